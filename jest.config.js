@@ -1,0 +1,18 @@
+const common = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+};
+
+export default {
+  projects: [
+    // Pure unit tests: src/ with the SDK mocked by aws-sdk-client-mock.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    // The local AWS stand-in's own tests.
+    { ...common, displayName: 'standin', testMatch: ['<rootDir>/__tests__/standin/**/*.test.ts'] },
+    // The bundled dist/ run under Node 24 as the runner runs it.
+    { ...common, displayName: 'dist', testMatch: ['<rootDir>/__tests__/dist/**/*.test.ts', '<rootDir>/__tests__/e2e/**/*.test.ts'] },
+  ],
+};

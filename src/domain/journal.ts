@@ -1,0 +1,38 @@
+/** One change a run made in AWS, recorded as soon as it succeeds so that cleanup can undo it. */
+export type JournalEntry =
+  /** The re-encrypted copy in the source account (possibly shared with another run of the same source). */
+  | { kind: 'intermediate-copy'; region: string; imageId: string; snapshotIds: string[] }
+  | { kind: 'launch-permission'; region: string; imageId: string; accountId: string }
+  | { kind: 'volume-permission'; region: string; snapshotId: string; accountId: string }
+  | { kind: 'grant'; region: string; keyArn: string; grantId: string; grantName: string }
+  /** A statement added to a key policy: kept on purpose, recorded for the report. */
+  | { kind: 'key-policy-statement'; region: string; keyArn: string; sid: string }
+  | { kind: 'target-copy'; region: string; imageId: string }
+  | { kind: 'target-copy-done'; region: string; imageId: string }
+  /** Cleanup ran to the end; nothing is left to undo. */
+  | { kind: 'cleaned' };
+
+export interface Journal {
+  record(entry: JournalEntry): void;
+  entries(): readonly JournalEntry[];
+}
+
+export class MemoryJournal implements Journal {
+  private readonly list: JournalEntry[];
+
+  constructor(
+    initial: readonly JournalEntry[] = [],
+    private readonly onChange?: (entries: readonly JournalEntry[]) => void,
+  ) {
+    this.list = [...initial];
+  }
+
+  record(entry: JournalEntry): void {
+    this.list.push(entry);
+    this.onChange?.(this.list);
+  }
+
+  entries(): readonly JournalEntry[] {
+    return this.list;
+  }
+}

@@ -1,0 +1,47 @@
+import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
+
+export type Side = 'source' | 'target';
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export type KeyAccessMode = 'verify' | 'grant' | 'key-policy';
+
+/** The key for the final copy in the target account. */
+export type TargetKey =
+  | { kind: 'default' }
+  | { kind: 'arn'; key: KmsKeyArn }
+  | { kind: 'alias'; aliasName: string };
+
+/** Where this promotion comes from, recorded as provenance tags. */
+export interface Provenance {
+  repository?: string;
+  commitSha?: string;
+  runUrl?: string;
+  runId?: string;
+}
+
+export interface PromotionRequest {
+  sourceAmiId: string;
+  sourceRegion: string;
+  kmsKey: KmsKeyArn;
+  targetRole: RoleArn;
+  sourceRole?: RoleArn;
+  targetRegions: string[];
+  targetKey: TargetKey;
+  keyAccess: KeyAccessMode;
+  amiName?: string;
+  amiDescription?: string;
+  tags: Tag[];
+  copyTags: boolean;
+  cleanup: boolean;
+  waitTimeoutMinutes: number;
+  deregistrationProtection: boolean;
+  deprecateAfterDays?: number;
+  copyCompletionMinutes?: number;
+  ssmParameter?: string;
+  dryRun: boolean;
+  provenance: Provenance;
+}

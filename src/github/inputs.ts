@@ -1,0 +1,250 @@
+import * as core from '@actions/core';
+import { isAliasName, isAwsManagedAlias, isRegion, parseKmsArn, parseRoleArn } from '../aws/arn.js';
+import type { KeyAccessMode, PromotionRequest, Tag, TargetKey } from '../domain/types.js';
+
+export interface SessionSettings {
+  audience: string;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+}
+
+export interface ActionInputs {
+  request: PromotionRequest;
+  session: SessionSettings;
+}
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`Input ${input}: ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const AMI_NAME = /^[a-zA-Z0-9()[\] ./\-'@_]{3,128}$/;
+const SSM_NAME = /^(?:\/?[a-zA-Z0-9_.-]+)+$/;
+const KEY_ACCESS_MODES: KeyAccessMode[] = ['verify', 'grant', 'key-policy'];
+
+function optional(name: string): string | undefined {
+  const value = core.getInput(name);
+  return value === '' ? undefined : value;
+}
+
+function required(name: string): string {
+  const value = core.getInput(name);
+  if (value === '') throw new InputError(name, 'is required and was empty.');
+  return value;
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  if (core.getInput(name) === '') return fallback;
+  try {
+    return core.getBooleanInput(name);
+  } catch {
+    throw new InputError(name, `must be true or false (got "${core.getInput(name)}").`);
+  }
+}
+
+function integer(name: string, min: number, max: number, fallback?: number, step = 1): number | undefined {
+  const raw = optional(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new InputError(name, `must be a whole number from ${min} to ${max} (got "${raw}").`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new InputError(name, `must be from ${min} to ${max} (got ${value}).`);
+  if (value % step !== 0) throw new InputError(name, `must be a multiple of ${step} (got ${value}).`);
+  return value;
+}
+
+function parseKmsKeyArn(name: string, value: string) {
+  const parsed = parseKmsArn(value);
+  if (typeof parsed === 'string') {
+    throw new InputError(name, `"${value}" is not a KMS key ARN or alias ARN: ${parsed}.`);
+  }
+  if (parsed.kind === 'alias' && isAwsManagedAlias(parsed.id)) {
+    throw new InputError(
+      name,
+      `"${value}" names an AWS-managed key (${parsed.id}). Snapshots under an AWS-managed key cannot be shared with another account; ` +
+        'create a customer-managed symmetric key in the source account and pass its ARN.',
+    );
+  }
+  return parsed;
+}
+
+function parseRole(name: string, value: string) {
+  const parsed = parseRoleArn(value);
+  if (typeof parsed === 'string') {
+    throw new InputError(name, `"${value}" is not an IAM role ARN: ${parsed}.`);
+  }
+  return parsed;
+}
+
+function parseRegionList(name: string, raw: string): string[] {
+  const regions = raw
+    .split(/[,\n]/)
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  if (regions.length === 0) throw new InputError(name, 'lists no region; give one or more region names such as eu-west-1.');
+  const seen = new Set<string>();
+  for (const region of regions) {
+    if (!isRegion(region)) throw new InputError(name, `"${region}" is not a region name (for example eu-west-1).`);
+    if (seen.has(region)) throw new InputError(name, `lists "${region}" twice.`);
+    seen.add(region);
+  }
+  return regions;
+}
+
+export function parseTags(name: string, raw: string): Tag[] {
+  const tags: Tag[] = [];
+  const keys = new Set<string>();
+  for (const [index, line] of raw.split('\n').entries()) {
+    const text = line.trim();
+    if (text === '') continue;
+    const eq = text.indexOf('=');
+    const where = `line ${index + 1} ("${text}")`;
+    if (eq <= 0) throw new InputError(name, `${where} is not Key=Value.`);
+    const key = text.slice(0, eq).trim();
+    const value = text.slice(eq + 1).trim();
+    if (key.length > 128) throw new InputError(name, `${where}: a tag key has at most 128 characters.`);
+    if (value.length > 256) throw new InputError(name, `${where}: a tag value has at most 256 characters.`);
+    if (key.toLowerCase().startsWith('aws:')) throw new InputError(name, `${where}: tag keys starting with "aws:" are reserved by AWS.`);
+    if (keys.has(key)) throw new InputError(name, `${where}: the key "${key}" is given twice.`);
+    keys.add(key);
+    tags.push({ Key: key, Value: value });
+  }
+  return tags;
+}
+
+function parseTargetKey(name: string, raw: string | undefined, targetAccountId: string, regions: string[]): TargetKey {
+  if (raw === undefined) return { kind: 'default' };
+  if (raw.startsWith('arn:')) {
+    const key = parseKmsKeyArn(name, raw);
+    if (key.accountId !== targetAccountId) {
+      throw new InputError(
+        name,
+        `"${raw}" is in account ${key.accountId}, but the target role is in account ${targetAccountId}. ` +
+          "The final copy must use a key of the target account so that the source can't revoke it.",
+      );
+    }
+    if (regions.length !== 1 || regions[0] !== key.region) {
+      throw new InputError(
+        name,
+        `"${raw}" is a key in ${key.region} and keys are regional, but target-regions is ${regions.join(', ')}. ` +
+          'Set target-regions to that one region, or pass an alias name such as alias/golden-ami that exists in every target region.',
+      );
+    }
+    return { kind: 'arn', key };
+  }
+  if (!isAliasName(raw)) {
+    throw new InputError(name, `"${raw}" is neither a key ARN nor an alias name such as alias/golden-ami.`);
+  }
+  return { kind: 'alias', aliasName: raw };
+}
+
+function defaultSessionName(): string {
+  const runId = process.env.GITHUB_RUN_ID;
+  const attempt = process.env.GITHUB_RUN_ATTEMPT ?? '1';
+  return runId ? `promote-ami-${runId}-${attempt}` : `promote-ami-${Date.now()}`;
+}
+
+function provenance(): PromotionRequest['provenance'] {
+  const env = process.env;
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  return {
+    repository: env.GITHUB_REPOSITORY || undefined,
+    commitSha: env.GITHUB_SHA || undefined,
+    runId: env.GITHUB_RUN_ID || undefined,
+    runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+  };
+}
+
+/** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
+export function readInputs(): ActionInputs {
+  const sourceAmiId = required('source-ami-id');
+  if (!AMI_ID.test(sourceAmiId)) {
+    throw new InputError('source-ami-id', `"${sourceAmiId}" is not an AMI ID (ami- followed by 8 or 17 hex digits, e.g. ami-0123456789abcdef0).`);
+  }
+  const kmsKey = parseKmsKeyArn('kms-key-arn', required('kms-key-arn'));
+  const targetRole = parseRole('target-role-arn', required('target-role-arn'));
+  const sourceRoleRaw = optional('source-role-arn');
+  const sourceRole = sourceRoleRaw === undefined ? undefined : parseRole('source-role-arn', sourceRoleRaw);
+  if (sourceRole && sourceRole.partition !== targetRole.partition) {
+    throw new InputError('source-role-arn', `is in partition ${sourceRole.partition} but target-role-arn is in ${targetRole.partition}.`);
+  }
+  if (kmsKey.partition !== targetRole.partition) {
+    throw new InputError('kms-key-arn', `is in partition ${kmsKey.partition} but target-role-arn is in ${targetRole.partition}.`);
+  }
+
+  const sourceRegion = optional('source-region') ?? kmsKey.region;
+  if (!isRegion(sourceRegion)) throw new InputError('source-region', `"${sourceRegion}" is not a region name (for example eu-west-1).`);
+  if (kmsKey.region !== sourceRegion) {
+    throw new InputError(
+      'kms-key-arn',
+      `the key is in ${kmsKey.region} but source-region is ${sourceRegion}. KMS keys are regional: pass a key in ${sourceRegion}, or leave source-region empty.`,
+    );
+  }
+  const targetRegionsRaw = optional('target-regions');
+  const targetRegions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
+  const targetKey = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, targetRegions);
+
+  const keyAccess = core.getInput('key-access') || 'verify';
+  if (!(KEY_ACCESS_MODES as string[]).includes(keyAccess)) {
+    throw new InputError('key-access', `must be one of ${KEY_ACCESS_MODES.join(', ')} (got "${keyAccess}").`);
+  }
+
+  const amiName = optional('ami-name');
+  if (amiName !== undefined && !AMI_NAME.test(amiName)) {
+    throw new InputError('ami-name', `"${amiName}" is not a valid AMI name: 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _.`);
+  }
+  const amiDescription = optional('ami-description');
+  if (amiDescription !== undefined && amiDescription.length > 255) {
+    throw new InputError('ami-description', `has ${amiDescription.length} characters; AMI descriptions have at most 255.`);
+  }
+  const ssmParameter = optional('ssm-parameter');
+  if (ssmParameter !== undefined) {
+    const bare = ssmParameter.replace(/^\//, '').toLowerCase();
+    if (!SSM_NAME.test(ssmParameter) || ssmParameter.length > 1011 || bare.startsWith('aws') || bare.startsWith('ssm')) {
+      throw new InputError(
+        'ssm-parameter',
+        `"${ssmParameter}" is not a valid parameter name: letters, digits and . - _ / (e.g. /golden-ami/latest), not starting with aws or ssm.`,
+      );
+    }
+  }
+
+  const roleSessionName = optional('role-session-name') ?? defaultSessionName();
+  if (!SESSION_NAME.test(roleSessionName)) {
+    throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
+  }
+
+  const request: PromotionRequest = {
+    sourceAmiId,
+    sourceRegion,
+    kmsKey,
+    targetRole,
+    sourceRole,
+    targetRegions,
+    targetKey,
+    keyAccess: keyAccess as KeyAccessMode,
+    amiName,
+    amiDescription,
+    tags: parseTags('tags', core.getInput('tags')),
+    copyTags: bool('copy-tags', true),
+    cleanup: bool('cleanup', true),
+    waitTimeoutMinutes: integer('wait-timeout-minutes', 1, 2880, 120) as number,
+    deregistrationProtection: bool('deregistration-protection', false),
+    deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
+    copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
+    ssmParameter,
+    dryRun: bool('dry-run', false),
+    provenance: provenance(),
+  };
+  const session: SessionSettings = {
+    audience: core.getInput('audience') || 'sts.amazonaws.com',
+    roleSessionName,
+    roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
+  };
+  return { request, session };
+}

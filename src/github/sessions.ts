@@ -1,0 +1,42 @@
+import * as core from '@actions/core';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { RoleArn } from '../aws/arn.js';
+import { createAccountClients, type AccountClients } from '../aws/clients.js';
+import { webIdentityCredentials } from '../aws/web-identity.js';
+import type { Side } from '../domain/types.js';
+import type { ActionInputs } from './inputs.js';
+import { oidcTokenSource } from './oidc.js';
+
+export interface Sessions {
+  source: AccountClients;
+  target: AccountClients;
+}
+
+function maskCredentials(credentials: AwsCredentialIdentity): void {
+  core.setSecret(credentials.accessKeyId);
+  core.setSecret(credentials.secretAccessKey);
+  if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
+}
+
+/** Clients for both accounts; roles are assumed with the job's OIDC token and renewed as needed. */
+export function openSessions({ request, session }: ActionInputs): Sessions {
+  const getToken = oidcTokenSource(session.audience);
+  const unsigned = createAccountClients({});
+  const assumed = (role: RoleArn, side: Side) =>
+    createAccountClients({
+      credentials: webIdentityCredentials({
+        role,
+        side,
+        sessionName: session.roleSessionName,
+        durationSeconds: session.roleDurationSeconds,
+        getToken,
+        sts: unsigned.sts(request.sourceRegion),
+        onCredentials: maskCredentials,
+        repository: request.provenance.repository,
+      }),
+    });
+  return {
+    source: request.sourceRole ? assumed(request.sourceRole, 'source') : unsigned,
+    target: assumed(request.targetRole, 'target'),
+  };
+}
