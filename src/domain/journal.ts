@@ -10,7 +10,9 @@ export type JournalEntry =
   | { kind: 'target-copy'; region: string; imageId: string }
   | { kind: 'target-copy-done'; region: string; imageId: string }
   /** Cleanup ran to the end; nothing is left to undo. */
-  | { kind: 'cleaned' };
+  | { kind: 'cleaned' }
+  /** The run succeeded with cleanup turned off: the sharing and grants stay on purpose. */
+  | { kind: 'kept' };
 
 export interface Journal {
   record(entry: JournalEntry): void;

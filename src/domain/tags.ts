@@ -1,0 +1,38 @@
+import type { Tag } from './types.js';
+
+/** Tag keys this action writes; their presence is how a later run or cleanup recognises its own resources. */
+export const TAG = {
+  role: 'promote-ami:role',
+  sourceAmiId: 'promote-ami:source-ami-id',
+  sourceAccount: 'promote-ami:source-account',
+  sourceRegion: 'promote-ami:source-region',
+  targetKey: 'promote-ami:target-key',
+  repository: 'promote-ami:repository',
+  commit: 'promote-ami:commit',
+  runUrl: 'promote-ami:run-url',
+} as const;
+
+export const ROLE_INTERMEDIATE = 'intermediate';
+export const ROLE_PROMOTED = 'promoted';
+
+export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
+  return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/** True when the resource carries this action's role tag for the given source AMI. */
+export function isOurs(tags: readonly { Key?: string; Value?: string }[] | undefined, role: string, sourceAmiId: string): boolean {
+  return tagValue(tags, TAG.role) === role && tagValue(tags, TAG.sourceAmiId) === sourceAmiId;
+}
+
+/** Later tags replace earlier ones with the same key; AWS reserves the aws: prefix. */
+export function mergeTags(...lists: readonly (readonly { Key?: string; Value?: string }[])[]): Tag[] {
+  const merged = new Map<string, string>();
+  for (const list of lists) {
+    for (const tag of list) {
+      if (!tag.Key || tag.Key.toLowerCase().startsWith('aws:')) continue;
+      merged.delete(tag.Key);
+      merged.set(tag.Key, tag.Value ?? '');
+    }
+  }
+  return [...merged].map(([Key, Value]) => ({ Key, Value }));
+}
