@@ -45,4 +45,6 @@ export interface PromotionContext {
   clock: Clock;
   /** Aborted when the job is cancelled; waits stop at once. */
   signal: AbortSignal;
+  /** Epoch milliseconds at which all waiting stops (wait-timeout-minutes after the start). */
+  deadline: number;
 }

@@ -8,6 +8,8 @@ export interface CallerIdentity {
   accountId: string;
   /** The caller's ARN, e.g. arn:aws:sts::111122223333:assumed-role/NAME/SESSION. */
   arn: string;
+  /** The role or user behind the session, for policies and messages. */
+  principalArn: string;
 }
 
 /** Who the credentials of one side are (GetCallerIdentity needs no IAM permission). */
@@ -15,7 +17,7 @@ export async function callerIdentity(clients: AccountClients, region: string, si
   try {
     const response = await clients.sts(region).send(new GetCallerIdentityCommand({}));
     if (!response.Account || !response.Arn) throw new Error('STS returned no account');
-    return { side, accountId: response.Account, arn: response.Arn };
+    return { side, accountId: response.Account, arn: response.Arn, principalArn: principalOf(response.Arn) };
   } catch (error) {
     if (error instanceof PromotionError) throw error;
     const noCredentials = errorName(error) === 'CredentialsProviderError' || /credential/i.test(errorMessage(error));

@@ -6,7 +6,7 @@ export const TAG = {
   sourceAmiId: 'promote-ami:source-ami-id',
   sourceAccount: 'promote-ami:source-account',
   sourceRegion: 'promote-ami:source-region',
-  targetKey: 'promote-ami:target-key',
+  kmsKey: 'promote-ami:kms-key',
   repository: 'promote-ami:repository',
   commit: 'promote-ami:commit',
   runUrl: 'promote-ami:run-url',

@@ -1,12 +1,66 @@
 import * as core from '@actions/core';
+import { cleanUp } from '../domain/cleanup.js';
+import { systemClock, type PromotionContext } from '../domain/context.js';
 import { callerIdentity } from '../domain/identity.js';
+import type { Journal } from '../domain/journal.js';
+import { planPromotion, promote, type PromotionResult } from '../domain/pipeline.js';
+import { reportDryRun } from './dry-run.js';
 import { readInputs } from './inputs.js';
+import { actionsLogger } from './logger.js';
+import { writeCleanupSummary } from './post.js';
 import { openSessions } from './sessions.js';
+import { createPersistedJournal } from './state.js';
+import { addPromotionSummary } from './summary.js';
+
+function setOutputs(result: PromotionResult): void {
+  const first = result.regions[0];
+  core.setOutput('ami-id', first?.imageId ?? '');
+  core.setOutput('ami-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.imageId]))));
+  core.setOutput('snapshot-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.snapshotIds]))));
+  core.setOutput('target-account-id', result.targetAccountId);
+  core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
+  core.setOutput('reused', String(result.reused));
+}
+
+/** Aborts on the runner's cancel signals so that waits stop at once and the post step can clean up. */
+function cancellation(): AbortController {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      core.warning(`Received ${signal}: stopping. The post step removes what this run shared, granted or copied.`);
+      controller.abort(new Error(`The job was cancelled (${signal}).`));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
+}
+
+async function cleanUpAfter(ctx: PromotionContext, journal: Journal): Promise<void> {
+  const report = await core.group('Clean up', () =>
+    cleanUp({
+      source: ctx.source,
+      target: ctx.target,
+      journal,
+      log: ctx.log,
+      sides: {
+        source: { accountId: ctx.sourceIdentity.accountId, roleArn: ctx.sourceIdentity.principalArn },
+        target: { accountId: ctx.targetIdentity.accountId, roleArn: ctx.targetIdentity.principalArn },
+      },
+    }),
+  );
+  await writeCleanupSummary(report);
+  for (const item of report.failed) core.warning(item.message);
+}
 
 export async function runMain(): Promise<void> {
+  const controller = cancellation();
+  let ctx: PromotionContext | undefined;
+  let journal: Journal | undefined;
   try {
     const inputs = readInputs();
     const { request } = inputs;
+    journal = createPersistedJournal();
     const sessions = openSessions(inputs);
     const [sourceIdentity, targetIdentity] = await Promise.all([
       callerIdentity(sessions.source, request.sourceRegion, 'source'),
@@ -15,7 +69,37 @@ export async function runMain(): Promise<void> {
     core.info(`Source: account ${sourceIdentity.accountId} as ${sourceIdentity.arn}`);
     core.info(`Target: account ${targetIdentity.accountId} as ${targetIdentity.arn}`);
     core.setOutput('target-account-id', targetIdentity.accountId);
+    ctx = {
+      request,
+      source: sessions.source,
+      target: sessions.target,
+      sourceIdentity,
+      targetIdentity,
+      journal,
+      log: actionsLogger,
+      clock: systemClock,
+      signal: controller.signal,
+      deadline: systemClock.now() + request.waitTimeoutMinutes * 60_000,
+    };
+    if (request.dryRun) {
+      await reportDryRun(request, await planPromotion(ctx));
+      return;
+    }
+    const result = await promote(ctx);
+    setOutputs(result);
+    addPromotionSummary(request, result);
+    await core.summary.write();
+    if (request.cleanup) await cleanUpAfter(ctx, journal);
+    else if (journal.entries().length > 0) journal.record({ kind: 'kept' });
+    core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
+    if (ctx && journal && !controller.signal.aborted) {
+      try {
+        await cleanUpAfter(ctx, journal);
+      } catch (cleanupError) {
+        core.warning(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
+      }
+    }
   }
 }

@@ -1,0 +1,38 @@
+import type { PromotionContext } from './context.js';
+import type { SourceImage } from './inspect.js';
+import { ROLE_PROMOTED, TAG, mergeTags } from './tags.js';
+import type { TargetKey } from './target-key.js';
+import type { Tag } from './types.js';
+
+/** The tags that identify a promoted AMI: what it was promoted from, under which key, by which run. */
+export function provenanceTags(ctx: PromotionContext, key: TargetKey): Tag[] {
+  const { request } = ctx;
+  const tags: Tag[] = [
+    { Key: TAG.role, Value: ROLE_PROMOTED },
+    { Key: TAG.sourceAmiId, Value: request.sourceAmiId },
+    { Key: TAG.sourceAccount, Value: ctx.sourceIdentity.accountId },
+    { Key: TAG.sourceRegion, Value: request.sourceRegion },
+    { Key: TAG.kmsKey, Value: key.label },
+  ];
+  const { repository, commitSha, runUrl } = request.provenance;
+  if (repository) tags.push({ Key: TAG.repository, Value: repository });
+  if (commitSha) tags.push({ Key: TAG.commit, Value: commitSha });
+  if (runUrl) tags.push({ Key: TAG.runUrl, Value: runUrl });
+  return tags;
+}
+
+/** Tags of the promoted AMI and its snapshots: the source's own tags, the tags input, then provenance. */
+export function promotedTags(ctx: PromotionContext, source: SourceImage | undefined, key: TargetKey): Tag[] {
+  return mergeTags(ctx.request.copyTags && source ? source.tags : [], ctx.request.tags, provenanceTags(ctx, key));
+}
+
+/** The DescribeImages filters that find an earlier promotion of the same source under the same key. */
+export function reuseFilters(ctx: PromotionContext, key: TargetKey) {
+  return [
+    { Name: `tag:${TAG.role}`, Values: [ROLE_PROMOTED] },
+    { Name: `tag:${TAG.sourceAmiId}`, Values: [ctx.request.sourceAmiId] },
+    { Name: `tag:${TAG.sourceRegion}`, Values: [ctx.request.sourceRegion] },
+    { Name: `tag:${TAG.kmsKey}`, Values: [key.label] },
+    { Name: 'state', Values: ['available'] },
+  ];
+}

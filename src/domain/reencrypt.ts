@@ -1,0 +1,100 @@
+import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
+import { call } from './aws-errors.js';
+import type { PromotionContext } from './context.js';
+import type { SourceImage } from './inspect.js';
+import type { SourceKey } from './source-key.js';
+import { ROLE_INTERMEDIATE, TAG, mergeTags } from './tags.js';
+import { clientToken, shortHash } from './tokens.js';
+import { waitForImage } from './wait.js';
+
+export interface SharedImage {
+  imageId: string;
+  snapshotIds: string[];
+  /** True when this is an intermediate copy made (or found) by the action, false for the source AMI itself. */
+  intermediate: boolean;
+}
+
+function snapshotIdsOf(image: Image): string[] {
+  return (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+}
+
+/** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */
+async function findIntermediate(ctx: PromotionContext, key: SourceKey): Promise<Image | undefined> {
+  const { request, sourceIdentity } = ctx;
+  const response = await call(
+    {
+      what: 'Looking for an intermediate copy',
+      side: 'source',
+      accountId: sourceIdentity.accountId,
+      region: request.sourceRegion,
+      action: 'ec2:DescribeImages',
+      principal: sourceIdentity.principalArn,
+    },
+    () =>
+      ctx.source.ec2(request.sourceRegion).send(
+        new DescribeImagesCommand({
+          Owners: ['self'],
+          Filters: [
+            { Name: `tag:${TAG.role}`, Values: [ROLE_INTERMEDIATE] },
+            { Name: `tag:${TAG.sourceAmiId}`, Values: [request.sourceAmiId] },
+            { Name: `tag:${TAG.kmsKey}`, Values: [key.arn] },
+            { Name: 'state', Values: ['available', 'pending'] },
+          ],
+        }),
+      ),
+  );
+  return response.Images?.find((image) => image.ImageId);
+}
+
+/**
+ * Step 2: a copy of the AMI in the source account under the CMK, unless the source account owns the AMI
+ * and every snapshot is already under the CMK (then the AMI itself is shared).
+ */
+export async function reencrypt(ctx: PromotionContext, source: SourceImage, key: SourceKey, needed: boolean): Promise<SharedImage> {
+  if (!needed) {
+    ctx.log.info(`${source.imageId} is owned by the source account and every snapshot is under ${key.arn}: sharing it as it is.`);
+    return { imageId: source.imageId, snapshotIds: source.snapshots.map((s) => s.snapshotId), intermediate: false };
+  }
+  const { request, sourceIdentity } = ctx;
+  const region = request.sourceRegion;
+  const site = { side: 'source' as const, accountId: sourceIdentity.accountId, region, principal: sourceIdentity.principalArn };
+  let imageId = (await findIntermediate(ctx, key))?.ImageId;
+  if (imageId) {
+    ctx.log.info(`Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}.`);
+  } else {
+    const tags = mergeTags(request.copyTags ? source.tags : [], [
+      { Key: TAG.role, Value: ROLE_INTERMEDIATE },
+      { Key: TAG.sourceAmiId, Value: source.imageId },
+      { Key: TAG.sourceAccount, Value: source.ownerId },
+      { Key: TAG.sourceRegion, Value: region },
+      { Key: TAG.kmsKey, Value: key.arn },
+    ]);
+    const response = await call({ ...site, what: `Re-encrypting ${source.imageId} with ${key.arn}`, action: 'ec2:CopyImage' }, () =>
+      ctx.source.ec2(region).send(
+        new CopyImageCommand({
+          SourceImageId: source.imageId,
+          SourceRegion: region,
+          Name: `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128),
+          Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
+          Encrypted: true,
+          KmsKeyId: key.arn,
+          ClientToken: clientToken('intermediate', source.imageId, key.arn, request.provenance.runId),
+          TagSpecifications: [
+            { ResourceType: 'image', Tags: tags },
+            { ResourceType: 'snapshot', Tags: tags },
+          ],
+        }),
+      ),
+    );
+    imageId = response.ImageId as string;
+    ctx.log.info(`Re-encrypting ${source.imageId} with ${key.arn} as ${imageId}.`);
+  }
+  ctx.journal.record({ kind: 'intermediate-copy', region, imageId, snapshotIds: [] });
+  const image = await waitForImage(
+    { label: 'intermediate copy', side: 'source', accountId: sourceIdentity.accountId, region, imageId, ec2: ctx.source.ec2(region), principal: sourceIdentity.principalArn, keyDescription: key.arn },
+    { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
+  );
+  const snapshotIds = snapshotIdsOf(image);
+  ctx.journal.record({ kind: 'intermediate-copy', region, imageId, snapshotIds });
+  return { imageId, snapshotIds, intermediate: true };
+}

@@ -1,0 +1,27 @@
+import * as core from '@actions/core';
+import type { PromotionRequest } from '../domain/types.js';
+import type { PromotionResult } from '../domain/pipeline.js';
+
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined) return 'reused';
+  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/** The job summary of a promotion: one row per target region, then what was shared and changed. */
+export function addPromotionSummary(request: PromotionRequest, result: PromotionResult): void {
+  const header = ['Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
+  const rows = result.regions.map((r) => [r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), r.key, duration(r.seconds)]);
+  const details = [
+    `Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`,
+    `Target account: ${result.targetAccountId}`,
+  ];
+  if (result.reused) details.push('Every region already had this promotion: nothing was copied, shared or granted.');
+  if (result.reencryptedImageId) details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
+  if (result.share?.added.length) details.push(`Shared with the target for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
+  if (result.share?.alreadyShared.length) details.push(`Already shared before this run (left as is): ${result.share.alreadyShared.join(', ')}`);
+  for (const change of result.plan?.keyAccess.changes ?? []) details.push(`Key access: ${change}`);
+  if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
+  if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
+  if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
+  core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows]).addList(details);
+}
