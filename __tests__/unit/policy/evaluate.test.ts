@@ -73,12 +73,13 @@ describe('evaluateKeyPolicy: how a principal is allowed', () => {
   });
 
   it('does not match other roles, other accounts or non-AWS principals', () => {
-    for (const principal of [
+    const principals: PolicyStatement['Principal'][] = [
       { AWS: 'arn:aws:iam::222222222222:role/other' },
       { AWS: 'arn:aws:iam::333333333333:root' },
       { AWS: 'arn:aws:sts::222222222222:assumed-role/ami-promotion-target/session' },
       { Service: 'ec2.amazonaws.com' },
-    ]) {
+    ];
+    for (const principal of principals) {
       expect(decide([allow({ Principal: principal })]).decision).toBe('implicit-deny');
     }
   });
