@@ -90,7 +90,10 @@ function pending(entries: readonly JournalEntry[]): JournalEntry[] {
 export function describeEntry(entry: JournalEntry): string {
   switch (entry.kind) {
     case 'intermediate-copy':
-      return `intermediate copy ${entry.imageId} (source account, ${entry.region}): ${manual.deregister(entry.region, entry.imageId)}; then ${entry.snapshotIds.map((id) => manual.deleteSnapshot(entry.region, id)).join('; ')}`;
+      return [
+        `intermediate copy ${entry.imageId} (source account, ${entry.region}): ${manual.deregister(entry.region, entry.imageId)}`,
+        ...entry.snapshotIds.map((id) => manual.deleteSnapshot(entry.region, id)),
+      ].join('; then ');
     case 'launch-permission':
       return `launch permission of account ${entry.accountId} on ${entry.imageId} (source account, ${entry.region}): ${manual.launchPermission(entry.region, entry.imageId, entry.accountId)}`;
     case 'volume-permission':
