@@ -178,11 +178,11 @@ class Cleanup {
     this.ctx.log.info(`Kept ${item.what} (${this.place(item)}): ${reason}`);
   }
 
-  failed(item: CleanupItem, error: unknown, call?: Call): void {
+  failed(item: CleanupItem, error: unknown): void {
     const problem =
       error instanceof PromotionError
         ? error
-        : this.problem(call ?? { what: `Removing ${item.what}`, side: item.side, region: item.region, actions: [], manual: '' }, error);
+        : this.problem({ what: `Removing ${item.what}`, side: item.side, region: item.region, actions: [], manual: '' }, error);
     const { why, fix } = problem.details;
     this.report.failed.push({ ...item, message: problem.message, why, fix });
     this.ctx.log.info(`Could not remove ${item.what} (${this.place(item)}): ${why}`);
