@@ -1,0 +1,284 @@
+import { describe, expect, it } from '@jest/globals';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
+import { checkServiceLinkedRoleAccess, checkTargetCopyAccess } from '../../../src/policy/key-access-check.js';
+import type { PolicyStatement } from '../../../src/policy/policy-document.js';
+import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
+import { ACCOUNT_ROOT_ONLY, KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, TARGET_ACCOUNT, TARGET_ROLE, policy } from './fixtures.js';
+
+const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+const TARGET_KEY_CENTRAL = 'arn:aws:kms:eu-central-1:222222222222:key/ef012345-ab12-cd34-ef56-abcdef123456';
+
+const generate = (overrides: Partial<PolicyInputs>) => generatePolicies({ ...EXAMPLE_INPUTS, ...overrides });
+const statement = (statements: PolicyStatement[], sid: string) => statements.find((s) => s.Sid === sid);
+const sids = (statements: PolicyStatement[]) => statements.map((s) => s.Sid);
+
+describe('generatePolicies for the README example', () => {
+  const policies = generatePolicies(EXAMPLE_INPUTS);
+
+  it('gives the source role EC2 in the source region, the shared key, and EC2 grants on it', () => {
+    expect(policies.sourceRoleIamPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadReencryptAndShareTheAmi',
+          Effect: 'Allow',
+          Action: [
+            'ec2:CopyImage',
+            'ec2:CreateTags',
+            'ec2:DeleteSnapshot',
+            'ec2:DeregisterImage',
+            'ec2:DescribeImageAttribute',
+            'ec2:DescribeImages',
+            'ec2:DescribeSnapshotAttribute',
+            'ec2:DescribeSnapshots',
+            'ec2:GetEbsDefaultKmsKeyId',
+            'ec2:ModifyImageAttribute',
+            'ec2:ModifySnapshotAttribute',
+          ],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+        },
+        {
+          Sid: 'UseAndManageTheSharedKey',
+          Effect: 'Allow',
+          Action: [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:Encrypt',
+            'kms:GenerateDataKey*',
+            'kms:GetKeyPolicy',
+            'kms:ListGrants',
+            'kms:ReEncrypt*',
+            'kms:RetireGrant',
+            'kms:RevokeGrant',
+          ],
+          Resource: KEY_ARN,
+        },
+        { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: KEY_ARN, Condition: FOR_AWS_RESOURCE },
+      ],
+    });
+  });
+
+  it('gives the target role use of the source and target keys, the copy, and nothing on other resources', () => {
+    expect(policies.targetRoleIamPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'UseTheSharedSourceKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+          Resource: KEY_ARN,
+        },
+        {
+          Sid: 'UseTheTargetKeys',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+          Resource: TARGET_KEY_ARN,
+        },
+        { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: [KEY_ARN, TARGET_KEY_ARN], Condition: FOR_AWS_RESOURCE },
+        { Sid: 'ResolveKeyAliases', Effect: 'Allow', Action: 'kms:ListAliases', Resource: '*' },
+        {
+          Sid: 'CopyTheAmi',
+          Effect: 'Allow',
+          Action: [
+            'ec2:CopyImage',
+            'ec2:CreateTags',
+            'ec2:DeleteSnapshot',
+            'ec2:DeregisterImage',
+            'ec2:DescribeImages',
+            'ec2:DescribeSnapshots',
+            'ec2:EnableImageDeprecation',
+            'ec2:EnableImageDeregistrationProtection',
+            'ec2:GetEbsDefaultKmsKeyId',
+          ],
+          Resource: '*',
+        },
+        { Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: TARGET_ROLE },
+      ],
+    });
+  });
+
+  it('names the target role in the key-policy statements', () => {
+    expect(policies.keyPolicyStatements).toEqual([
+      {
+        Sid: 'AllowUseOfTheKeyForAmiPromotion222222222222',
+        Effect: 'Allow',
+        Principal: { AWS: TARGET_ROLE },
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+        Resource: '*',
+      },
+      {
+        Sid: 'AllowAttachmentOfPersistentResourcesForAmiPromotion222222222222',
+        Effect: 'Allow',
+        Principal: { AWS: TARGET_ROLE },
+        Action: ['kms:CreateGrant'],
+        Resource: '*',
+        Condition: FOR_AWS_RESOURCE,
+      },
+    ]);
+  });
+
+  it('trusts GitHub OIDC tokens of this repository only', () => {
+    expect(policies.targetTrustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'GitHubActionsOidc',
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+            StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:*' },
+          },
+        },
+      ],
+    });
+  });
+
+  it('names the Auto Scaling service-linked role of the target account in the target-key statements', () => {
+    const role = 'arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    expect(policies.autoscalingKeyStatements).toEqual([
+      {
+        Sid: 'AllowServiceLinkedRoleUseOfTheCustomerManagedKey',
+        Effect: 'Allow',
+        Principal: { AWS: role },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: '*',
+      },
+      {
+        Sid: 'AllowServiceLinkedRoleAttachmentOfPersistentResources',
+        Effect: 'Allow',
+        Principal: { AWS: role },
+        Action: ['kms:CreateGrant'],
+        Resource: '*',
+        Condition: FOR_AWS_RESOURCE,
+      },
+    ]);
+  });
+});
+
+describe('generatePolicies for other inputs', () => {
+  it('adds kms:PutKeyPolicy only with key-access: key-policy', () => {
+    const actions = (keyAccess: PolicyInputs['keyAccess']) =>
+      statement(generate({ keyAccess }).sourceRoleIamPolicy.Statement, 'UseAndManageTheSharedKey')?.Action;
+    expect(actions('key-policy')).toContain('kms:PutKeyPolicy');
+    expect(actions('verify')).not.toContain('kms:PutKeyPolicy');
+    expect(actions('grant')).not.toContain('kms:PutKeyPolicy');
+  });
+
+  it('lets the source role grant the shared key to the target role itself with key-access: grant', () => {
+    const source = generate({ keyAccess: 'grant' }).sourceRoleIamPolicy.Statement;
+    expect(source.at(-1)).toEqual({
+      Sid: 'GrantTheTargetRoleUseOfTheSharedKey',
+      Effect: 'Allow',
+      Action: 'kms:CreateGrant',
+      Resource: KEY_ARN,
+      Condition: { StringEquals: { 'kms:GranteePrincipal': TARGET_ROLE } },
+    });
+    expect(statement(generate({}).sourceRoleIamPolicy.Statement, 'GrantTheTargetRoleUseOfTheSharedKey')).toBeUndefined();
+  });
+
+  it('lets the source role read the other customer keys of the source snapshots, once each, in order', () => {
+    const third = 'arn:aws:kms:eu-west-1:111111111111:key/ffff0000-12ab-34cd-56ef-1234567890ab';
+    const source = generate({ extraSourceKeyArns: [third, OTHER_KEY_ARN, KEY_ARN, third] }).sourceRoleIamPolicy.Statement;
+    expect(statement(source, 'ReadTheSourceSnapshotKeys')).toEqual({
+      Sid: 'ReadTheSourceSnapshotKeys',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncryptFrom'],
+      Resource: [OTHER_KEY_ARN, third],
+    });
+    expect(statement(source, 'LetEc2CreateGrantsOnTheKeys')?.Resource).toEqual([KEY_ARN, OTHER_KEY_ARN, third]);
+  });
+
+  it('leaves out the target-key statements when every region uses the default aws/ebs key', () => {
+    const policies = generate({ targetKeyArns: {} });
+    expect(sids(policies.targetRoleIamPolicy.Statement)).toEqual([
+      'UseTheSharedSourceKey',
+      'LetEc2CreateGrantsOnTheKeys',
+      'ResolveKeyAliases',
+      'CopyTheAmi',
+      'CheckOwnPermissionsInDryRun',
+    ]);
+    expect(statement(policies.targetRoleIamPolicy.Statement, 'LetEc2CreateGrantsOnTheKeys')?.Resource).toBe(KEY_ARN);
+    expect(policies.autoscalingKeyStatements).toEqual([]);
+  });
+
+  it('lists the target keys in target-region order and writes the SSM parameter in every region', () => {
+    const policies = generate({
+      targetRegions: ['eu-central-1', 'us-east-1', 'eu-west-1'],
+      targetKeyArns: { 'eu-west-1': TARGET_KEY_ARN, 'eu-central-1': TARGET_KEY_CENTRAL, 'us-east-1': undefined },
+      ssmParameter: '/golden-ami/latest',
+    });
+    const target = policies.targetRoleIamPolicy.Statement;
+    expect(statement(target, 'UseTheTargetKeys')?.Resource).toEqual([TARGET_KEY_CENTRAL, TARGET_KEY_ARN]);
+    expect(statement(target, 'PublishThePromotedAmiId')).toEqual({
+      Sid: 'PublishThePromotedAmiId',
+      Effect: 'Allow',
+      Action: 'ssm:PutParameter',
+      Resource: [
+        'arn:aws:ssm:eu-central-1:222222222222:parameter/golden-ami/latest',
+        'arn:aws:ssm:us-east-1:222222222222:parameter/golden-ami/latest',
+        'arn:aws:ssm:eu-west-1:222222222222:parameter/golden-ami/latest',
+      ],
+    });
+    expect(sids(target).indexOf('PublishThePromotedAmiId')).toBe(sids(target).indexOf('CheckOwnPermissionsInDryRun') - 1);
+  });
+
+  it('uses the partition, the audience, and a placeholder when the repository is unknown', () => {
+    const trust = generate({ partition: 'aws-cn', audience: 'my-audience', repository: undefined }).targetTrustPolicy.Statement[0];
+    expect(trust?.Principal).toEqual({ Federated: 'arn:aws-cn:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' });
+    expect(trust?.Condition).toEqual({
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'my-audience' },
+      StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:*' },
+    });
+  });
+});
+
+describe('the generated policies do what they are for', () => {
+  const policies = generatePolicies(EXAMPLE_INPUTS);
+
+  it('make a key policy that only trusts its own account pass checkTargetCopyAccess', () => {
+    const before = ACCOUNT_ROOT_ONLY(SOURCE_ACCOUNT);
+    const options = { keyArn: KEY_ARN, roleArn: TARGET_ROLE, region: 'eu-west-1' };
+    expect(checkTargetCopyAccess(before, options).ok).toBe(false);
+    expect(checkTargetCopyAccess(policy(...before.Statement, ...policies.keyPolicyStatements), options).ok).toBe(true);
+  });
+
+  it('make a target key pass checkServiceLinkedRoleAccess', () => {
+    const keyPolicy = policy(...ACCOUNT_ROOT_ONLY(TARGET_ACCOUNT).Statement, ...policies.autoscalingKeyStatements);
+    expect(checkServiceLinkedRoleAccess(keyPolicy, { keyArn: TARGET_KEY_ARN, accountId: TARGET_ACCOUNT, partition: 'aws' }).ok).toBe(true);
+  });
+
+  // iam-simulate (test-only) checks the pair the way AWS combines them: the cross-account role needs both.
+  it.each([
+    ['kms:DescribeKey', {}],
+    ['kms:Decrypt', {}],
+    ['kms:ReEncryptFrom', {}],
+    ['kms:GenerateDataKeyWithoutPlaintext', {}],
+    ['kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'true' }],
+  ])('allow the target role %s on the source key, with the IAM policy and the key statements together', async (action, context) => {
+    const simulate = async (identity: boolean, statements: PolicyStatement[]) => {
+      const result = await runSimulation(
+        {
+          request: {
+            principal: TARGET_ROLE,
+            action,
+            resource: { resource: KEY_ARN, accountId: SOURCE_ACCOUNT },
+            contextVariables: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com', ...context },
+          },
+          identityPolicies: identity ? [{ name: 'target', policy: policies.targetRoleIamPolicy }] : [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: policy(...ACCOUNT_ROOT_ONLY(SOURCE_ACCOUNT).Statement, ...statements),
+        },
+        {},
+      );
+      return result.resultType === 'error' ? JSON.stringify(result.errors) : result.overallResult;
+    };
+    expect(await simulate(true, policies.keyPolicyStatements)).toBe('Allowed');
+    expect(await simulate(false, policies.keyPolicyStatements)).toBe('ImplicitlyDenied');
+    expect(await simulate(true, [])).toBe('ImplicitlyDenied');
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { generatePolicies } from '../../../src/policy/generate.js';
+import { renderPolicyDocs } from '../../../src/policy/render-docs.js';
+import { EXAMPLE_INPUTS } from './example-inputs.js';
+
+const START = '<!-- policies:start -->';
+const END = '<!-- policies:end -->';
+
+function jsonBlocks(markdown: string): unknown[] {
+  return [...markdown.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => JSON.parse(match[1] ?? ''));
+}
+
+describe('renderPolicyDocs', () => {
+  const policies = generatePolicies(EXAMPLE_INPUTS);
+
+  it('is what the README shows between the policy markers', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf(START) + START.length, readme.indexOf(END));
+    // To regenerate: replace the text between the markers with "\n" + renderPolicyDocs(generatePolicies(EXAMPLE_INPUTS)).
+    expect(section).toBe('\n' + renderPolicyDocs(policies));
+  });
+
+  it('shows every generated policy as a JSON block, in order', () => {
+    expect(jsonBlocks(renderPolicyDocs(policies))).toEqual([
+      policies.sourceRoleIamPolicy,
+      policies.keyPolicyStatements,
+      policies.targetRoleIamPolicy,
+      policies.targetTrustPolicy,
+      policies.autoscalingKeyStatements,
+    ]);
+  });
+
+  it('leaves out the Auto Scaling section when every target uses the default aws/ebs key', () => {
+    const markdown = renderPolicyDocs(generatePolicies({ ...EXAMPLE_INPUTS, targetKeyArns: {} }));
+    expect(markdown).not.toContain('Auto Scaling');
+    expect(jsonBlocks(markdown)).toHaveLength(4);
+  });
+});

@@ -1,0 +1,53 @@
+import type { GeneratedPolicies } from './generate.js';
+
+function json(value: unknown): string {
+  return ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
+}
+
+/**
+ * The README's permissions section (the text between `<!-- policies:start -->` and
+ * `<!-- policies:end -->`), rendered from generatePolicies for the example inputs.
+ */
+export function renderPolicyDocs(policies: GeneratedPolicies): string {
+  const sections = [
+    '## Permissions',
+    'The minimal policies, as `generatePolicies` (`src/policy/generate.ts`) makes them, for example values: ' +
+      'source account 111111111111, target account 222222222222, one region eu-west-1, the roles and key of ' +
+      'Quick start, the target key `alias/golden-ami` resolved to its key ARN, repository OWNER/REPO. ' +
+      'Replace them with yours.',
+    '### Source role: IAM policy',
+    'Attach to the source role (`source-role-arn`), or to the credentials the job already has for the source ' +
+      'account. With `key-access: key-policy` it also needs `kms:PutKeyPolicy` on the key. With ' +
+      '`key-access: grant` it also needs `kms:CreateGrant` on the key with the condition `kms:GranteePrincipal` ' +
+      'equal to the target role. When the source snapshots are under other customer-managed keys, it also needs ' +
+      '`kms:Decrypt`, `kms:DescribeKey` and `kms:ReEncryptFrom` on those keys, and `kms:CreateGrant` for AWS resources.',
+    json(policies.sourceRoleIamPolicy),
+    '### Source key: key-policy statements',
+    'Add to the key policy of `kms-key-arn` for `key-access: verify` (the default); the target account must also ' +
+      'allow the same actions in the target role\'s IAM policy. With `key-access: key-policy` the action adds ' +
+      'these statements itself; with `key-access: grant` it gives the target role a grant for the run instead.',
+    json(policies.keyPolicyStatements),
+    '### Target role: IAM policy',
+    'Attach to the target role (`target-role-arn`). Without `target-kms-key` the copies use the target account\'s ' +
+      'default `aws/ebs` key and the `UseTheTargetKeys` statement is not needed. With `ssm-parameter` it also needs ' +
+      '`ssm:PutParameter` on that parameter in each target region. `iam:SimulatePrincipalPolicy` only serves ' +
+      '`dry-run` reports of missing permissions.',
+    json(policies.targetRoleIamPolicy),
+    '### Target role: trust policy',
+    'Lets workflows of this repository assume the target role with the job\'s GitHub OIDC token. The target ' +
+      'account needs the OIDC identity provider `token.actions.githubusercontent.com` with the audience ' +
+      '`sts.amazonaws.com` (or your `audience`). A source role named in `source-role-arn` needs the same trust ' +
+      'policy with the source account\'s identity provider.',
+    json(policies.targetTrustPolicy),
+  ];
+  if (policies.autoscalingKeyStatements.length > 0) {
+    sections.push(
+      '### Target key: statements for Auto Scaling',
+      'When Auto Scaling groups in the target account launch the promoted AMI, add these to the key policy of ' +
+        'the target key so that its Auto Scaling service-linked role can use the key. The default `aws/ebs` key ' +
+        'needs nothing.',
+      json(policies.autoscalingKeyStatements),
+    );
+  }
+  return sections.join('\n\n') + '\n';
+}
