@@ -35,6 +35,7 @@ describe('readInputs with valid values', () => {
     expect(request.kmsKey).toMatchObject({ accountId: '111111111111', kind: 'key', region: 'eu-west-1' });
     expect(request.targetRole).toMatchObject({ accountId: '222222222222', name: 'ami-promotion-target' });
     expect(request.keyAccess).toBe('verify');
+    expect(request.autoscalingAccess).toBe('check');
     expect(request).toMatchObject({ copyTags: true, cleanup: true, dryRun: false, deregistrationProtection: false, waitTimeoutMinutes: 120 });
     expect(request.deprecateAfterDays).toBeUndefined();
     expect(request.tags).toEqual([]);
@@ -119,6 +120,7 @@ describe('readInputs refuses, naming the input', () => {
     ['session name with spaces', { 'role-session-name': 'my session' }, 'role-session-name', /2 to 64/],
     ['session name too long', { 'role-session-name': 'a'.repeat(65) }, 'role-session-name', /2 to 64/],
     ['unknown key-access', { 'key-access': 'share' }, 'key-access', /verify, grant, key-policy/],
+    ['unknown autoscaling-access', { 'autoscaling-access': 'yes' }, 'autoscaling-access', /check, grant, off/],
     ['bad AMI name', { 'ami-name': 'a!' }, 'ami-name', /3 to 128/],
     ['reserved SSM name', { 'ssm-parameter': '/aws/service/x' }, 'ssm-parameter', /not starting with aws/],
   ];

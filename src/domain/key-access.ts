@@ -38,7 +38,7 @@ export function targetIdentityStatement(keyArn: string): PolicyStatement[] {
 }
 
 /** The key policy text; undefined when the source principal may not read it and `tolerateDenied` is set. */
-async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDenied: boolean): Promise<string | undefined> {
+export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDenied: boolean): Promise<string | undefined> {
   try {
     const response = await ctx.source.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
     return response.Policy ?? '{}';
@@ -57,16 +57,16 @@ async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDeni
 }
 
 /** The key policy checked for the target role's EBS copy in every target region. */
-function evaluateForTarget(ctx: PromotionContext, key: SourceKey, policy: string): KeyAccessReport {
+export function evaluateForTarget(ctx: PromotionContext, key: SourceKey, policy: string): KeyAccessReport {
   const reports = ctx.request.targetRegions.map((region) => checkTargetCopyAccess(policy, { keyArn: key.arn, roleArn: ctx.request.targetRole.arn, region }));
   return reports.find((report) => !report.ok) ?? (reports[0] as KeyAccessReport);
 }
 
-function denied(report: KeyAccessReport): string[] {
+export function denied(report: KeyAccessReport): string[] {
   return report.actions.filter((a) => a.status === 'explicit-deny').map((a) => `${a.action} (statement ${a.evaluation.statements.join(', ')})`);
 }
 
-function unknowns(report: KeyAccessReport): string[] {
+export function unknowns(report: KeyAccessReport): string[] {
   return report.actions.filter((a) => a.status === 'unknown').map((a) => `${a.action}: ${a.evaluation.unknownReasons.join('; ')}`);
 }
 
@@ -83,7 +83,7 @@ function refuseDeny(ctx: PromotionContext, key: SourceKey, report: KeyAccessRepo
   );
 }
 
-async function requireTargetIdentityAccess(ctx: PromotionContext, key: SourceKey, waitMs: number): Promise<void> {
+export async function requireTargetIdentityAccess(ctx: PromotionContext, key: SourceKey, waitMs: number): Promise<void> {
   const probe = waitMs > 0 ? await waitForTargetKeyAccess(ctx, key.arn, waitMs) : await probeTargetKeyAccess(ctx, key.arn);
   if (probe.ok) return;
   throw new PromotionError({

@@ -9,6 +9,8 @@ export interface Tag {
 
 export type KeyAccessMode = 'verify' | 'grant' | 'key-policy';
 
+export type AutoscalingAccessMode = 'check' | 'grant' | 'off';
+
 /** The key for the final copy in the target account. */
 export type TargetKey =
   | { kind: 'default' }
@@ -32,6 +34,7 @@ export interface PromotionRequest {
   targetRegions: string[];
   targetKey: TargetKey;
   keyAccess: KeyAccessMode;
+  autoscalingAccess: AutoscalingAccessMode;
   amiName?: string;
   amiDescription?: string;
   tags: Tag[];

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { isAliasName, isAwsManagedAlias, isRegion, parseKmsArn, parseRoleArn } from '../aws/arn.js';
-import type { KeyAccessMode, PromotionRequest, Tag, TargetKey } from '../domain/types.js';
+import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag, TargetKey } from '../domain/types.js';
 
 export interface SessionSettings {
   audience: string;
@@ -28,6 +28,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const AMI_NAME = /^[a-zA-Z0-9()[\] ./\-'@_]{3,128}$/;
 const SSM_NAME = /^(?:\/?[a-zA-Z0-9_.-]+)+$/;
 const KEY_ACCESS_MODES: KeyAccessMode[] = ['verify', 'grant', 'key-policy'];
+const AUTOSCALING_MODES: AutoscalingAccessMode[] = ['check', 'grant', 'off'];
 
 function optional(name: string): string | undefined {
   const value = core.getInput(name);
@@ -195,6 +196,11 @@ export function readInputs(): ActionInputs {
     throw new InputError('key-access', `must be one of ${KEY_ACCESS_MODES.join(', ')} (got "${keyAccess}").`);
   }
 
+  const autoscalingAccess = core.getInput('autoscaling-access') || 'check';
+  if (!(AUTOSCALING_MODES as string[]).includes(autoscalingAccess)) {
+    throw new InputError('autoscaling-access', `must be one of ${AUTOSCALING_MODES.join(', ')} (got "${autoscalingAccess}").`);
+  }
+
   const amiName = optional('ami-name');
   if (amiName !== undefined && !AMI_NAME.test(amiName)) {
     throw new InputError('ami-name', `"${amiName}" is not a valid AMI name: 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _.`);
@@ -228,6 +234,7 @@ export function readInputs(): ActionInputs {
     targetRegions,
     targetKey,
     keyAccess: keyAccess as KeyAccessMode,
+    autoscalingAccess: autoscalingAccess as AutoscalingAccessMode,
     amiName,
     amiDescription,
     tags: parseTags('tags', core.getInput('tags')),

@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { cleanUp } from '../domain/cleanup.js';
 import { systemClock, type PromotionContext } from '../domain/context.js';
+import { withDecodedAuthorization } from '../domain/decode-authorization.js';
+import { PromotionError } from '../domain/errors.js';
 import { callerIdentity } from '../domain/identity.js';
 import type { Journal } from '../domain/journal.js';
 import { planPromotion, promote, type PromotionResult } from '../domain/pipeline.js';
@@ -92,7 +94,8 @@ export async function runMain(): Promise<void> {
     if (request.cleanup) await cleanUpAfter(ctx, journal);
     else if (journal.entries().length > 0) journal.record({ kind: 'kept' });
     core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
-  } catch (error) {
+  } catch (caught) {
+    const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
     core.setFailed(error instanceof Error ? error.message : String(error));
     if (ctx && journal && !controller.signal.aborted) {
       try {
