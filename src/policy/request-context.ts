@@ -1,20 +1,13 @@
 export type ContextValue = string | boolean | string[];
 
 /**
- * Keys whose absence from a request context means they are absent from the real request: the
- * evaluator fills the principal keys itself, and the caller describes the request shape with
- * kms:GrantIsForAWSResource (only on grant calls made by an AWS service) and kms:ViaService (only on
- * calls an AWS service makes on the principal's behalf). Any other key missing from the context may
- * well be in the real request (aws:SourceIp, aws:PrincipalOrgID, ...), so a condition on it is unknown.
+ * Keys whose absence from a request context means they are absent from the real request: the caller
+ * describes the request shape with kms:GrantIsForAWSResource (only on grant calls an AWS service
+ * makes) and kms:ViaService (only on calls an AWS service makes on the principal's behalf). Any other
+ * key missing from the context may well be in the real request (aws:SourceIp, aws:PrincipalOrgID, ...),
+ * so a condition on it is unknown.
  */
-const KEYS_KNOWN_WHEN_ABSENT = new Set([
-  'aws:principalarn',
-  'aws:principalaccount',
-  'aws:principalisawsservice',
-  'kms:calleraccount',
-  'kms:grantisforawsresource',
-  'kms:viaservice',
-]);
+const KEYS_KNOWN_WHEN_ABSENT = new Set(['kms:grantisforawsresource', 'kms:viaservice']);
 
 export const UNKNOWN = Symbol('unknown');
 

@@ -129,6 +129,15 @@ const CASES: Case[] = [
     context: { 'kms:GrantOperations': ['Decrypt'] },
     expected: 'implicit-deny',
   },
+  {
+    name: 'data-perimeter Deny outside the accounts, except AWS services',
+    policy: policy(
+      allow({ Principal: '*' }),
+      deny({ Principal: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': SOURCE_ACCOUNT }, BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } } }),
+    ),
+    action: 'kms:Decrypt',
+    expected: 'explicit-deny',
+  },
   { name: 'aws:PrincipalOrgID supplied', policy: anyone({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }), action: 'kms:Decrypt', context: { 'aws:PrincipalOrgID': 'o-abc123' }, expected: 'allow' },
 ];
 
@@ -159,6 +168,7 @@ async function simulate(testCase: Case, withIdentityPolicy: boolean): Promise<Ev
       'aws:PrincipalArn': principal.arn,
       'aws:PrincipalAccount': principal.account,
       'kms:CallerAccount': principal.account,
+      'aws:PrincipalIsAWSService': 'false',
     }).map(([key, value]) => [key, Array.isArray(value) ? value : String(value)]),
   );
   const result = await runSimulation(

@@ -163,7 +163,8 @@ describe('evaluateKeyPolicy: conditions', () => {
   const withCondition = (Condition: PolicyStatement['Condition'], context: KeyRequest['context'] = {}) =>
     decide([allow({ Principal: '*', Condition })], { context }).decision;
 
-  it('fills kms:CallerAccount, aws:PrincipalAccount and aws:PrincipalArn from the request', () => {
+  it('fills kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalArn and aws:PrincipalIsAWSService from the request', () => {
+    expect(withCondition({ Bool: { 'aws:PrincipalIsAWSService': 'false' } })).toBe('allow');
     expect(withCondition({ StringEquals: { 'kms:CallerAccount': TARGET_ACCOUNT } })).toBe('allow');
     expect(withCondition({ StringEquals: { 'kms:CallerAccount': '333333333333' } })).toBe('implicit-deny');
     expect(withCondition({ StringEquals: { 'aws:PrincipalAccount': [SOURCE_ACCOUNT, TARGET_ACCOUNT] } })).toBe('allow');
@@ -227,8 +228,10 @@ describe('evaluateKeyPolicy: conditions', () => {
     expect(withCondition({ NumericGreaterThanEquals: { 'kms:RecipientAttestation:ImageSha384': 4 } }, context)).toBe('implicit-deny');
     expect(withCondition({ NumericEquals: { 'kms:RecipientAttestation:ImageSha384': 'three' } }, context)).toBe('implicit-deny');
     expect(withCondition({ NumericNotEquals: { 'kms:RecipientAttestation:ImageSha384': '5' } }, context)).toBe('allow');
+    expect(withCondition({ NumericEquals: { 'kms:RecipientAttestation:ImageSha384': '0' } }, { 'kms:RecipientAttestation:ImageSha384': '' })).toBe('implicit-deny');
     expect(withCondition({ DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' } }, context)).toBe('allow');
     expect(withCondition({ DateGreaterThan: { 'aws:CurrentTime': '1893456000' } }, context)).toBe('implicit-deny');
+    expect(withCondition({ DateLessThan: { 'aws:CurrentTime': '1893456000' } }, context)).toBe('allow');
   });
 
   it('applies ForAnyValue and ForAllValues to multi-valued keys', () => {
