@@ -1,7 +1,7 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image, type Snapshot } from '@aws-sdk/client-ec2';
 import { call } from './aws-errors.js';
 import type { Clock, Logger } from './context.js';
-import { PromotionError } from './errors.js';
+import { PromotionError, errorName } from './errors.js';
 import type { Side } from './types.js';
 
 export interface ImageToWaitFor {
@@ -29,17 +29,23 @@ export interface WaitOptions {
 
 const FIRST_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 30_000;
+/** EC2 is eventually consistent: a copy just started may be invisible to DescribeImages for a while. */
+const NOT_VISIBLE_MS = 2 * 60_000;
 
-function probableKmsCause(reason: string, target: ImageToWaitFor): string {
+/**
+ * KMS problems rarely fail CopyImage itself: the copy turns `failed` later. A reason that names the key is
+ * certainly KMS; any other failed copy is still most probably KMS.
+ */
+function probableKmsCause(reason: string, target: ImageToWaitFor, copyFailed = true): string {
+  const needs =
+    `the source AMI's key or ${target.keyDescription ?? 'the destination key'}. The copying role needs kms:DescribeKey, kms:Decrypt, ` +
+    'kms:ReEncrypt* and kms:CreateGrant on the source key (allowed by both the key policy and its IAM policy), and ' +
+    'kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt* and kms:CreateGrant on the destination key.';
   if (/key|kms|cmk|grant|decrypt/i.test(reason)) {
-    return (
-      ` This is a KMS permission problem: the ${target.side} principal (or EC2 acting for it) could not use ` +
-      `the source AMI's key or ${target.keyDescription ?? 'the destination key'}. The copying role needs kms:DescribeKey, kms:Decrypt, ` +
-      'kms:ReEncrypt* and kms:CreateGrant on the source key (allowed by both the key policy and its IAM policy), and ' +
-      'kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt* and kms:CreateGrant on the destination key.'
-    );
+    return ` This is a KMS permission problem: the ${target.side} principal (or EC2 acting for it) could not use ${needs}`;
   }
-  return '';
+  if (!copyFailed) return '';
+  return ` The probable cause is KMS: the ${target.side} principal (or EC2 acting for it) may not be able to use ${needs}`;
 }
 
 function failure(target: ImageToWaitFor, why: string, fix: string): PromotionError {
@@ -63,20 +69,34 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
   const maxDelay = options.maxDelayMs ?? MAX_DELAY_MS;
   const started = clock.now();
   let lastReport = '';
+  let seen = false;
   for (;;) {
     signal.throwIfAborted();
     const image = (
       await call({ ...site, what: `Describing ${target.imageId}`, action: 'ec2:DescribeImages' }, () =>
-        target.ec2.send(new DescribeImagesCommand({ ImageIds: [target.imageId] }), { abortSignal: signal }),
+        target.ec2.send(new DescribeImagesCommand({ ImageIds: [target.imageId] }), { abortSignal: signal }).catch((error: unknown) => {
+          // Not visible yet (a new copy) or gone: decided below.
+          if (errorName(error) === 'InvalidAMIID.NotFound') return { Images: [] };
+          throw error;
+        }),
       )
     ).Images?.[0];
     if (image?.State === 'available') {
       log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
       return image;
     }
+    if (!image && !seen && clock.now() - started < NOT_VISIBLE_MS && options.deadline > clock.now()) {
+      await clock.sleep(Math.min(delay, options.deadline - clock.now()), signal);
+      delay = Math.min(Math.round(delay * 1.5), maxDelay);
+      continue;
+    }
+    if (!image && !seen) {
+      throw failure(target, `the copy ${target.imageId} was not found (DescribeImages did not return it for ${Math.round((clock.now() - started) / 1000)} s).`, 'Run the promotion again; if it happens again, check that nothing deregisters new AMIs in this account and region.');
+    }
+    seen = true;
     if (!image || ['failed', 'error', 'invalid', 'deregistered', 'disabled'].includes(image.State ?? '')) {
       const reason = image?.StateReason?.Message ?? (image ? `state ${image.State}` : 'the image disappeared');
-      throw failure(target, `the copy ended ${image?.State ?? 'deregistered'}: ${reason}.${probableKmsCause(reason, target)}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
+      throw failure(target, `the copy ended ${image?.State ?? 'deregistered'}: ${reason}.${probableKmsCause(reason, target, image?.State === 'failed')}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
     }
     const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
     let snapshots: Snapshot[] = [];
@@ -84,7 +104,11 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
       snapshots =
         (
           await call({ ...site, what: `Describing the snapshots of ${target.imageId}`, action: 'ec2:DescribeSnapshots' }, () =>
-            target.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }), { abortSignal: signal }),
+            target.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }), { abortSignal: signal }).catch((error: unknown) => {
+              // The snapshots of a copy just started may not be visible yet: no progress this time.
+              if (errorName(error) === 'InvalidSnapshot.NotFound') return { Snapshots: [] };
+              throw error;
+            }),
           )
         ).Snapshots ?? [];
       const broken = snapshots.find((s) => s.State === 'error');
