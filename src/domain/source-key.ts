@@ -42,7 +42,8 @@ export async function inspectSourceKey(ctx: PromotionContext): Promise<SourceKey
         accountId: ctx.sourceIdentity.accountId,
         region: kmsKey.region,
         action: 'kms:DescribeKey',
-        resource: kmsKey.arn,
+        // IAM authorizes DescribeKey on the key ARN, never on an alias ARN: the key behind an alias is not known yet.
+        resource: kmsKey.kind === 'alias' ? `arn:${kmsKey.partition}:kms:${kmsKey.region}:${kmsKey.accountId}:key/*` : kmsKey.arn,
         principal: ctx.sourceIdentity.principalArn,
       },
       () => Promise.reject(error),
