@@ -174,7 +174,9 @@ export async function addKeyPolicyStatements(ctx: PromotionContext, key: SourceK
     const document = JSON.parse(policy) as PolicyDocument;
     const existing = document.Statement === undefined ? [] : Array.isArray(document.Statement) ? document.Statement : [document.Statement];
     const sids = new Set(existing.map((s) => s.Sid));
-    const added = report.statementsToAdd.filter((s) => !sids.has(s.Sid));
+    // A statement id already taken (e.g. by a statement for an earlier role) gets a distinct one: dropping the
+    // statement would leave the access missing, and the existing statement is never changed.
+    const added = report.statementsToAdd.map((s) => (sids.has(s.Sid) ? { ...s, Sid: `${s.Sid}${shortHash(ctx.request.targetRole.arn)}` } : s));
     document.Statement = [...existing, ...added];
     await call({ ...site, what: `Adding statements for ${ctx.request.targetRole.arn} to the key policy of ${key.arn}`, action: 'kms:PutKeyPolicy' }, () =>
       ctx.source.kms(key.region).send(new PutKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default', Policy: JSON.stringify(document, null, 2) })),
