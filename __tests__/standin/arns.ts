@@ -1,0 +1,26 @@
+export const keyArn = (account: string, region: string, keyId: string) => `arn:aws:kms:${region}:${account}:key/${keyId}`;
+export const aliasArn = (account: string, region: string, alias: string) => `arn:aws:kms:${region}:${account}:${alias}`;
+export const imageArn = (region: string, imageId: string) => `arn:aws:ec2:${region}::image/${imageId}`;
+export const snapshotArn = (region: string, snapshotId: string) => `arn:aws:ec2:${region}::snapshot/${snapshotId}`;
+export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
+export const userArn = (account: string, user: string) => `arn:aws:iam::${account}:user/${user}`;
+export const rootArn = (account: string) => `arn:aws:iam::${account}:root`;
+export const assumedRoleArn = (account: string, role: string, session: string) =>
+  `arn:aws:sts::${account}:assumed-role/${role}/${session}`;
+export const parameterArn = (account: string, region: string, name: string) =>
+  `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
+
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(value: string): ParsedArn | undefined {
+  const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(value);
+  if (!match) return undefined;
+  const [, partition = '', service = '', region = '', account = '', resource = ''] = match;
+  return { partition, service, region, account, resource };
+}

@@ -1,0 +1,131 @@
+/**
+ * The default two-account world tests start from and tweak:
+ * - source 111111111111: admin user (access key below), role ami-promotion-source (GitHub OIDC for acme/images),
+ *   a CMK in eu-west-1 (alias/ami-share) whose policy allows its root and the target role, and an
+ *   unencrypted sample AMI with one root snapshot;
+ * - target 222222222222: admin user, role ami-promotion-target (GitHub OIDC for acme/images) allowed the EC2
+ *   copy actions, the source key, its own keys and SSM, and a CMK alias/golden-ami in eu-west-1 and eu-central-1.
+ */
+import { keyArn, roleArn, userArn } from './arns.js';
+import { allow, githubOidcTrust, keyUseStatements, policyOf } from './policy-types.js';
+import { createWorld, type WorldBuilder } from './world.js';
+
+const SOURCE = '111111111111';
+const TARGET = '222222222222';
+const REGION = 'eu-west-1';
+const SOURCE_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+export const DEFAULTS = {
+  sourceAccount: SOURCE,
+  targetAccount: TARGET,
+  region: REGION,
+  secondRegion: 'eu-central-1',
+  repository: 'acme/images',
+  audience: 'sts.amazonaws.com',
+  sourceAmiId: 'ami-0123456789abcdef0',
+  sourceAmiName: 'golden-base-2026.01.1',
+  sourceSnapshotId: 'snap-0123456789abcdef0',
+  sourceKeyId: SOURCE_KEY_ID,
+  sourceKeyArn: keyArn(SOURCE, REGION, SOURCE_KEY_ID),
+  sourceKeyAlias: 'alias/ami-share',
+  sourceRoleName: 'ami-promotion-source',
+  sourceRoleArn: roleArn(SOURCE, 'ami-promotion-source'),
+  targetRoleName: 'ami-promotion-target',
+  targetRoleArn: roleArn(TARGET, 'ami-promotion-target'),
+  targetKeyAlias: 'alias/golden-ami',
+  targetKeyIds: {
+    'eu-west-1': 'abcd1234-0000-4000-8000-00000000e001',
+    'eu-central-1': 'abcd1234-0000-4000-8000-00000000c001',
+  } as Record<string, string>,
+  sourceAdmin: {
+    userName: 'admin',
+    userArn: userArn(SOURCE, 'admin'),
+    accessKeyId: 'AKIAEXAMPLESOURCE001',
+    secretAccessKey: 'source-admin-secret-access-key-example',
+  },
+  targetAdmin: {
+    userName: 'admin',
+    userArn: userArn(TARGET, 'admin'),
+    accessKeyId: 'AKIAEXAMPLETARGET001',
+    secretAccessKey: 'target-admin-secret-access-key-example',
+  },
+  /** Sids of the source-key statements for the target role. */
+  targetKeyStatementSids: ['AllowTargetUseOfTheKey', 'AllowTargetAttachmentOfPersistentResources'],
+} as const;
+
+/** The EC2 actions the target role needs to copy, tag, protect and clean up. */
+export const TARGET_EC2_ACTIONS = [
+  'ec2:DescribeImages',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeImageAttribute',
+  'ec2:DescribeSnapshotAttribute',
+  'ec2:CopyImage',
+  'ec2:CreateTags',
+  'ec2:DeregisterImage',
+  'ec2:DeleteSnapshot',
+  'ec2:EnableImageDeregistrationProtection',
+  'ec2:EnableImageDeprecation',
+  'ec2:GetEbsDefaultKmsKeyId',
+];
+
+export const KMS_COPY_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:CreateGrant',
+];
+
+export function defaultWorld(): WorldBuilder {
+  const world = createWorld();
+  const d = DEFAULTS;
+  world
+    .account(SOURCE)
+    .admin(d.sourceAdmin.userName, d.sourceAdmin.accessKeyId, d.sourceAdmin.secretAccessKey)
+    .oidcProvider()
+    .role(d.sourceRoleName, {
+      trustPolicy: githubOidcTrust(SOURCE, `repo:${d.repository}:*`),
+      policies: {
+        'ami-promotion-source': policyOf(
+          allow('ec2:*'),
+          allow(['kms:*'], `arn:aws:kms:*:${SOURCE}:key/*`),
+          allow(['kms:ListAliases', 'sts:DecodeAuthorizationMessage']),
+        ),
+      },
+    })
+    .key(REGION, {
+      keyId: SOURCE_KEY_ID,
+      alias: d.sourceKeyAlias,
+      description: 'AMI sharing key',
+      extraStatements: keyUseStatements(d.targetRoleArn, 'AllowTarget'),
+    })
+    .image(REGION, {
+      imageId: d.sourceAmiId,
+      name: d.sourceAmiName,
+      description: 'Golden base image',
+      snapshots: [{ snapshotId: d.sourceSnapshotId, sizeGiB: 8 }],
+      tags: { Name: 'golden-base', Team: 'platform' },
+    });
+
+  world
+    .account(TARGET)
+    .admin(d.targetAdmin.userName, d.targetAdmin.accessKeyId, d.targetAdmin.secretAccessKey)
+    .oidcProvider()
+    .role(d.targetRoleName, {
+      trustPolicy: githubOidcTrust(TARGET, `repo:${d.repository}:*`),
+      policies: {
+        'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
+        'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, d.sourceKeyArn)),
+        'ami-promotion-own-keys': policyOf(allow([...KMS_COPY_ACTIONS, 'kms:ListAliases'], `arn:aws:kms:*:${TARGET}:key/*`), allow('kms:ListAliases')),
+        'ami-promotion-misc': policyOf(
+          allow(['ssm:PutParameter', 'ssm:GetParameter'], `arn:aws:ssm:*:${TARGET}:parameter/*`),
+          allow('sts:DecodeAuthorizationMessage'),
+          allow(['iam:SimulatePrincipalPolicy', 'iam:GetRole'], d.targetRoleArn),
+        ),
+      },
+    })
+    .key(REGION, { keyId: d.targetKeyIds['eu-west-1'], alias: d.targetKeyAlias, description: 'Golden AMI key' })
+    .key(d.secondRegion, { keyId: d.targetKeyIds['eu-central-1'], alias: d.targetKeyAlias, description: 'Golden AMI key' });
+  return world;
+}

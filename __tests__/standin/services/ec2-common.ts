@@ -1,0 +1,103 @@
+/** EC2 building blocks: who sees which image or snapshot, lookups with EC2's errors, and the permission gate. */
+import { authorizeEc2 } from '../auth/access.js';
+import { awsError } from '../errors.js';
+import type { ImageState, SnapshotState, WorldState } from '../state.js';
+import { callerOf, type CallContext } from './context.js';
+
+export const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
+export const SNAPSHOT_ID = /^snap-[0-9a-f]{8}([0-9a-f]{9})?$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+
+/** An image is visible to its owner, to accounts with a launch permission (or in a permitted organization), and to all when public. */
+export function imageVisibleTo(state: WorldState, image: ImageState, accountId: string): boolean {
+  if (image.ownerId === accountId || image.launchPublic || image.launchUserIds.has(accountId)) return true;
+  const org = state.account(accountId)?.organizationArn;
+  return org !== undefined && image.launchOrganizationArns.has(org);
+}
+
+/** A snapshot is restorable by its owner, by accounts with createVolumePermission, and by all when public. */
+export function snapshotVisibleTo(snapshot: SnapshotState, accountId: string): boolean {
+  return snapshot.ownerId === accountId || snapshot.createVolumePublic !== undefined || snapshot.createVolumeUserIds.has(accountId);
+}
+
+export function checkImageId(imageId: string): void {
+  if (!AMI_ID.test(imageId)) throw awsError('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
+}
+
+export function checkSnapshotId(snapshotId: string): void {
+  if (!SNAPSHOT_ID.test(snapshotId)) {
+    throw awsError('InvalidSnapshotID.Malformed', `Invalid id: "${snapshotId}" (expecting "snap-...")`);
+  }
+}
+
+export function imageNotFound(ids: string[]): Error {
+  return awsError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`);
+}
+
+export function snapshotNotFound(id: string): Error {
+  return awsError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+}
+
+/** An image in `region` the caller can see, or InvalidAMIID.NotFound. */
+export function visibleImage(ctx: CallContext, imageId: string, region = ctx.region): ImageState {
+  checkImageId(imageId);
+  const image = ctx.state.images.get(imageId);
+  if (!image || image.region !== region || !imageVisibleTo(ctx.state, image, callerOf(ctx).accountId)) throw imageNotFound([imageId]);
+  return image;
+}
+
+/** An image the caller owns; a visible one owned by someone else is AuthFailure. */
+export function ownedImage(ctx: CallContext, imageId: string): ImageState {
+  const image = visibleImage(ctx, imageId);
+  if (image.ownerId !== callerOf(ctx).accountId) throw awsError('AuthFailure', `Not authorized for image:${imageId}`);
+  return image;
+}
+
+export function visibleSnapshot(ctx: CallContext, snapshotId: string): SnapshotState {
+  checkSnapshotId(snapshotId);
+  const snapshot = ctx.state.snapshots.get(snapshotId);
+  if (!snapshot || snapshot.region !== ctx.region || !snapshotVisibleTo(snapshot, callerOf(ctx).accountId)) {
+    throw snapshotNotFound(snapshotId);
+  }
+  return snapshot;
+}
+
+export function ownedSnapshot(ctx: CallContext, snapshotId: string): SnapshotState {
+  const snapshot = visibleSnapshot(ctx, snapshotId);
+  if (snapshot.ownerId !== callerOf(ctx).accountId) throw awsError('AuthFailure', `Not authorized for snapshot:${snapshotId}`);
+  return snapshot;
+}
+
+/** IAM check for `ec2:<action>`, then the DryRun answer when the caller asked for one. */
+export async function gate(ctx: CallContext, action: string, resource: string, dryRun: boolean | undefined): Promise<void> {
+  await authorizeEc2(callerOf(ctx), `ec2:${action}`, resource, ctx.region);
+  if (dryRun) throw awsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+}
+
+/** The tags one account has put on a resource. */
+export function tagsFor(tags: Map<string, Map<string, string>>, accountId: string): { Key: string; Value: string }[] | undefined {
+  const own = tags.get(accountId);
+  if (!own || own.size === 0) return undefined;
+  return [...own].map(([Key, Value]) => ({ Key, Value }));
+}
+
+export function addTags(tags: Map<string, Map<string, string>>, accountId: string, add: { Key?: string; Value?: string }[]): void {
+  let own = tags.get(accountId);
+  if (!own) tags.set(accountId, (own = new Map()));
+  for (const tag of add) {
+    if (!tag.Key) throw awsError('InvalidParameterValue', 'Tag keys must not be empty');
+    if (tag.Key.toLowerCase().startsWith('aws:')) {
+      throw awsError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`);
+    }
+    own.set(tag.Key, tag.Value ?? '');
+  }
+}
+
+/** Whether a snapshot is used by a registered image. */
+export function imageUsing(state: WorldState, snapshotId: string): ImageState | undefined {
+  return [...state.images.values()].find((image) => image.blockDevices.some((d) => d.snapshotId === snapshotId));
+}
+
+export function stamp(ctx: CallContext): { addedBy: string; addedAt: string } {
+  return { addedBy: callerOf(ctx).arn, addedAt: new Date(ctx.state.now()).toISOString() };
+}

@@ -1,0 +1,42 @@
+/** The EC2 operations the action calls. */
+import type { CreateTagsRequest, GetEbsDefaultKmsKeyIdRequest, GetEbsDefaultKmsKeyIdResult } from '@aws-sdk/client-ec2';
+import { aliasArn, imageArn, snapshotArn } from '../arns.js';
+import { awsError } from '../errors.js';
+import { callerOf, op, required, type CallContext, type Handler } from './context.js';
+import { addTags, gate, visibleImage, visibleSnapshot } from './ec2-common.js';
+import { copyImage } from './ec2-copy.js';
+import { imageOperations } from './ec2-images.js';
+import { snapshotOperations } from './ec2-snapshots.js';
+
+async function createTags(ctx: CallContext, input: CreateTagsRequest): Promise<object> {
+  const resources = required(input.Resources, 'ResourceId');
+  const tags = required(input.Tags, 'Tag');
+  const account = callerOf(ctx).accountId;
+  const targets = resources.map((id) => {
+    if (id.startsWith('ami-')) return { arn: imageArn(ctx.region, id), tags: () => visibleImage(ctx, id).tags };
+    if (id.startsWith('snap-')) return { arn: snapshotArn(ctx.region, id), tags: () => visibleSnapshot(ctx, id).tags };
+    throw awsError('InvalidID', `The ID '${id}' is not valid`);
+  });
+  for (const target of targets) await gate(ctx, 'CreateTags', target.arn, input.DryRun);
+  const maps = targets.map((t) => t.tags());
+  for (const map of maps) addTags(map, account, tags);
+  ctx.mutated = true;
+  return {};
+}
+
+async function getEbsDefaultKmsKeyId(ctx: CallContext, input: GetEbsDefaultKmsKeyIdRequest): Promise<GetEbsDefaultKmsKeyIdResult> {
+  await gate(ctx, 'GetEbsDefaultKmsKeyId', '*', input.DryRun);
+  const account = callerOf(ctx).accountId;
+  const configured = ctx.state.settings(account, ctx.region).ebsDefaultKmsKeyId;
+  if (configured) return { KmsKeyId: ctx.state.resolveKey(account, ctx.region, configured)?.arn ?? configured };
+  ctx.state.awsManagedKey(account, ctx.region);
+  return { KmsKeyId: aliasArn(account, ctx.region, 'alias/aws/ebs') };
+}
+
+export const ec2Operations: Record<string, Handler> = {
+  ...imageOperations,
+  ...snapshotOperations,
+  CopyImage: op(copyImage),
+  CreateTags: op(createTags),
+  GetEbsDefaultKmsKeyId: op(getEbsDefaultKmsKeyId),
+};

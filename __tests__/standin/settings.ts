@@ -1,0 +1,48 @@
+/** The stand-in's behaviour switches, with their defaults. */
+import type { FaultOptions } from './faults.js';
+import type { OidcOptions } from './oidc.js';
+
+export interface CopyKeyRequirements {
+  /** Each entry lists alternatives: at least one of them must be allowed. */
+  source: string[][];
+  destination: string[][];
+}
+
+export interface StandInSettings {
+  /** How long a CopyImage takes to complete (default 2000 ms). */
+  copyDurationMs: number;
+  /** How long after the start a doomed copy turns `failed` (default: half the copy duration). */
+  copyFailureDelayMs?: number;
+  /** Overrides the lifetime of issued session credentials, e.g. 120 for refresh tests. */
+  credentialLifetimeSeconds?: number;
+  /** UNCONFIRMED in AWS: whether a grant alone (no key-policy statement) lets a cross-account copy use the key. */
+  grantSufficesForCrossAccountCopy: boolean;
+  /** KMS grant eventual consistency: grants work this long after creation (grant tokens make them work at once). */
+  grantPropagationMs: number;
+  /** The KMS permissions EC2 checks for the copying principal on the source and destination keys. */
+  copyKeyRequirements: CopyKeyRequirements;
+  /** Region of unsigned STS calls (AssumeRoleWithWebIdentity). */
+  defaultRegion: string;
+}
+
+export interface StandInOptions extends Partial<StandInSettings> {
+  faults?: FaultOptions;
+  oidc?: OidcOptions;
+}
+
+export const DEFAULT_COPY_KEY_REQUIREMENTS: CopyKeyRequirements = {
+  source: [['kms:DescribeKey'], ['kms:Decrypt', 'kms:ReEncryptFrom'], ['kms:CreateGrant']],
+  destination: [['kms:DescribeKey'], ['kms:GenerateDataKeyWithoutPlaintext'], ['kms:ReEncryptTo'], ['kms:CreateGrant']],
+};
+
+export function resolveSettings(options: StandInOptions = {}): StandInSettings {
+  return {
+    copyDurationMs: options.copyDurationMs ?? 2000,
+    copyFailureDelayMs: options.copyFailureDelayMs,
+    credentialLifetimeSeconds: options.credentialLifetimeSeconds,
+    grantSufficesForCrossAccountCopy: options.grantSufficesForCrossAccountCopy ?? true,
+    grantPropagationMs: options.grantPropagationMs ?? 0,
+    copyKeyRequirements: options.copyKeyRequirements ?? DEFAULT_COPY_KEY_REQUIREMENTS,
+    defaultRegion: options.defaultRegion ?? 'us-east-1',
+  };
+}
