@@ -1,5 +1,5 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { isAccessDenied } from './aws-errors.js';
+import { explainAwsError, isAccessDenied } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { errorMessage, errorName } from './errors.js';
 
@@ -12,7 +12,16 @@ export async function probeTargetKeyAccess(ctx: PromotionContext, keyArn: string
     return { ok: true };
   } catch (error) {
     if (isAccessDenied(error) || errorName(error) === 'NotFoundException') return { ok: false, reason: `${errorName(error)}: ${errorMessage(error)}` };
-    throw error;
+    if (ctx.signal.aborted) throw error;
+    throw explainAwsError(error, {
+      what: `Checking that the target role may use ${keyArn}`,
+      side: 'target',
+      accountId: ctx.targetIdentity.accountId,
+      region: ctx.request.kmsKey.region,
+      action: 'kms:DescribeKey',
+      resource: keyArn,
+      principal: ctx.targetIdentity.principalArn,
+    });
   }
 }
 

@@ -297,3 +297,13 @@ describe('key-access: key-policy', () => {
     expect(fx.mutations()).toEqual([]);
   });
 });
+
+describe('the target-side probe', () => {
+  it('explains an unexpected error with the target account and region instead of passing the raw SDK error on', async () => {
+    const { fx, probe } = setup('verify', policyAllowingTargetRole());
+    probe.on(DescribeKeyCommand).rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+    const error = await problem(verifyKeyAccess(fx.ctx, key));
+    expect(error.details).toMatchObject({ side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
+    expect(error.message).toContain('UnrecognizedClientException');
+  });
+});
