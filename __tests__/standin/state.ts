@@ -361,7 +361,7 @@ export class WorldState {
       arn,
       accountId,
       region,
-      policy: spec.policy ?? (spec.keyManager === 'AWS' ? awsManagedKeyPolicy(accountId, region) : rootKeyPolicy(accountId)),
+      policy: spec.policy ?? (spec.keyManager === 'AWS' ? awsManagedKeyPolicy(accountId, region, 'ec2') : rootKeyPolicy(accountId)),
       creationDate: new Date(this.now()),
     };
     this.keys.set(arn, key);
@@ -392,7 +392,8 @@ export class WorldState {
       keyUsage: 'ENCRYPT_DECRYPT',
       keyManager: 'AWS',
       state: 'Enabled',
-      policy: awsManagedKeyPolicy(accountId, region, service),
+      // aws/ebs is used through EC2: its policy names ec2.<region>.amazonaws.com as the calling service.
+      policy: awsManagedKeyPolicy(accountId, region, service === 'ebs' ? 'ec2' : service),
       multiRegion: false,
     });
     this.addAlias(accountId, region, aliasName, key.keyId);
