@@ -29,6 +29,9 @@ export interface StandInCore {
   dump(): unknown;
 }
 
+/** Unsigned query calls name their service by API version. */
+const QUERY_VERSIONS: Record<string, ServiceName> = { '2016-11-15': 'ec2', '2011-06-15': 'sts', '2010-05-08': 'iam' };
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -87,7 +90,7 @@ function parseCall(core: StandInCore, req: IncomingMessage, body: string): Parse
   } else {
     params = new Map(new URLSearchParams(body));
     operation = params.get('Action') ?? '';
-    if (!scope && UNSIGNED_OPERATIONS.has(operation)) serviceName = 'sts';
+    if (!scope) serviceName = UNSIGNED_OPERATIONS.has(operation) ? 'sts' : QUERY_VERSIONS[params.get('Version') ?? ''];
   }
   if (isServiceName(scope?.service)) serviceName = scope.service;
   if (!serviceName) {

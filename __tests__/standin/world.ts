@@ -400,7 +400,7 @@ export class AccountBuilder {
       });
       this.region(region).snapshots.push(snapshot);
       return {
-        deviceName: s.deviceName ?? (index === 0 ? rootDeviceName : `/dev/sd${String.fromCharCode(98 + index)}`),
+        deviceName: s.deviceName ?? (index === 0 ? rootDeviceName : `/dev/sd${String.fromCharCode(97 + index)}`),
         snapshotId: snapshot.snapshotId,
         volumeType: s.volumeType ?? 'gp3',
         deleteOnTermination: true,
