@@ -1,6 +1,7 @@
 import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
 import { call } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
+import { PromotionError, errorName } from './errors.js';
 import type { SourceImage } from './inspect.js';
 import type { SourceKey } from './source-key.js';
 import { ROLE_INTERMEDIATE, TAG, mergeTags } from './tags.js';
@@ -69,12 +70,14 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
       { Key: TAG.sourceRegion, Value: region },
       { Key: TAG.kmsKey, Value: key.arn },
     ]);
-    const response = await call({ ...site, what: `Re-encrypting ${source.imageId} with ${key.arn}`, action: 'ec2:CopyImage' }, () =>
+    const name = `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128);
+    const what = `Re-encrypting ${source.imageId} with ${key.arn}`;
+    const response = await call({ ...site, what, action: 'ec2:CopyImage' }, () =>
       ctx.source.ec2(region).send(
         new CopyImageCommand({
           SourceImageId: source.imageId,
           SourceRegion: region,
-          Name: `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128),
+          Name: name,
           Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
           Encrypted: true,
           KmsKeyId: key.arn,
@@ -84,10 +87,26 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
             { ResourceType: 'snapshot', Tags: tags },
           ],
         }),
-      ),
+      ).catch(async (error: unknown) => {
+        if (errorName(error) !== 'InvalidAMIName.Duplicate') throw error;
+        // A concurrent run of the same source started its intermediate copy (same name) after we looked: use it.
+        const concurrent = (await findIntermediate(ctx, key))?.ImageId;
+        if (concurrent) return { ImageId: concurrent, concurrent: true };
+        throw new PromotionError({
+          ...site,
+          what,
+          why: `the source account already has an AMI named "${name}" that is not a usable intermediate copy (it may have failed).`,
+          fix: `Deregister that AMI in ${region} of account ${sourceIdentity.accountId}, then run the promotion again.`,
+          cause: error,
+        });
+      }),
     );
     imageId = response.ImageId as string;
-    ctx.log.info(`Re-encrypting ${source.imageId} with ${key.arn} as ${imageId}.`);
+    ctx.log.info(
+      'concurrent' in response
+        ? `Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}, started by a concurrent run.`
+        : `Re-encrypting ${source.imageId} with ${key.arn} as ${imageId}.`,
+    );
   }
   ctx.journal.record({ kind: 'intermediate-copy', region, imageId, snapshotIds: [] });
   const image = await waitForImage(

@@ -159,6 +159,32 @@ describe('re-encrypting in the source account', () => {
     expect(fx.journal.entries()).toEqual([{ kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] }]);
   });
 
+  it('uses the intermediate copy of a concurrent run that took the name after it looked', async () => {
+    const { fx, ec2 } = setup({}, 1);
+    ec2.on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name promote-ami-... is already in use by AMI ' + INTERMEDIATE_AMI));
+    ec2
+      .on(DescribeImagesCommand, { Owners: ['self'] })
+      .resolvesOnce({ Images: [] })
+      .resolves({ Images: [image({ imageId: INTERMEDIATE_AMI, state: 'pending', snapshotIds: copySnapshots })] });
+    const result = await reencrypt(fx.ctx, source, key, true);
+    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
+    expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
+    expect(fx.journal.entries()).toEqual([
+      { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+      { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots },
+    ]);
+  });
+
+  it('explains a name taken by an AMI that is no usable intermediate copy', async () => {
+    const { fx, ec2 } = setup({}, 1);
+    ec2.on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use'));
+    const error = (await reencrypt(fx.ctx, source, key, true).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
+    expect(error.details.fix).toContain('Deregister');
+    expect(fx.journal.entries()).toEqual([]);
+  });
+
   it('explains a denied CopyImage and journals nothing', async () => {
     const { fx, ec2 } = setup();
     ec2.on(CopyImageCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
