@@ -289,6 +289,7 @@ export function defaultRequest(overrides: Partial<PromotionRequest> = {}): Promo
     targetRegions: [SOURCE_REGION],
     targetKey: { kind: 'default' },
     keyAccess: 'verify',
+    autoscalingAccess: 'off',
     tags: [],
     copyTags: true,
     cleanup: true,
