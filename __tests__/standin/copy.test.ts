@@ -133,7 +133,16 @@ describe('a successful cross-account copy', () => {
     await start(world);
     expect(standin.key(targetAccount, region, 'alias/aws/ebs')).toBeDefined();
     const { KmsKeyId } = await target.ec2.send(new GetEbsDefaultKmsKeyIdCommand({}));
-    expect(KmsKeyId).toBe(`arn:aws:kms:${region}:${targetAccount}:alias/aws/ebs`);
+    expect(KmsKeyId).toBe(standin.key(targetAccount, region, 'alias/aws/ebs')?.arn);
+    for (const [form, expected] of [
+      ['alias-arn', `arn:aws:kms:${region}:${targetAccount}:alias/aws/ebs`],
+      ['alias-name', 'alias/aws/ebs'],
+    ] as const) {
+      standin.configure({ ebsDefaultKeyIdForm: form });
+      const named = (await target.ec2.send(new GetEbsDefaultKmsKeyIdCommand({}))).KmsKeyId ?? '';
+      expect(named).toBe(expected);
+      expect((await target.kms.send(new DescribeKeyCommand({ KeyId: named }))).KeyMetadata?.KeyManager).toBe('AWS');
+    }
     const image = await copyToEnd({ SourceImageId: sourceAmiId, SourceRegion: region, Name: 'from-plain', Encrypted: true });
     expect(image.State).toBe('available');
     const ebsKey = standin.key(targetAccount, region, 'alias/aws/ebs');
@@ -160,6 +169,22 @@ describe('a successful cross-account copy', () => {
 });
 
 describe('checks the CopyImage call itself makes', () => {
+  it('copies across regions, and refuses copies beyond the concurrent-copy limit', async () => {
+    await start(encryptedWorld(), { maxConcurrentSnapshotCopies: 1 });
+    const central = clientsFor(standin, 'eu-central-1', await assumeRole(standin));
+    const { ImageId = '' } = await central.ec2.send(new CopyImageCommand(copyInput({ Name: 'to-frankfurt' })));
+    await expectAwsError(central.ec2.send(new CopyImageCommand(copyInput({ Name: 'second' }))), 'ResourceLimitExceeded');
+    await expectAwsError(target.ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] })), 'InvalidAMIID.NotFound');
+    standin.advanceTime(DURATION);
+    const image = await describe1(central, ImageId);
+    expect(image).toMatchObject({ State: 'available', SourceImageId: ENC_AMI, SourceImageRegion: region });
+    expect(image.BlockDeviceMappings?.[0]?.Ebs?.KmsKeyId).toBe(
+      `arn:aws:kms:eu-central-1:${targetAccount}:key/${DEFAULTS.targetKeyIds['eu-central-1']}`,
+    );
+    expect(standin.calls({ internal: true, operation: 'Decrypt' })[0]?.params.ViaService).toBe(`ec2.${region}.amazonaws.com`);
+    await central.ec2.send(new CopyImageCommand(copyInput({ Name: 'second' })));
+  });
+
   it('refuses without createVolumePermission on the snapshots: no permission to access the storage', async () => {
     const world = encryptedWorld();
     world.account(sourceAccount).updateImage(region, ENC_AMI, { snapshotsSharedWith: [] });

@@ -23,6 +23,15 @@ export interface StandInSettings {
   copyKeyRequirements: CopyKeyRequirements;
   /** Region of unsigned STS calls (AssumeRoleWithWebIdentity). */
   defaultRegion: string;
+  /**
+   * How GetEbsDefaultKmsKeyId names the default aws/ebs key (AWS documents "the ARN"; examples differ):
+   * 'key-arn' (default), 'alias-arn' or 'alias-name'. A configured default key is always its key ARN.
+   */
+  ebsDefaultKeyIdForm: 'key-arn' | 'alias-arn' | 'alias-name';
+  /** Concurrent snapshot copies per destination account and region (AWS: 20); more is ResourceLimitExceeded. */
+  maxConcurrentSnapshotCopies: number;
+  /** Concurrent AMI copies per destination account and region (AWS: about 100). */
+  maxConcurrentImageCopies: number;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -44,5 +53,8 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     grantPropagationMs: options.grantPropagationMs ?? 0,
     copyKeyRequirements: options.copyKeyRequirements ?? DEFAULT_COPY_KEY_REQUIREMENTS,
     defaultRegion: options.defaultRegion ?? 'us-east-1',
+    ebsDefaultKeyIdForm: options.ebsDefaultKeyIdForm ?? 'key-arn',
+    maxConcurrentSnapshotCopies: options.maxConcurrentSnapshotCopies ?? 20,
+    maxConcurrentImageCopies: options.maxConcurrentImageCopies ?? 100,
   };
 }

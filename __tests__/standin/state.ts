@@ -482,10 +482,10 @@ export class WorldState {
   progress(snapshot: SnapshotState): number {
     if (snapshot.state === 'completed') return 100;
     const copy = snapshot.copy;
-    if (!copy) return snapshot.state === 'pending' ? 0 : 0;
+    if (!copy) return 0;
+    // A failed copy stops where it failed; a running one rises with time and shows 100% only when completed.
     const end = copy.failure && copy.failAt !== undefined ? copy.failAt : copy.completeAt;
-    const now = copy.done && copy.failure ? (copy.failAt ?? this.now()) : this.now();
     const span = Math.max(1, copy.completeAt - copy.startedAt);
-    return Math.max(0, Math.min(99, Math.floor(((Math.min(now, end) - copy.startedAt) / span) * 100)));
+    return Math.max(0, Math.min(99, Math.floor(((Math.min(this.now(), end) - copy.startedAt) / span) * 100)));
   }
 }

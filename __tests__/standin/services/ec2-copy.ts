@@ -194,6 +194,25 @@ function validate(input: CopyImageRequest): { name: string; sourceImageId: strin
   return { name, sourceImageId, sourceRegion };
 }
 
+/** AWS limits concurrent copies per destination region: ResourceLimitExceeded beyond them. */
+function checkCopyLimits(ctx: CallContext, newSnapshots: number): void {
+  const account = callerOf(ctx).accountId;
+  const running = (copy: CopyJob | undefined) => copy !== undefined && !copy.done;
+  const images = [...ctx.state.images.values()].filter((i) => i.ownerId === account && i.region === ctx.region && running(i.copy));
+  const snapshots = [...ctx.state.snapshots.values()].filter(
+    (s) => s.ownerId === account && s.region === ctx.region && s.state === 'pending' && running(s.copy),
+  );
+  if (images.length + 1 > ctx.settings.maxConcurrentImageCopies) {
+    throw awsError('ResourceLimitExceeded', `You have reached the maximum number of concurrent AMI copies (${ctx.settings.maxConcurrentImageCopies}) in ${ctx.region}.`);
+  }
+  if (snapshots.length + newSnapshots > ctx.settings.maxConcurrentSnapshotCopies) {
+    throw awsError(
+      'ResourceLimitExceeded',
+      `You have reached the maximum number of concurrent snapshot copies (${ctx.settings.maxConcurrentSnapshotCopies}) in ${ctx.region}.`,
+    );
+  }
+}
+
 export async function copyImage(ctx: CallContext, input: CopyImageRequest): Promise<CopyImageResult> {
   const caller = callerOf(ctx);
   const { state } = ctx;
@@ -225,6 +244,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
     throw awsError('InvalidRequest', 'You do not have permission to access the storage of this ami');
   }
   const sourceSnapshots = sources.filter((s): s is SnapshotState => s !== undefined);
+  checkCopyLimits(ctx, sourceSnapshots.length);
 
   const imageId = state.newImageId();
   const keys = chooseKeys(ctx, input, sourceSnapshots);

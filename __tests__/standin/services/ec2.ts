@@ -29,8 +29,15 @@ async function getEbsDefaultKmsKeyId(ctx: CallContext, input: GetEbsDefaultKmsKe
   const account = callerOf(ctx).accountId;
   const configured = ctx.state.settings(account, ctx.region).ebsDefaultKmsKeyId;
   if (configured) return { KmsKeyId: ctx.state.resolveKey(account, ctx.region, configured)?.arn ?? configured };
-  ctx.state.awsManagedKey(account, ctx.region);
-  return { KmsKeyId: aliasArn(account, ctx.region, 'alias/aws/ebs') };
+  const key = ctx.state.awsManagedKey(account, ctx.region);
+  switch (ctx.settings.ebsDefaultKeyIdForm) {
+    case 'alias-arn':
+      return { KmsKeyId: aliasArn(account, ctx.region, 'alias/aws/ebs') };
+    case 'alias-name':
+      return { KmsKeyId: 'alias/aws/ebs' };
+    default:
+      return { KmsKeyId: key?.arn };
+  }
 }
 
 export const ec2Operations: Record<string, Handler> = {
