@@ -60,13 +60,14 @@ function errorResponse(service: ServiceDefinition, error: AwsError, requestId: s
 function successResponse(
   service: ServiceDefinition,
   operation: string,
-  schemas: OperationSchemas,
+  schemas: OperationSchemas | undefined,
   output: object,
   requestId: string,
 ): WireResponse {
+  if (service.protocol === 'json') return jsonSuccess(output, requestId);
+  if (!schemas) throw new Error(`no SDK schema for ${service.name}:${operation}`);
   if (service.protocol === 'ec2') return ec2Success(operation, schemas, output, requestId);
-  if (service.protocol === 'query') return querySuccess(service.namespace ?? '', operation, schemas, output, requestId);
-  return jsonSuccess(output, requestId);
+  return querySuccess(service.namespace ?? '', operation, schemas, output, requestId);
 }
 
 interface ParsedCall {
@@ -171,9 +172,7 @@ async function handleAws(core: StandInCore, req: IncomingMessage, body: string):
     }
     const output = await handler(ctx, input);
     record({ status: 200 });
-    return schemas || service.protocol === 'json'
-      ? successResponse(service, operation, schemas as OperationSchemas, output, requestId)
-      : jsonSuccess(output, requestId);
+    return successResponse(service, operation, schemas, output, requestId);
   } catch (error) {
     const awsErr = isAwsError(error)
       ? error
