@@ -61,6 +61,12 @@ describe('SimulatePrincipalPolicy', () => {
     ).toEqual(['allowed']);
   });
 
+  it('matches resources as given and answers implicitDeny for unknown actions, like IAM', async () => {
+    expect(
+      await decisions({ ActionNames: ['ec2:DescribeImages', 'ec2:FlyToTheMoon', 'ec2:CopyImage'], ResourceArns: ['arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0'] }),
+    ).toEqual(['allowed', 'implicitDeny', 'allowed']);
+  });
+
   it('needs iam:SimulatePrincipalPolicy and an existing principal', async () => {
     await expectAwsError(
       target.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: DEFAULTS.sourceRoleArn, ActionNames: ['ec2:CopyImage'] })),

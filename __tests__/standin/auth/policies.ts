@@ -47,6 +47,27 @@ export async function evaluate(request: EvaluationRequest): Promise<Decision> {
   return result.overallResult;
 }
 
+const RESOURCE_TYPE_ERRORS = new Set(['no.resource.types', 'multiple.resource.types', 'must.use.wildcard']);
+
+function asValidated(policy: PolicyDocument | undefined, name: string) {
+  return policy && { __validated: true, policyDocument: policy, metadata: { name }, errors: [] };
+}
+
+/**
+ * For SimulatePrincipalPolicy: IAM's simulator matches resource strings as given (no resource-type validation)
+ * and answers implicitDeny for unknown actions.
+ */
+export async function evaluateAsSimulator(request: EvaluationRequest): Promise<Decision> {
+  const result = await runSimulation(simulation(request), {});
+  if (result.resultType !== 'error') return result.overallResult;
+  const problem = result.errors.message;
+  if (problem === 'invalid.action' || problem === 'invalid.service') return 'ImplicitlyDenied';
+  if (!RESOURCE_TYPE_ERRORS.has(problem)) {
+    throw new PolicyEvaluationError(`iam-simulate could not evaluate ${request.action}: ${JSON.stringify(result.errors)}`);
+  }
+  return runUnsafeSimulation({ ...simulation(request), resourcePolicy: asValidated(request.resourcePolicy, 'ResourcePolicy') }, {});
+}
+
 /** Validation problems of a policy used as a resource (key) policy; empty when it is valid. */
 export async function resourcePolicyProblems(policy: unknown, accountId: string): Promise<string[]> {
   const result = await runSimulation(
@@ -75,9 +96,11 @@ export async function resourcePolicyProblems(policy: unknown, accountId: string)
  * uses its unvalidated entry point with the policy marked as already validated.
  */
 export function evaluateTrust(request: Omit<EvaluationRequest, 'identityPolicies'>): Decision {
-  const validated = { __validated: true, policyDocument: request.resourcePolicy, metadata: { name: 'TrustPolicy' }, errors: [] };
   try {
-    return runUnsafeSimulation({ ...simulation({ ...request, identityPolicies: [] }), resourcePolicy: validated }, {});
+    return runUnsafeSimulation(
+      { ...simulation({ ...request, identityPolicies: [] }), resourcePolicy: asValidated(request.resourcePolicy, 'TrustPolicy') },
+      {},
+    );
   } catch (error) {
     throw new PolicyEvaluationError(`trust policy could not be evaluated: ${(error as Error).message}`);
   }

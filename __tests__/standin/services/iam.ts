@@ -8,7 +8,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import { authorizeApi } from '../auth/access.js';
 import type { NamedPolicy } from '../auth/identity.js';
-import { evaluate, PolicyEvaluationError } from '../auth/policies.js';
+import { evaluateAsSimulator, PolicyEvaluationError } from '../auth/policies.js';
 import { parseArn, roleArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { PolicyDocument } from '../policy-types.js';
@@ -53,7 +53,7 @@ async function simulatePrincipalPolicy(ctx: CallContext, input: SimulatePrincipa
       const resourceAccount = owner ?? (parseArn(resource)?.account || principalAccount);
       let decision: keyof typeof DECISION;
       try {
-        decision = await evaluate({
+        decision = await evaluateAsSimulator({
           principal: input.CallerArn ?? source,
           action,
           resource,
