@@ -105,6 +105,21 @@ describe('key policy and IAM policy together', () => {
     await reader.kms.send(new DescribeKeyCommand({ KeyId: DEFAULTS.sourceKeyAlias }));
   });
 
+  it('aws:PrincipalArn conditions tell the target role from other principals of its account', async () => {
+    const world = noTargetStatements();
+    world.account(sourceAccount).keyStatements(region, DEFAULTS.sourceKeyAlias, {
+      Effect: 'Allow',
+      Principal: { AWS: targetAccount },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': targetRoleArn } },
+    });
+    await start(world);
+    await target.kms.send(new DescribeKeyCommand({ KeyId: sourceKeyArn }));
+    const targetAdmin = clientsFor(standin, region, standin.credentials(targetAccount));
+    await expectAwsError(targetAdmin.kms.send(new DescribeKeyCommand({ KeyId: sourceKeyArn })), 'AccessDeniedException');
+  });
+
   it('an explicit deny in the key policy beats a grant', async () => {
     const world = noTargetStatements();
     world.account(sourceAccount).keyStatements(region, DEFAULTS.sourceKeyAlias, deny('kms:DescribeKey', '*', { Principal: { AWS: targetRoleArn } }));

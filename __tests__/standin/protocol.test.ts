@@ -135,5 +135,14 @@ describe('SSM JSON protocol', () => {
       target.ssm.send(new PutParameterCommand({ Name: '/golden/ami', Value: 'ami-0123456789abcdef1', Type: 'String' })),
       'ParameterAlreadyExists',
     );
+    const overwritten = await target.ssm.send(
+      new PutParameterCommand({ Name: '/golden/ami', Value: 'ami-0123456789abcdef1', Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }),
+    );
+    expect(overwritten.Version).toBe(2);
+    expect(standin.parameter(targetAccount, region, '/golden/ami')).toMatchObject({ value: 'ami-0123456789abcdef1', version: 2 });
+    await expectAwsError(
+      target.ssm.send(new PutParameterCommand({ Name: '/golden/bad', Value: 'not-an-ami', Type: 'String', DataType: 'aws:ec2:image' })),
+      'ValidationException',
+    );
   });
 });
