@@ -67,6 +67,7 @@ export const PROVENANCE = {
   commitSha: '0f4c5e1a9d2b3c4d5e6f708192a3b4c5d6e7f809',
   runUrl: 'https://github.com/octo-org/golden-images/actions/runs/4242',
   runId: '4242',
+  runAttempt: '1',
 };
 
 export const SOURCE_TAGS: Tag[] = [
@@ -184,7 +185,7 @@ export interface SentCommand {
   input: Record<string, unknown>;
 }
 
-const READ_ONLY = /^(Describe|Get|List)/;
+const READ_ONLY = /^(Describe|Get|List|Simulate)/;
 
 type AnyStub = AwsClientStub<EC2Client> | AwsClientStub<KMSClient> | AwsClientStub<SSMClient> | AwsClientStub<STSClient> | AwsClientStub<IAMClient>;
 

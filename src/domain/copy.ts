@@ -39,7 +39,7 @@ export async function startTargetCopy(ctx: PromotionContext, source: SourceImage
         Description: request.amiDescription ?? source.description ?? `Promoted from ${source.imageId} (account ${ctx.sourceIdentity.accountId}, ${request.sourceRegion})`,
         Encrypted: true,
         KmsKeyId: key.arn,
-        ClientToken: clientToken('promote', shared.imageId, key.region, key.label, name, request.provenance.runId),
+        ClientToken: clientToken('promote', shared.imageId, key.region, key.label, name, request.provenance.runId, request.provenance.runAttempt),
         SnapshotCopyCompletionDurationMinutes: request.copyCompletionMinutes,
         TagSpecifications: [
           { ResourceType: 'image', Tags: tags },

@@ -2,6 +2,7 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aw
 import { call } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
+import { userTags } from './tags.js';
 import type { Tag } from './types.js';
 
 export interface SourceSnapshot {
@@ -83,6 +84,16 @@ async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: 
   return keys;
 }
 
+/** Whether the AMI's owner shared it with the source account explicitly (not only publicly). */
+async function sharedWithSource(ctx: PromotionContext): Promise<boolean> {
+  const { request, sourceIdentity } = ctx;
+  const response = await call(
+    { what: `Checking that ${request.sourceAmiId} is shared with the source account`, side: 'source', accountId: sourceIdentity.accountId, region: request.sourceRegion, action: 'ec2:DescribeImages', principal: sourceIdentity.principalArn },
+    () => ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId], ExecutableUsers: ['self'] })),
+  );
+  return (response.Images ?? []).some((image) => image.ImageId === request.sourceAmiId);
+}
+
 /** Step 1a: the AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
 export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> {
   const { request, sourceIdentity } = ctx;
@@ -107,6 +118,13 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
   }
   const ownerId = image.OwnerId ?? '';
   const ownedBySource = ownerId === sourceIdentity.accountId;
+  if (!ownedBySource && !(await sharedWithSource(ctx))) {
+    refuse(
+      ctx,
+      `${request.sourceAmiId} belongs to account ${ownerId} and is public, but neither owned by nor shared with account ${sourceIdentity.accountId}.`,
+      `Promote an AMI of your own: build it in account ${sourceIdentity.accountId} (for example from this public AMI), or have account ${ownerId} share it with account ${sourceIdentity.accountId}.`,
+    );
+  }
   const marketplace = (image.ProductCodes ?? []).filter((p) => p.ProductCodeType === 'marketplace');
   if (marketplace.length > 0) {
     refuse(
@@ -135,7 +153,7 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
     ownedBySource,
     name: image.Name ?? image.ImageId,
     description: image.Description,
-    tags: (image.Tags ?? []).flatMap((t) => (t.Key ? [{ Key: t.Key, Value: t.Value ?? '' }] : [])),
+    tags: userTags(image.Tags),
     snapshots,
     platformDetails: image.PlatformDetails,
     billingCodes: (image.ProductCodes ?? []).flatMap((p) => (p.ProductCodeId ? [p.ProductCodeId] : [])),

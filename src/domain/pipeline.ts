@@ -1,13 +1,16 @@
 import type { PromotionContext } from './context.js';
 import { copyToTargets } from './copy.js';
 import { finishImages, type FinishReport } from './finish.js';
-import { inspectImage, isSharableAsIs, type SourceImage } from './inspect.js';
-import { addKeyPolicyStatements, grantKeyAccess, verifyKeyAccess, type KeyAccessResult } from './key-access.js';
+import { grantAutoscalingAccess } from './autoscaling.js';
+import { formatFinding } from './findings.js';
+import { isSharableAsIs, type SourceImage } from './inspect.js';
+import { addKeyPolicyStatements, grantKeyAccess, type KeyAccessResult } from './key-access.js';
+import { missingFindings, preflight, preflightError, type PreflightResult } from './preflight.js';
 import { reencrypt } from './reencrypt.js';
-import { findExistingPromotion, type ExistingPromotion } from './reuse.js';
+import type { ExistingPromotion } from './reuse.js';
 import { shareWithTarget, type ShareReport } from './share.js';
-import { inspectSourceKey, type SourceKey } from './source-key.js';
-import { resolveTargetKeys, type TargetKey } from './target-key.js';
+import type { SourceKey } from './source-key.js';
+import type { TargetKey } from './target-key.js';
 
 export interface RegionResult {
   region: string;
@@ -43,36 +46,45 @@ export interface PromotionResult {
   finish?: FinishReport;
 }
 
+async function grantAutoscaling(ctx: PromotionContext, keys: TargetKey[]): Promise<string[]> {
+  const changes = await Promise.all(keys.map((key) => grantAutoscalingAccess(ctx, key)));
+  return changes.filter((c): c is string => c !== undefined);
+}
+
 function reusedRegion(existing: ExistingPromotion, key: TargetKey): RegionResult {
   return { region: existing.region, imageId: existing.imageId, snapshotIds: existing.snapshotIds, key: key.display, reused: true };
 }
 
-/** Step 0 and step 1: everything read-only, before the first change in either account. */
-export async function planPromotion(ctx: PromotionContext): Promise<PromotionPlan | { allReused: RegionResult[] }> {
-  const { log } = ctx;
-  const targetKeys = await log.group('Target keys and earlier promotions', async () => {
-    const keys = await resolveTargetKeys(ctx);
-    for (const key of keys) log.info(`${key.region}: copies will use ${key.display}.`);
-    return keys;
-  });
-  const found = await Promise.all(targetKeys.map((key) => findExistingPromotion(ctx, key)));
-  const existing = found.filter((e): e is ExistingPromotion => e !== undefined);
-  for (const e of existing) log.info(`${e.region}: ${ctx.request.sourceAmiId} was already promoted as ${e.imageId}; reusing it.`);
-  if (existing.length === targetKeys.length) {
-    return { allReused: existing.map((e, i) => reusedRegion(e, targetKeys[i] as TargetKey)) };
+/** The plan from a preflight without missing findings; throws the refusal otherwise. */
+export function planFrom(ctx: PromotionContext, pre: PreflightResult): PromotionPlan | { allReused: RegionResult[] } {
+  const missing = missingFindings(pre);
+  if (missing.length > 0) throw preflightError(missing);
+  const targetKeys = pre.targetKeys as TargetKey[];
+  if (pre.existing.length === targetKeys.length) {
+    return { allReused: pre.existing.map((e) => reusedRegion(e, targetKeys.find((k) => k.region === e.region) as TargetKey)) };
   }
-  return log.group('Inspect', async () => {
-    const [sourceImage, sourceKey] = await Promise.all([inspectImage(ctx), inspectSourceKey(ctx)]);
-    const needsCopy = !isSharableAsIs(sourceImage, sourceKey.arn);
-    log.info(
-      `${sourceImage.imageId} "${sourceImage.name}" (owner ${sourceImage.ownerId}): ` +
-        sourceImage.snapshots.map((s) => `${s.snapshotId} ${s.encrypted ? `encrypted with ${s.kmsKeyId ?? 'an unknown key'}` : 'unencrypted'}`).join('; '),
-    );
-    log.info(`Key ${sourceKey.arn}: customer-managed, symmetric, enabled.`);
-    log.info(needsCopy ? `It will be re-encrypted with ${sourceKey.arn} in the source account first.` : 'It can be shared as it is.');
-    const keyAccess = ctx.request.keyAccess === 'verify' ? await verifyKeyAccess(ctx, sourceKey) : { changes: [], warnings: [] };
-    for (const warning of keyAccess.warnings) log.warning(warning);
-    return { sourceImage, sourceKey, reencrypt: needsCopy, targetKeys, existing, keyAccess };
+  const sourceImage = pre.sourceImage as SourceImage;
+  const sourceKey = pre.sourceKey as SourceKey;
+  return {
+    sourceImage,
+    sourceKey,
+    reencrypt: !isSharableAsIs(sourceImage, sourceKey.arn),
+    targetKeys,
+    existing: pre.existing,
+    keyAccess: { changes: [], warnings: [] },
+  };
+}
+
+/** Step 0 and step 1: every check, read-only, before the first change in either account. */
+export async function runPreflight(ctx: PromotionContext): Promise<PreflightResult> {
+  return ctx.log.group('Preflight', async () => {
+    const pre = await preflight(ctx);
+    for (const finding of pre.findings) {
+      const line = formatFinding(finding);
+      if (finding.status === 'warning') ctx.log.warning(line);
+      else ctx.log.info(line);
+    }
+    return pre;
   });
 }
 
@@ -89,7 +101,8 @@ export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): P
   const share = await log.group('Share', () => shareWithTarget(ctx, shared));
   const missing = plan.targetKeys.filter((key) => !plan.existing.some((e) => e.region === key.region));
   const copies = await log.group('Copy into the target account', () => copyToTargets(ctx, plan.sourceImage, shared, missing));
-  const finish = await log.group('Finish', () => finishImages(ctx, copies));
+  const autoscaling = request.autoscalingAccess === 'grant' ? await log.group('Auto Scaling access', () => grantAutoscaling(ctx, plan.targetKeys)) : [];
+  const finish = await log.group('Finish', () => finishImages(ctx, [...copies, ...plan.existing]));
   const regions = plan.targetKeys.map((key): RegionResult => {
     const copy = copies.find((c) => c.region === key.region);
     if (copy) return { region: key.region, imageId: copy.imageId, snapshotIds: copy.snapshotIds, key: key.display, seconds: copy.seconds, reused: false };
@@ -100,7 +113,7 @@ export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): P
     targetAccountId: ctx.targetIdentity.accountId,
     regions,
     reused: false,
-    plan: { ...plan, keyAccess },
+    plan: { ...plan, keyAccess: { ...keyAccess, changes: [...keyAccess.changes, ...autoscaling] } },
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
     sharedImageId: shared.imageId,
     share,
@@ -108,11 +121,16 @@ export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): P
   };
 }
 
-/** The whole promotion: plan (read-only), then execute. Cleanup is the caller's: it runs on success and failure alike. */
-export async function promote(ctx: PromotionContext): Promise<PromotionResult> {
-  const plan = await planPromotion(ctx);
+/** Executes a plan; an all-reused plan only re-applies the finishing touches, which are idempotent. */
+export async function promoteWith(ctx: PromotionContext, plan: PromotionPlan | { allReused: RegionResult[] }): Promise<PromotionResult> {
   if ('allReused' in plan) {
-    return { sourceAccountId: ctx.sourceIdentity.accountId, targetAccountId: ctx.targetIdentity.accountId, regions: plan.allReused, reused: true };
+    const finish = await ctx.log.group('Finish', () => finishImages(ctx, plan.allReused));
+    return { sourceAccountId: ctx.sourceIdentity.accountId, targetAccountId: ctx.targetIdentity.accountId, regions: plan.allReused, reused: true, finish };
   }
   return executePlan(ctx, plan);
+}
+
+/** The whole promotion: preflight (read-only), then the changes. Cleanup is the caller's: it runs on success and failure alike. */
+export async function promote(ctx: PromotionContext): Promise<PromotionResult> {
+  return promoteWith(ctx, planFrom(ctx, await runPreflight(ctx)));
 }

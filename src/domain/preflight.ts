@@ -1,6 +1,6 @@
 import { checkAutoscalingAccess } from './autoscaling.js';
 import type { PromotionContext } from './context.js';
-import { PromotionError, errorMessage } from './errors.js';
+import { PromotionError, errorMessage, type ProblemDetails } from './errors.js';
 import type { Finding } from './findings.js';
 import { inspectImage, isSharableAsIs, type SourceImage } from './inspect.js';
 import { denied, evaluateForTarget, readKeyPolicy, requireTargetIdentityAccess, unknowns } from './key-access.js';
@@ -26,6 +26,11 @@ export interface PreflightResult {
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
+/** A `missing` finding with the refusal that says where: the side's account and region. */
+function missingFinding(check: string, details: Omit<ProblemDetails, 'what'>): PreflightFinding {
+  return { check, side: details.side ?? 'source', status: 'missing', detail: details.why, fix: details.fix, error: new PromotionError({ what: check, ...details }) };
+}
+
 /** Runs a check; a PromotionError becomes a `missing` finding instead of ending the preflight. */
 async function attempt<T>(findings: PreflightFinding[], check: string, side: Finding['side'], fn: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -40,6 +45,7 @@ async function attempt<T>(findings: PreflightFinding[], check: string, side: Fin
 function keyPolicyFindings(ctx: PromotionContext, key: SourceKey, policy: string | undefined): PreflightFinding[] {
   const check = 'The source key policy lets the target role copy';
   const role = ctx.request.targetRole.arn;
+  const place = { side: 'source' as const, accountId: key.accountId, region: key.region };
   if (policy === undefined) {
     return [{ check, side: 'source', status: 'unchecked', detail: `the source role may not read the key policy of ${key.arn}.`, fix: `Allow kms:GetKeyPolicy on ${key.arn} to the source role.` }];
   }
@@ -51,20 +57,26 @@ function keyPolicyFindings(ctx: PromotionContext, key: SourceKey, policy: string
   }
   const blocked = denied(report);
   if (blocked.length > 0) {
-    return [{ check, side: 'source', status: 'missing', detail: `the key policy explicitly denies the target role ${blocked.join(', ')}.`, fix: `Remove or narrow that Deny statement in the key policy of ${key.arn} so that it does not apply to ${role}.` }];
+    return [
+      missingFinding(check, {
+        ...place,
+        why: `the key policy explicitly denies the target role ${blocked.join(', ')}; an explicit Deny wins over every Allow and every grant.`,
+        fix: `Remove or narrow that Deny statement in the key policy of ${key.arn} so that it does not apply to ${role}.`,
+      }),
+    ];
   }
   const findings: PreflightFinding[] = unknowns(report).map((u) => ({ check, side: 'source' as const, status: 'unchecked' as const, detail: `a condition could not be evaluated for ${u}.` }));
   const missing = report.actions.filter((a) => a.status === 'missing').map((a) => a.action);
   if (missing.length === 0) {
     findings.push({ check, side: 'source', status: 'ok', detail: `${role} may use ${key.arn} for EBS copies${report.needsIdentityPolicy ? ' (its own IAM policy must allow it too)' : ''}.` });
   } else if (ctx.request.keyAccess === 'verify') {
-    findings.push({
-      check,
-      side: 'source',
-      status: 'missing',
-      detail: `the key policy does not let ${role} (or its account) use the key for EBS copies: missing ${missing.join(', ')}.`,
-      fix: `Add these statements to the key policy of ${key.arn}:\n${json(report.statementsToAdd)}\nor run with key-access: grant (a temporary grant) or key-access: key-policy (the action adds them).`,
-    });
+    findings.push(
+      missingFinding(check, {
+        ...place,
+        why: `the key policy does not let ${role} (or its account) use the key for EBS copies: missing ${missing.join(', ')}.`,
+        fix: `Add these statements to the key policy of ${key.arn}:\n${json(report.statementsToAdd)}\nor run with key-access: grant (a temporary grant) or key-access: key-policy (the action adds them).`,
+      }),
+    );
   } else {
     const how = ctx.request.keyAccess === 'grant' ? 'a temporary grant will allow' : 'the action will add statements for';
     findings.push({ check, side: 'source', status: 'ok', detail: `the key policy lacks ${missing.join(', ')}; ${how} it.` });
@@ -120,7 +132,12 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
       const probe = await attempt(findings, 'The target role can reach the source key', 'target', () => requireTargetIdentityAccess(ctx, key, 0).then(() => true));
       if (probe) findings.push({ check: 'The target role can reach the source key', side: 'target', status: 'ok', detail: `DescribeKey on ${key.arn} with the target credentials works.` });
     }
-    findings.push(...(await simulateTargetRole(ctx, key.arn, result.keyPolicy, result.targetKeys ?? [])));
+    const simulated = await simulateTargetRole(ctx, key.arn, result.keyPolicy, result.targetKeys ?? []);
+    findings.push(
+      ...simulated.map((f) =>
+        f.status === 'missing' ? missingFinding(f.check, { side: 'target', accountId: ctx.targetIdentity.accountId, why: f.detail, fix: f.fix ?? '' }) : f,
+      ),
+    );
   }
   if (request.autoscalingAccess !== 'off') {
     for (const targetKey of result.targetKeys ?? []) {

@@ -66,7 +66,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
     const tags = mergeTags(request.copyTags ? source.tags : [], [
       { Key: TAG.role, Value: ROLE_INTERMEDIATE },
       { Key: TAG.sourceAmiId, Value: source.imageId },
-      { Key: TAG.sourceAccount, Value: source.ownerId },
+      { Key: TAG.sourceAccount, Value: sourceIdentity.accountId },
       { Key: TAG.sourceRegion, Value: region },
       { Key: TAG.kmsKey, Value: key.arn },
     ]);
@@ -81,7 +81,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
           Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
           Encrypted: true,
           KmsKeyId: key.arn,
-          ClientToken: clientToken('intermediate', source.imageId, key.arn, request.provenance.runId),
+          ClientToken: clientToken('intermediate', source.imageId, key.arn, request.provenance.runId, request.provenance.runAttempt),
           TagSpecifications: [
             { ResourceType: 'image', Tags: tags },
             { ResourceType: 'snapshot', Tags: tags },

@@ -36,3 +36,8 @@ export function mergeTags(...lists: readonly (readonly { Key?: string; Value?: s
   }
   return [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
+
+/** A resource's own tags, without this action's provenance tags (a new promotion writes its own). */
+export function userTags(tags: readonly { Key?: string; Value?: string }[] | undefined): Tag[] {
+  return (tags ?? []).flatMap((t) => (t.Key && !t.Key.startsWith('promote-ami:') ? [{ Key: t.Key, Value: t.Value ?? '' }] : []));
+}

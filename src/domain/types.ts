@@ -23,6 +23,7 @@ export interface Provenance {
   commitSha?: string;
   runUrl?: string;
   runId?: string;
+  runAttempt?: string;
 }
 
 export interface PromotionRequest {

@@ -1,34 +1,51 @@
 import * as core from '@actions/core';
-import type { PromotionPlan, RegionResult } from '../domain/pipeline.js';
+import type { PreflightResult } from '../domain/preflight.js';
 import type { PromotionRequest } from '../domain/types.js';
 
-/** Logs and summarises what a real run would do; nothing was changed. */
-export async function reportDryRun(request: PromotionRequest, plan: PromotionPlan | { allReused: RegionResult[] }): Promise<void> {
-  const lines: string[] = [];
-  if ('allReused' in plan) {
-    lines.push(`Every target region already has this promotion (${plan.allReused.map((r) => `${r.region}: ${r.imageId}`).join(', ')}); a real run would change nothing.`);
-  } else {
-    const source = plan.sourceImage;
-    lines.push(
-      plan.reencrypt
-        ? `Re-encrypt ${source.imageId} with ${plan.sourceKey.arn} in the source account (${request.sourceRegion}).`
-        : `Share ${source.imageId} as it is: every snapshot is already under ${plan.sourceKey.arn}.`,
-    );
-    lines.push(
-      {
-        verify: 'Key access: the key policy and the target role already allow the copy (verified).',
-        grant: `Key access: create a grant on ${plan.sourceKey.arn} for ${request.targetRole.arn}, retired after the run.`,
-        'key-policy': `Key access: add the missing statements for ${request.targetRole.arn} to the key policy of ${plan.sourceKey.arn} (kept).`,
-      }[request.keyAccess],
-    );
-    lines.push(`Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${request.targetRole.accountId} only.`);
-    for (const key of plan.targetKeys) {
-      const existing = plan.existing.find((e) => e.region === key.region);
-      lines.push(existing ? `${key.region}: reuse ${existing.imageId}.` : `${key.region}: copy into the target account under ${key.display}.`);
-    }
-    lines.push(request.cleanup ? 'Then remove the sharing, grant and intermediate copy.' : 'Then keep the sharing and grant (cleanup: false).');
+/** What a real run would do, from a preflight without missing findings. */
+export function planLines(request: PromotionRequest, pre: PreflightResult): string[] {
+  const targetKeys = pre.targetKeys ?? [];
+  if (targetKeys.length > 0 && pre.existing.length === targetKeys.length) {
+    return [`Every target region already has this promotion (${pre.existing.map((e) => `${e.region}: ${e.imageId}`).join(', ')}); a real run would only re-apply the finishing settings.`];
   }
-  await core.group('Dry run: the plan', async () => lines.forEach((line) => core.info(line)));
-  core.summary.addHeading('AMI promotion (dry run)', 2).addRaw('Nothing was changed. A real run would:', true).addList(lines);
-  await core.summary.write();
+  const source = pre.sourceImage;
+  const key = pre.sourceKey;
+  if (!source || !key) return [];
+  const sharedAsIs = source.ownedBySource && source.snapshots.every((s) => s.encrypted && s.kmsKeyId === key.arn);
+  const lines = [
+    sharedAsIs
+      ? `Share ${source.imageId} as it is: every snapshot is already under ${key.arn}.`
+      : `Re-encrypt ${source.imageId} with ${key.arn} in the source account (${request.sourceRegion}) as an intermediate copy.`,
+    {
+      verify: 'Key access: nothing to change; the key policy and the target role already allow the copy.',
+      grant: `Key access: create a grant on ${key.arn} for ${request.targetRole.arn}, retired after the run.`,
+      'key-policy': `Key access: add the missing statements for ${request.targetRole.arn} to the key policy of ${key.arn} (kept).`,
+    }[request.keyAccess],
+    `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${request.targetRole.accountId} only.`,
+  ];
+  for (const targetKey of targetKeys) {
+    const existing = pre.existing.find((e) => e.region === targetKey.region);
+    lines.push(existing ? `${targetKey.region}: reuse ${existing.imageId}.` : `${targetKey.region}: copy into account ${request.targetRole.accountId} under ${targetKey.display}.`);
+  }
+  lines.push(
+    request.cleanup
+      ? 'Then remove the sharing, the grant and the intermediate copy.'
+      : 'Then keep the sharing and the grant (cleanup: false); the intermediate copy stays too.',
+  );
+  return lines;
+}
+
+/** Logs and summarises the plan of a dry run; nothing was changed. Fails the step when something is missing. */
+export function reportDryRun(request: PromotionRequest, pre: PreflightResult): void {
+  const missing = pre.findings.filter((f) => f.status === 'missing');
+  const lines = planLines(request, pre);
+  core.summary.addHeading('AMI promotion: dry run', 2).addRaw('Nothing was changed in either account.', true);
+  if (missing.length === 0) {
+    core.info(`Dry run: nothing was changed. A real run would:\n${lines.map((l) => `- ${l}`).join('\n')}`);
+    core.summary.addRaw('A real run would:', true).addList(lines);
+    return;
+  }
+  const list = missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account): ${f.detail}${f.fix ? `\n   Fix: ${f.fix}` : ''}`).join('\n');
+  core.summary.addRaw(`A real run would stop: ${missing.length} thing(s) are missing (see the preflight table).`, true);
+  core.setFailed(`Dry run: nothing was changed; ${missing.length} thing(s) must be fixed before a real run:\n${list}`);
 }

@@ -158,6 +158,7 @@ function provenance(): PromotionRequest['provenance'] {
     repository: env.GITHUB_REPOSITORY || undefined,
     commitSha: env.GITHUB_SHA || undefined,
     runId: env.GITHUB_RUN_ID || undefined,
+    runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
     runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
   };
 }

@@ -5,21 +5,23 @@ import { withDecodedAuthorization } from '../domain/decode-authorization.js';
 import { PromotionError } from '../domain/errors.js';
 import { callerIdentity } from '../domain/identity.js';
 import type { Journal } from '../domain/journal.js';
-import { planPromotion, promote, type PromotionResult } from '../domain/pipeline.js';
+import { planFrom, promoteWith, runPreflight, type PromotionResult } from '../domain/pipeline.js';
+import type { PreflightResult } from '../domain/preflight.js';
+import { policyInputs } from '../domain/policy-inputs.js';
+import { generatePolicies, type GeneratedPolicies } from '../policy/generate.js';
 import { reportDryRun } from './dry-run.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
 import { writeCleanupSummary } from './post.js';
 import { openSessions } from './sessions.js';
 import { createPersistedJournal } from './state.js';
-import { addPromotionSummary } from './summary.js';
+import { addPoliciesSummary, addPreflightSummary, addPromotionSummary } from './summary.js';
 
 function setOutputs(result: PromotionResult): void {
   const first = result.regions[0];
   core.setOutput('ami-id', first?.imageId ?? '');
   core.setOutput('ami-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.imageId]))));
   core.setOutput('snapshot-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.snapshotIds]))));
-  core.setOutput('target-account-id', result.targetAccountId);
   core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
   core.setOutput('reused', String(result.reused));
 }
@@ -55,10 +57,29 @@ async function cleanUpAfter(ctx: PromotionContext, journal: Journal): Promise<vo
   for (const item of report.failed) core.warning(item.message);
 }
 
+async function writeSummary(): Promise<void> {
+  try {
+    await core.summary.write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export async function runMain(): Promise<void> {
   const controller = cancellation();
   let ctx: PromotionContext | undefined;
   let journal: Journal | undefined;
+  let pre: PreflightResult | undefined;
+  let policies: GeneratedPolicies | undefined;
+  let summarised = false;
+  const summarise = async (result?: PromotionResult) => {
+    if (summarised) return;
+    summarised = true;
+    if (result && ctx) addPromotionSummary(ctx.request, result);
+    if (pre) addPreflightSummary(pre.findings);
+    if (policies) addPoliciesSummary(policies);
+    await writeSummary();
+  };
   try {
     const inputs = readInputs();
     const { request } = inputs;
@@ -83,20 +104,25 @@ export async function runMain(): Promise<void> {
       signal: controller.signal,
       deadline: systemClock.now() + request.waitTimeoutMinutes * 60_000,
     };
+
+    pre = await runPreflight(ctx);
+    policies = generatePolicies(policyInputs(ctx, pre, inputs.session.audience));
+    core.setOutput('policies', JSON.stringify(policies));
     if (request.dryRun) {
-      await reportDryRun(request, await planPromotion(ctx));
+      reportDryRun(request, pre);
+      await summarise();
       return;
     }
-    const result = await promote(ctx);
+    const result = await promoteWith(ctx, planFrom(ctx, pre));
     setOutputs(result);
-    addPromotionSummary(request, result);
-    await core.summary.write();
+    core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
+    await summarise(result);
     if (request.cleanup) await cleanUpAfter(ctx, journal);
     else if (journal.entries().length > 0) journal.record({ kind: 'kept' });
-    core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
   } catch (caught) {
     const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
     core.setFailed(error instanceof Error ? error.message : String(error));
+    await summarise();
     if (ctx && journal && !controller.signal.aborted) {
       try {
         await cleanUpAfter(ctx, journal);

@@ -1,6 +1,10 @@
 import * as core from '@actions/core';
-import type { PromotionRequest } from '../domain/types.js';
+import type { Finding } from '../domain/findings.js';
 import type { PromotionResult } from '../domain/pipeline.js';
+import type { PromotionRequest } from '../domain/types.js';
+import type { GeneratedPolicies } from '../policy/generate.js';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined) return 'reused';
@@ -10,7 +14,7 @@ function duration(seconds: number | undefined): string {
 /** The job summary of a promotion: one row per target region, then what was shared and changed. */
 export function addPromotionSummary(request: PromotionRequest, result: PromotionResult): void {
   const header = ['Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
-  const rows = result.regions.map((r) => [r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), r.key, duration(r.seconds)]);
+  const rows = result.regions.map((r) => [r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), escape(r.key), duration(r.seconds)]);
   const details = [
     `Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`,
     `Target account: ${result.targetAccountId}`,
@@ -19,9 +23,35 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   if (result.reencryptedImageId) details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
   if (result.share?.added.length) details.push(`Shared with the target for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
   if (result.share?.alreadyShared.length) details.push(`Already shared before this run (left as is): ${result.share.alreadyShared.join(', ')}`);
-  for (const change of result.plan?.keyAccess.changes ?? []) details.push(`Key access: ${change}`);
+  for (const change of result.plan?.keyAccess.changes ?? []) details.push(`Key access: ${escape(change)}`);
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
   if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
   if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
   core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows]).addList(details);
+}
+
+/** One row per preflight check: ok / missing / unchecked / warning, with the fix. */
+export function addPreflightSummary(findings: Finding[]): void {
+  const header = ['Check', 'Account', 'Result', 'Detail and fix'].map((data) => ({ data, header: true }));
+  const rows = findings.map((f) => [
+    escape(f.check),
+    f.side,
+    f.status === 'unchecked' ? 'could not check' : f.status,
+    escape(f.detail) + (f.fix ? `<br><b>Fix:</b> <pre>${escape(f.fix)}</pre>` : ''),
+  ]);
+  core.summary.addHeading('Preflight', 3).addTable([header, ...rows]);
+}
+
+/** The complete policies for these inputs, collapsed. */
+export function addPoliciesSummary(policies: GeneratedPolicies): void {
+  const block = (title: string, value: unknown) => `<details><summary>${title}</summary>\n\n\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\`\n\n</details>`;
+  core.summary
+    .addHeading('Policies for these inputs', 3)
+    .addRaw(block('Source role: IAM policy', policies.sourceRoleIamPolicy), true)
+    .addRaw(block('Source key: key-policy statements for the target role', policies.keyPolicyStatements), true)
+    .addRaw(block('Target role: IAM policy', policies.targetRoleIamPolicy), true)
+    .addRaw(block('Target role: trust policy', policies.targetTrustPolicy), true);
+  if (policies.autoscalingKeyStatements.length > 0) {
+    core.summary.addRaw(block('Target key: statements for the Auto Scaling service-linked role', policies.autoscalingKeyStatements), true);
+  }
 }

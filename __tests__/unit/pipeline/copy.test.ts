@@ -77,7 +77,7 @@ describe('copying into the target account', () => {
         Description: 'Golden base image',
         Encrypted: true,
         KmsKeyId: targetKeyArn(SECOND_REGION),
-        ClientToken: clientToken('promote', INTERMEDIATE_AMI, SECOND_REGION, targetKeyArn(SECOND_REGION), 'golden-base-2030.01.01', '4242'),
+        ClientToken: clientToken('promote', INTERMEDIATE_AMI, SECOND_REGION, targetKeyArn(SECOND_REGION), 'golden-base-2030.01.01', '4242', '1'),
         TagSpecifications: [
           { ResourceType: 'image', Tags: tags },
           { ResourceType: 'snapshot', Tags: tags },

@@ -178,8 +178,7 @@ describe('the happy paths', () => {
 
     // The journal after each stage: what cleanup will undo, in order.
     expect(stages).toEqual({
-      'Target keys and earlier promotions': [],
-      Inspect: [],
+      Preflight: [],
       'Re-encrypt': [
         { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
         { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: w.intermediateSnapshots },

@@ -91,7 +91,7 @@ describe('re-encrypting in the source account', () => {
       Description: expect.stringContaining(SOURCE_AMI),
       Encrypted: true,
       KmsKeyId: KEY_ARN,
-      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, '4242'),
+      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, '4242', '1'),
       TagSpecifications: [
         { ResourceType: 'image', Tags: tags },
         { ResourceType: 'snapshot', Tags: tags },
