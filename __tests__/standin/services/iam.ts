@@ -26,6 +26,11 @@ function policiesOf(ctx: CallContext, arn: string): NamedPolicy[] {
   return Object.entries(entity.policies).map(([policyName, policy]) => ({ name: policyName, policy }));
 }
 
+/** A resource policy that defers to the account's identity policies, as when none is simulated. */
+function identityOnly(accountId: string): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: '*', Resource: '*' }] };
+}
+
 async function simulatePrincipalPolicy(ctx: CallContext, input: SimulatePrincipalPolicyRequest): Promise<SimulatePolicyResponse> {
   const source = required(input.PolicySourceArn, 'PolicySourceArn', 'ValidationError');
   const actions = required(input.ActionNames, 'ActionNames', 'ValidationError');
@@ -50,7 +55,8 @@ async function simulatePrincipalPolicy(ctx: CallContext, input: SimulatePrincipa
   for (const action of actions) {
     for (const resource of input.ResourceArns?.length ? input.ResourceArns : ['*']) {
       const owner = input.ResourceOwner ? parseArn(input.ResourceOwner)?.account : undefined;
-      const resourceAccount = owner ?? (parseArn(resource)?.account || principalAccount);
+      // Without a ResourcePolicy, IAM's simulator evaluates the identity policies alone.
+      const resourceAccount = resourcePolicy ? (owner ?? (parseArn(resource)?.account || principalAccount)) : principalAccount;
       let decision: keyof typeof DECISION;
       try {
         decision = await evaluateAsSimulator({
@@ -59,7 +65,7 @@ async function simulatePrincipalPolicy(ctx: CallContext, input: SimulatePrincipa
           resource,
           resourceAccount,
           identityPolicies,
-          resourcePolicy,
+          resourcePolicy: resourcePolicy ?? identityOnly(principalAccount),
           context: { 'aws:PrincipalArn': source, 'aws:PrincipalAccount': principalAccount, ...context },
         });
       } catch (error) {
