@@ -22,7 +22,7 @@ import {
   type Image,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient, SimulatePrincipalPolicyCommand, type EvaluationResult, type PolicyEvaluationDecisionType } from '@aws-sdk/client-iam';
 import { CreateGrantCommand, DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -226,6 +226,10 @@ export class FakeAccount {
 
   sts(region: string): AwsClientStub<STSClient> {
     return this.entry('sts', region).stub as AwsClientStub<STSClient>;
+  }
+
+  iam(region: string): AwsClientStub<IAMClient> {
+    return this.entry('iam', region).stub as AwsClientStub<IAMClient>;
   }
 
   /** The client instance itself (to check that two regions use two clients). */
@@ -432,7 +436,7 @@ export function keyMetadata(overrides: Partial<KeyMetadata> = {}): KeyMetadata {
   };
 }
 
-function targetKeyMetadata(arn: string): KeyMetadata {
+export function targetKeyMetadata(arn: string): KeyMetadata {
   return keyMetadata({ AWSAccountId: TARGET_ACCOUNT, Arn: arn, KeyId: arn.split('/').pop() as string });
 }
 
@@ -597,4 +601,24 @@ export function stubEarlierPromotion(fx: Fixture, region: string, imageId: strin
     .ec2(region)
     .on(DescribeImagesCommand, { Owners: ['self'] })
     .resolves({ Images: [{ ...image({ imageId, ownerId: TARGET_ACCOUNT, snapshotIds, encryption: 'cmk' }), CreationDate: '2029-12-31T13:00:00.000Z' }] });
+}
+
+// --- the target role's simulated IAM policy ----------------------------------------------------------------
+
+/** The simulator's verdict for one action on one resource; undefined means allowed. */
+export type SimulatedVerdict = (action: string, resource: string) => Exclude<PolicyEvaluationDecisionType, 'allowed'> | undefined;
+
+/**
+ * Mocks iam:SimulatePrincipalPolicy of the target account (IAM is global: the client of the source region) with one
+ * EvaluationResult per action and resource, each allowed unless `verdict` says otherwise.
+ */
+export function stubSimulation(fx: Fixture, verdict: SimulatedVerdict = () => undefined): AwsClientStub<IAMClient> {
+  const stub = fx.target.iam(fx.request.sourceRegion);
+  stub.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames?: string[]; ResourceArns?: string[] }) => {
+    const results: EvaluationResult[] = (input.ActionNames ?? []).flatMap((action) =>
+      (input.ResourceArns ?? ['*']).map((resource) => ({ EvalActionName: action, EvalResourceName: resource, EvalDecision: verdict(action, resource) ?? 'allowed' })),
+    );
+    return { EvaluationResults: results, IsTruncated: false };
+  });
+  return stub;
 }
