@@ -47,6 +47,16 @@ function keyPolicyFindings(ctx: PromotionContext, key: SourceKey, policy: string
   const role = ctx.request.targetRole.arn;
   const place = { side: 'source' as const, accountId: key.accountId, region: key.region };
   if (policy === undefined) {
+    // key-access: key-policy must read the policy to rewrite it: the run would stop there.
+    if (ctx.request.keyAccess === 'key-policy') {
+      return [
+        missingFinding(check, {
+          ...place,
+          why: `the source role may not read the key policy of ${key.arn}; key-access: key-policy reads it and writes it back.`,
+          fix: `Add this statement to the IAM policy of ${ctx.sourceIdentity.principalArn}:\n${json({ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], Resource: key.arn })}`,
+        }),
+      ];
+    }
     return [{ check, side: 'source', status: 'unchecked', detail: `the source role may not read the key policy of ${key.arn}.`, fix: `Allow kms:GetKeyPolicy on ${key.arn} to the source role.` }];
   }
   let report;
@@ -90,14 +100,31 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
   const result: PreflightResult = { findings, existing: [] };
   const { request } = ctx;
 
-  result.targetKeys = await attempt(findings, 'The target keys exist and can encrypt EBS', 'target', () => resolveTargetKeys(ctx));
-  if (result.targetKeys) {
-    for (const key of result.targetKeys) findings.push({ check: `The target key in ${key.region}`, side: 'target', status: 'ok', detail: `copies will use ${key.display}.` });
-    const found = await Promise.all(result.targetKeys.map((key) => findExistingPromotion(ctx, key)));
-    result.existing = found.filter((e): e is ExistingPromotion => e !== undefined);
-    for (const e of result.existing) findings.push({ check: `An earlier promotion in ${e.region}`, side: 'target', status: 'ok', detail: `${request.sourceAmiId} was already promoted as ${e.imageId}; it is reused.` });
-    if (result.existing.length === result.targetKeys.length) return result;
-  }
+  // Each region on its own, so that a key missing in several regions is reported for each of them.
+  const perRegion = await Promise.all(
+    request.targetRegions.map(async (region) => {
+      const own: PreflightFinding[] = [];
+      const regionCtx = { ...ctx, request: { ...request, targetRegions: [region] } };
+      const key = await attempt(own, `The target key in ${region}`, 'target', async () => (await resolveTargetKeys(regionCtx))[0] as TargetKey);
+      if (key) own.push({ check: `The target key in ${region}`, side: 'target', status: 'ok', detail: `copies will use ${key.display}.` });
+      return { key, own };
+    }),
+  );
+  for (const { own } of perRegion) findings.push(...own);
+  const knownKeys = perRegion.flatMap(({ key }) => (key ? [key] : []));
+  // The plan needs every region's key: with one missing there is nothing to plan with.
+  if (knownKeys.length === request.targetRegions.length) result.targetKeys = knownKeys;
+  const lookups = await Promise.all(
+    knownKeys.map(async (key) => {
+      const own: PreflightFinding[] = [];
+      const existing = await attempt(own, `An earlier promotion in ${key.region}`, 'target', () => findExistingPromotion(ctx, key));
+      return { existing, own };
+    }),
+  );
+  for (const { own } of lookups) findings.push(...own);
+  result.existing = lookups.flatMap(({ existing }) => (existing ? [existing] : []));
+  for (const e of result.existing) findings.push({ check: `An earlier promotion in ${e.region}`, side: 'target', status: 'ok', detail: `${request.sourceAmiId} was already promoted as ${e.imageId}; it is reused.` });
+  if (result.targetKeys && result.existing.length === result.targetKeys.length) return result;
 
   const [image, key] = await Promise.all([
     attempt(findings, 'The source AMI can be promoted', 'source', () => inspectImage(ctx)),
@@ -132,7 +159,7 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
       const probe = await attempt(findings, 'The target role can reach the source key', 'target', () => requireTargetIdentityAccess(ctx, key, 0).then(() => true));
       if (probe) findings.push({ check: 'The target role can reach the source key', side: 'target', status: 'ok', detail: `DescribeKey on ${key.arn} with the target credentials works.` });
     }
-    const simulated = await simulateTargetRole(ctx, key.arn, result.keyPolicy, result.targetKeys ?? []);
+    const simulated = await simulateTargetRole(ctx, key.arn, result.keyPolicy, knownKeys);
     findings.push(
       ...simulated.map((f) =>
         f.status === 'missing' ? missingFinding(f.check, { side: 'target', accountId: ctx.targetIdentity.accountId, why: f.detail, fix: f.fix ?? '' }) : f,
@@ -140,7 +167,7 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
     );
   }
   if (request.autoscalingAccess !== 'off') {
-    for (const targetKey of result.targetKeys ?? []) {
+    for (const targetKey of knownKeys) {
       const finding = await checkAutoscalingAccess(ctx, targetKey);
       if (finding) findings.push(request.autoscalingAccess === 'grant' && finding.status === 'warning' ? { ...finding, status: 'ok', detail: `${finding.detail} A grant for the role will be created.`, fix: undefined } : finding);
     }
