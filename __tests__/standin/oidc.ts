@@ -70,6 +70,8 @@ export class OidcIssuer {
   readonly requestToken = randomBytes(24).toString('base64url');
   /** Every audience requested from the runner endpoint, in order. */
   readonly requestedAudiences: string[] = [];
+  /** Every token issued (runner endpoint and issueToken), in order: for tests that look for leaked tokens. */
+  readonly issuedTokens: string[] = [];
   private options: OidcOptions;
 
   constructor(
@@ -123,7 +125,9 @@ export class OidcIssuer {
     };
     const pair = keyPair(options.untrusted ?? false);
     const signingInput = `${b64({ alg: 'RS256', typ: 'JWT', kid: pair.kid, x5t: pair.kid })}.${b64(payload)}`;
-    return `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), pair.privateKey).toString('base64url')}`;
+    const token = `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), pair.privateKey).toString('base64url')}`;
+    this.issuedTokens.push(token);
+    return token;
   }
 
   /** Checks structure and RS256 signature against the issuer's own key (not expiry: STS does that). */

@@ -43,6 +43,8 @@ export interface StandIn {
 
   issueToken(claims?: TokenClaims, options?: IssueOptions): string;
   oidcAudiences(): string[];
+  /** Every OIDC token the issuer signed (runner endpoint and issueToken), in order. */
+  oidcTokens(): string[];
   configureOidc(options: OidcOptions): void;
   configure(settings: Partial<StandInSettings>): void;
   setFaults(options: FaultOptions): void;
@@ -147,6 +149,7 @@ export async function startStandIn(world: WorldInput, options: StandInOptions = 
 
     issueToken: (claims, issueOptions) => oidc.issueToken(claims, issueOptions),
     oidcAudiences: () => [...oidc.requestedAudiences],
+    oidcTokens: () => [...oidc.issuedTokens],
     configureOidc: (oidcOptions) => oidc.configure(oidcOptions),
     configure: (change) => Object.assign(settings, change),
     setFaults: (faultOptions) => faults.configure(faultOptions),
