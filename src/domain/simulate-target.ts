@@ -8,6 +8,7 @@ import type { TargetKey } from './target-key.js';
 export const TARGET_EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
 export const SOURCE_KEY_ACTIONS = ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'];
 export const TARGET_KEY_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo', 'kms:Decrypt'];
+export const AUTOSCALING_GRANT_ACTIONS = ['kms:ListGrants', 'kms:CreateGrant'];
 
 interface Simulation {
   label: string;
@@ -33,7 +34,14 @@ function statementFor(actions: string[], resource: string): string {
 function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Simulation[] {
   const region = ctx.request.targetRegions[0] as string;
   const { partition } = ctx.request.targetRole;
-  const list: Simulation[] = [{ label: 'EC2 copy actions', actions: TARGET_EC2_ACTIONS, resource: '*', context: [] }];
+  const { request } = ctx;
+  // The finishing steps run after the copy: a permission missing there fails the run when the copy is done.
+  const ec2Actions = [
+    ...TARGET_EC2_ACTIONS,
+    ...(request.deregistrationProtection ? ['ec2:EnableImageDeregistrationProtection'] : []),
+    ...(request.deprecateAfterDays !== undefined ? ['ec2:EnableImageDeprecation'] : []),
+  ];
+  const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
   // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.
   if (ctx.request.keyAccess !== 'grant') {
     const withPolicy = ctx.request.keyAccess === 'verify' && sourceKeyPolicy !== undefined;
@@ -49,6 +57,10 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
   for (const key of targetKeys) {
     if (key.arn && key.keyManager === 'CUSTOMER') {
       list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region) });
+      // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
+      if (request.autoscalingAccess === 'grant') {
+        list.push({ label: `the Auto Scaling grant on the target key ${key.arn}`, actions: AUTOSCALING_GRANT_ACTIONS, resource: key.arn, context: [] });
+      }
     }
   }
   if (ctx.request.ssmParameter) {
@@ -75,43 +87,60 @@ export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: st
   const role = ctx.request.targetRole.arn;
   const iam = ctx.target.iam(ctx.request.sourceRegion);
   const findings: Finding[] = [];
+  const simulate = async (sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> =>
+    (
+      await iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: role,
+          ActionNames: sim.actions,
+          ResourceArns: [sim.resource],
+          ResourcePolicy: withResourcePolicy ? sim.resourcePolicy : undefined,
+          ResourceOwner: withResourcePolicy ? sim.resourceOwner : undefined,
+          CallerArn: withResourcePolicy ? role : undefined,
+          ContextEntries: sim.context.length ? sim.context : undefined,
+        }),
+      )
+    ).EvaluationResults ?? [];
   for (const sim of simulations(ctx, sourceKeyArn, sourceKeyPolicy, targetKeys)) {
     const check = `The target role's IAM policy allows ${sim.label}`;
     let results: EvaluationResult[];
+    let note = '';
     try {
-      results =
-        (
-          await iam.send(
-            new SimulatePrincipalPolicyCommand({
-              PolicySourceArn: role,
-              ActionNames: sim.actions,
-              ResourceArns: [sim.resource],
-              ResourcePolicy: sim.resourcePolicy,
-              ResourceOwner: sim.resourceOwner,
-              CallerArn: sim.resourcePolicy ? role : undefined,
-              ContextEntries: sim.context.length ? sim.context : undefined,
-            }),
-          )
-        ).EvaluationResults ?? [];
+      try {
+        results = await simulate(sim, sim.resourcePolicy !== undefined);
+      } catch (error) {
+        // IAM's simulator takes a resource policy only with an IAM user as CallerArn: for a role it may refuse it.
+        // The key policy is evaluated on its own; the identity policies alone are still worth simulating.
+        if (sim.resourcePolicy === undefined || isAccessDenied(error)) throw error;
+        results = await simulate(sim, false);
+        note = ` (its IAM policy alone: the simulator refused the key policy as resource policy: ${errorMessage(error)})`;
+      }
     } catch (error) {
-      const why = isAccessDenied(error) ? `the target role may not call iam:SimulatePrincipalPolicy on itself` : `the simulation failed (${errorMessage(error)})`;
-      return [
-        {
-          check: "The target role's IAM policy (simulated)",
-          side: 'target',
-          status: 'unchecked',
-          detail: `${why}; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
-          fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
-        },
-      ];
+      if (isAccessDenied(error)) {
+        return [
+          ...findings,
+          {
+            check: "The target role's IAM policy (simulated)",
+            side: 'target',
+            status: 'unchecked',
+            detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
+            fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
+          },
+        ];
+      }
+      // One simulation failing says nothing about the others: keep what was found and go on.
+      findings.push({ check, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` });
+      continue;
     }
     const { implicit, explicit } = denied(results);
     if (explicit.length > 0) {
-      findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
-    } else if (implicit.length > 0) {
-      findings.push({ check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed.`, fix: `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}` });
-    } else {
-      findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed.` });
+      findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
+    }
+    if (implicit.length > 0) {
+      findings.push({ check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix: `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}` });
+    }
+    if (explicit.length === 0 && implicit.length === 0) {
+      findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
     }
   }
   return findings;
