@@ -3,6 +3,7 @@ import { checkServiceLinkedRoleAccess } from '../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 import { call, isAccessDenied } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
+import { errorMessage, errorName } from './errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from './target-key.js';
 
@@ -24,7 +25,10 @@ export async function checkAutoscalingAccess(ctx: PromotionContext, key: TargetK
   try {
     policy = (await ctx.target.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }))).Policy ?? '{}';
   } catch (error) {
-    if (!isAccessDenied(error)) throw error;
+    // Only a check: whatever stops it is reported, never a reason to end the preflight with a bare SDK error.
+    if (!isAccessDenied(error)) {
+      return { check: check(key), side: 'target', status: 'unchecked', detail: `the key policy of ${key.arn} could not be read (${errorName(error) || 'error'}: ${errorMessage(error)}).` };
+    }
     return {
       check: check(key),
       side: 'target',
