@@ -17,6 +17,12 @@ function encodedMessageOf(error: PromotionError): string | undefined {
   return ENCODED.exec(text)?.[1];
 }
 
+/** The role behind an assumed-role session ARN: the session has no policy of its own, its role has. Other ARNs as they are. */
+function policyHolder(arn: string): string {
+  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : arn;
+}
+
 /**
  * For an EC2 UnauthorizedOperation that carries an encoded authorization message, asks STS to decode it
  * (sts:DecodeAuthorizationMessage, with the same side's credentials) and names the exact action and resource.
@@ -42,8 +48,9 @@ export async function withDecodedAuthorization(error: PromotionError, clients: {
   const why = decoded.explicitDeny
     ? `an explicit Deny stops ${principal} from ${action} on ${resource} (a policy, permissions boundary or SCP).`
     : `no policy allows ${principal} ${action} on ${resource}.`;
+  const holder = policyHolder(principal);
   const fix = decoded.explicitDeny
-    ? `Find the Deny for ${action} that applies to ${principal} (its policies, its permissions boundary, or an organization SCP) and narrow it.`
-    : `Add this statement to the IAM policy of ${principal}:\n${identityStatement(action, resource)}`;
+    ? `Find the Deny for ${action} that applies to ${holder} (its policies, its permissions boundary, or an organization SCP) and narrow it.`
+    : `Add this statement to the IAM policy of ${holder}:\n${identityStatement(action, resource)}`;
   return new PromotionError({ ...error.details, why: `${why} (decoded from AWS's authorization message)`, fix });
 }
