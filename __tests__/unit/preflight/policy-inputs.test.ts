@@ -93,5 +93,4 @@ describe('policyInputs', () => {
     const pre: PreflightResult = { findings: [], existing: [], sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) };
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com').extraSourceKeyArns).toEqual([]);
   });
-
 });
