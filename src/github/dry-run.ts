@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { PreflightResult } from '../domain/preflight.js';
 import type { PromotionRequest } from '../domain/types.js';
+import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 
 /** What a real run would do, from a preflight without missing findings. */
 export function planLines(request: PromotionRequest, pre: PreflightResult): string[] {
@@ -18,7 +19,7 @@ export function planLines(request: PromotionRequest, pre: PreflightResult): stri
       : `Re-encrypt ${source.imageId} with ${key.arn} in the source account (${request.sourceRegion}) as an intermediate copy.`,
     {
       verify: 'Key access: nothing to change; the key policy and the target role already allow the copy.',
-      grant: `Key access: create a grant on ${key.arn} for ${request.targetRole.arn}, retired after the run.`,
+      grant: `Key access: create a grant on ${key.arn} for ${request.targetRole.arn}, ${request.cleanup ? 'retired after the run' : 'kept (cleanup: false)'}.`,
       'key-policy': `Key access: add the missing statements for ${request.targetRole.arn} to the key policy of ${key.arn} (kept).`,
     }[request.keyAccess],
     `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${request.targetRole.accountId} only.`,
@@ -27,11 +28,16 @@ export function planLines(request: PromotionRequest, pre: PreflightResult): stri
     const existing = pre.existing.find((e) => e.region === targetKey.region);
     lines.push(existing ? `${targetKey.region}: reuse ${existing.imageId}.` : `${targetKey.region}: copy into account ${request.targetRole.accountId} under ${targetKey.display}.`);
   }
-  lines.push(
-    request.cleanup
-      ? 'Then remove the sharing, the grant and the intermediate copy.'
-      : 'Then keep the sharing and the grant (cleanup: false); the intermediate copy stays too.',
-  );
+  if (request.autoscalingAccess === 'grant') {
+    const role = autoScalingServiceLinkedRoleArn(request.targetRole.partition, request.targetRole.accountId);
+    for (const targetKey of targetKeys) {
+      if (targetKey.arn && targetKey.keyManager === 'CUSTOMER') lines.push(`Auto Scaling: create a grant on ${targetKey.arn} for ${role} unless it has one (kept).`);
+    }
+  }
+  // Only what this run would leave behind: a grant only with key-access: grant, an intermediate copy only when re-encrypting.
+  const temporary = ['the sharing', ...(request.keyAccess === 'grant' ? ['the grant'] : []), ...(sharedAsIs ? [] : ['the intermediate copy'])];
+  const listed = temporary.length > 1 ? `${temporary.slice(0, -1).join(', ')} and ${temporary.at(-1)}` : (temporary[0] as string);
+  lines.push(request.cleanup ? `Then remove ${listed}.` : `Then keep ${listed} (cleanup: false).`);
   return lines;
 }
 
