@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { DEFAULTS, sdkEnv, type CallRecord, type StandIn } from '../standin/index.js';
-import { CONTEXT_ENV, runAction, type StepOptions, type StepResult } from '../support/runner.js';
+import { CONTEXT_ENV, runStep, type StepOptions, type StepResult } from '../support/runner.js';
 
 export const SOURCE = DEFAULTS.sourceAccount;
 export const TARGET = DEFAULTS.targetAccount;
@@ -48,17 +48,17 @@ export interface Run {
   post: StepResult;
   /** Every ::error:: message of the main step, joined. */
   error: string;
+  /** When the main step's process ended (epoch ms). */
+  mainEndedAt: number;
 }
 
-/** The main step, then the post step with the saved state, against the stand-in. */
+/** The main step, then the post step with the saved state (as runAction does), against the stand-in. */
 export async function promote(standin: StandIn, given: Record<string, string>, options: RunOptions = {}): Promise<Run> {
-  const { main, post } = await runAction({
-    inputs: given,
-    env: { ...sdkEnv(standin), ...options.env },
-    onLog: options.onLog,
-    timeoutMs: options.timeoutMs ?? STEP_TIMEOUT_MS,
-  });
-  return { main, post, error: main.errors.join('\n\n') };
+  const step = { inputs: given, env: { ...sdkEnv(standin), ...options.env }, timeoutMs: options.timeoutMs ?? STEP_TIMEOUT_MS };
+  const main = await runStep({ ...step, onLog: options.onLog });
+  const mainEndedAt = Date.now();
+  const post = await runStep({ ...step, state: main.state });
+  return { main, post, error: main.errors.join('\n\n'), mainEndedAt };
 }
 
 /** The AMI name the action gives its intermediate copy (reencrypt.ts): promote-ami-<source>-<hash of the key ARN>. */

@@ -1,0 +1,156 @@
+/**
+ * Long waits: the runner's cancel signals during a copy (main stops at once, the post step leaves both
+ * accounts as they were), and sessions that expire during a copy (renewed with a fresh OIDC token).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../standin/index.js';
+import {
+  FAST_COPY_MS,
+  REGION,
+  SOURCE,
+  TARGET,
+  TEST_TIMEOUT_MS,
+  expectPromoted,
+  inputs,
+  intermediateCopyId,
+  okCalls,
+  promote,
+  targetCopyId,
+  targetKeyArn,
+  worldView,
+} from './scenario.js';
+
+const AMI_TERM = 'ami-0ca000000000000a1';
+const AMI_INT = 'ami-0ca000000000000a2';
+const AMI_REFRESH = 'ami-0ca000000000000a3';
+const LONG_COPY_MS = 120_000;
+
+let standin: StandIn;
+
+beforeAll(async () => {
+  const world = defaultWorld();
+  world
+    .account(SOURCE)
+    .image(REGION, { imageId: AMI_TERM, name: 'golden-sigterm' })
+    .image(REGION, { imageId: AMI_INT, name: 'golden-sigint' })
+    .image(REGION, { imageId: AMI_REFRESH, name: 'golden-refresh', snapshots: [{ kmsKey: DEFAULTS.sourceKeyAlias }] });
+  standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
+});
+
+afterAll(() => standin.close());
+
+beforeEach(() => standin.clearCalls());
+
+afterEach(() => standin.configure({ copyDurationMs: FAST_COPY_MS, credentialLifetimeSeconds: undefined }));
+
+/** Sends `signal` once when the log matches `when`; records when. */
+function signalWhen(when: RegExp, signal: NodeJS.Signals, before?: { when: RegExp; then: () => void }) {
+  const sent: { at?: number } = {};
+  let prepared = false;
+  return {
+    sent,
+    onLog: (log: string, send: (name: NodeJS.Signals) => void) => {
+      if (before && !prepared && before.when.test(log)) {
+        prepared = true;
+        before.then();
+      }
+      if (sent.at === undefined && when.test(log)) {
+        sent.at = Date.now();
+        send(signal);
+      }
+    },
+  };
+}
+
+describe('cancellation', () => {
+  it(
+    'SIGTERM while the target copy is pending: main stops at once; the post step removes the copy, the sharing and the intermediate copy',
+    async () => {
+      const before = worldView(standin);
+      // The intermediate copy is fast; the target copy (started after it) is long.
+      const trigger = signalWhen(/target copy in eu-west-1 ami-[0-9a-f]+: pending/, 'SIGTERM', {
+        when: /Re-encrypting \S+ with \S+ as ami-/,
+        then: () => standin.configure({ copyDurationMs: LONG_COPY_MS }),
+      });
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_TERM }), { onLog: trigger.onLog });
+      const { main, post } = run;
+      expect(trigger.sent.at).toBeDefined();
+      const exitedAfterMs = run.mainEndedAt - (trigger.sent.at as number);
+      expect(main.code).toBe(1);
+      expect(main.log).toContain('Received SIGTERM: stopping.');
+      expect(run.error).toContain('The job was cancelled (SIGTERM)');
+      // main did not clean up (the post step does); it exited promptly, well before the runner's SIGKILL.
+      expect(main.log).not.toContain('::group::Clean up');
+      expect(exitedAfterMs).toBeLessThan(3_000);
+      const copyId = targetCopyId(main.log) as string;
+      const intermediateId = intermediateCopyId(main.log) as string;
+      expect(copyId).toMatch(/^ami-/);
+
+      // The post step undid everything: the pending copy, the sharing and the intermediate copy.
+      expect(post.code).toBe(0);
+      expect(post.log).toContain(`Removed unfinished copy ${copyId}`);
+      expect(post.log).toContain(`Removed launch permission of account ${TARGET} on ${intermediateId}`);
+      expect(post.log).toContain(`Removed intermediate copy ${intermediateId}`);
+      expect(post.summary).toContain('Cleanup');
+      expect(worldView(standin)).toEqual(before);
+      expect(okCalls(standin, 'DeregisterImage').map((c) => c.params.ImageId).sort()).toEqual([copyId, intermediateId].sort());
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  let beforeSigint: ReturnType<typeof worldView> | undefined;
+  it(
+    'SIGINT while the intermediate copy is pending: main stops at once; the post step removes the intermediate copy',
+    async () => {
+      standin.configure({ copyDurationMs: LONG_COPY_MS });
+      beforeSigint = worldView(standin);
+      const trigger = signalWhen(/intermediate copy ami-[0-9a-f]+: pending/, 'SIGINT');
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_INT }), { onLog: trigger.onLog });
+      const { main, post } = run;
+      expect(trigger.sent.at).toBeDefined();
+      expect(run.mainEndedAt - (trigger.sent.at as number)).toBeLessThan(3_000);
+      expect(main.code).toBe(1);
+      expect(main.log).toContain('Received SIGINT: stopping.');
+      expect(run.error).toContain('The job was cancelled (SIGINT)');
+      expect(okCalls(standin, 'CopyImage', TARGET)).toEqual([]);
+      const intermediateId = intermediateCopyId(main.log) as string;
+      expect(post.code).toBe(0);
+      expect(post.log).toContain(`Removed intermediate copy ${intermediateId}`);
+      const after = worldView(standin);
+      expect(standin.image(SOURCE, REGION, intermediateId)).toBeUndefined();
+      expect(after.target).toEqual(beforeSigint.target);
+      expect(after.source[REGION]?.images).toEqual(beforeSigint.source[REGION]?.images);
+      expect(after.source[REGION]?.keys).toEqual(beforeSigint.source[REGION]?.keys);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  // BUG (src/domain/reencrypt.ts + src/domain/cleanup.ts): the journal records the intermediate copy with
+  // snapshotIds [] until the copy is available, and cleanup deregisters it without DeleteAssociatedSnapshots and
+  // deletes only the recorded snapshots. Cancelled (or failed) while the intermediate copy is pending, the
+  // snapshots the copy was writing (tagged promote-ami:role=intermediate) stay in the source account.
+  it.failing('SIGINT while the intermediate copy is pending: no snapshot of the intermediate copy is left in the source account', () => {
+    expect(beforeSigint).toBeDefined();
+    expect(worldView(standin).source).toEqual(beforeSigint?.source);
+  });
+});
+
+describe('credential renewal', () => {
+  it(
+    'sessions that last 4 s and a 9 s copy (2 min and 5 min scaled down): renewed with fresh OIDC tokens, the promotion succeeds',
+    async () => {
+      standin.configure({ credentialLifetimeSeconds: 4, copyDurationMs: 9_000 });
+      const tokensBefore = standin.oidcTokens().length;
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_REFRESH, 'target-kms-key': DEFAULTS.targetKeyAlias }));
+      expectPromoted(standin, run, { sourceAmiId: AMI_REFRESH, regions: [REGION], keyArn: targetKeyArn, keyLabel: targetKeyArn, reencrypted: false });
+      const assumed = okCalls(standin, 'AssumeRoleWithWebIdentity').map((c) => c.params.RoleArn);
+      expect(assumed.filter((arn) => arn === DEFAULTS.targetRoleArn).length).toBeGreaterThan(1);
+      expect(assumed.filter((arn) => arn === DEFAULTS.sourceRoleArn).length).toBeGreaterThan(1);
+      // Each assumption used a token of its own, minted by the runner endpoint.
+      expect(standin.oidcTokens().length - tokensBefore).toBeGreaterThanOrEqual(assumed.length);
+      // No call was made with expired credentials.
+      expect(standin.calls().filter((c) => /Expired/.test(c.errorCode ?? ''))).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
