@@ -19,6 +19,7 @@ export function policyInputs(ctx: PromotionContext, pre: PreflightResult, audien
     targetKeyArns: Object.fromEntries((pre.targetKeys ?? []).map((k) => [k.region, k.arn])),
     extraSourceKeyArns: [...new Set(snapshotKeys)],
     keyAccess: request.keyAccess,
+    autoscalingAccess: request.autoscalingAccess,
     ssmParameter: request.ssmParameter,
     repository: request.provenance.repository,
     audience,

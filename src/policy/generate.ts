@@ -1,5 +1,5 @@
-import type { KeyAccessMode } from '../domain/types.js';
-import { autoScalingKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
+import type { AutoscalingAccessMode, KeyAccessMode } from '../domain/types.js';
+import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, targetRoleKeyStatements } from './key-policy-statements.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 
 export interface PolicyInputs {
@@ -18,6 +18,7 @@ export interface PolicyInputs {
   /** Customer-managed keys, other than kmsKeyArn, of the source AMI's snapshots. */
   extraSourceKeyArns: string[];
   keyAccess: KeyAccessMode;
+  autoscalingAccess: AutoscalingAccessMode;
   ssmParameter?: string;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
@@ -145,6 +146,18 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
     { Sid: 'ResolveKeyAliases', Effect: 'Allow', Action: 'kms:ListAliases', Resource: '*' },
     { Sid: 'CopyTheAmi', Effect: 'Allow', Action: TARGET_EC2_ACTIONS, Resource: '*' },
   );
+  if (targetKeys.length > 0 && inputs.autoscalingAccess !== 'off') {
+    statements.push({ Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:ListGrants'], Resource: oneOrMany(targetKeys) });
+  }
+  if (targetKeys.length > 0 && inputs.autoscalingAccess === 'grant') {
+    statements.push({
+      Sid: 'GrantAutoScalingUseOfTheTargetKeys',
+      Effect: 'Allow',
+      Action: 'kms:CreateGrant',
+      Resource: oneOrMany(targetKeys),
+      Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
+    });
+  }
   const { ssmParameter } = inputs;
   if (ssmParameter !== undefined) {
     statements.push({

@@ -31,7 +31,7 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
     'Attach to the target role (`target-role-arn`). Without `target-kms-key` the copies use the target account\'s ' +
       'default `aws/ebs` key and the `UseTheTargetKeys` statement is not needed. With `ssm-parameter` it also needs ' +
       '`ssm:PutParameter` on that parameter in each target region. `iam:SimulatePrincipalPolicy` only serves ' +
-      '`dry-run` reports of missing permissions.',
+      'the preflight report of missing permissions.',
     json(policies.targetRoleIamPolicy),
     '### Target role: trust policy',
     'Lets workflows of this repository assume the target role with the job\'s GitHub OIDC token. The target ' +
@@ -45,7 +45,10 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
       '### Target key: statements for Auto Scaling',
       'When Auto Scaling groups in the target account launch the promoted AMI, add these to the key policy of ' +
         'the target key so that its Auto Scaling service-linked role can use the key. The default `aws/ebs` key ' +
-        'needs nothing.',
+        'needs nothing. The target role\'s `CheckAutoScalingAccessToTheTargetKeys` statement lets the action check ' +
+        'this (`autoscaling-access: check`, the default); with `autoscaling-access: grant` the action instead creates ' +
+        'a lasting grant for the service-linked role, which needs `kms:CreateGrant` on the target keys with the ' +
+        'condition `kms:GranteePrincipal` equal to that role; with `off` neither is needed.',
       json(policies.autoscalingKeyStatements),
     );
   }

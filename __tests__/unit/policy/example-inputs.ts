@@ -16,6 +16,7 @@ export const EXAMPLE_INPUTS: PolicyInputs = {
   targetKeyArns: { 'eu-west-1': TARGET_KEY_ARN },
   extraSourceKeyArns: [],
   keyAccess: 'verify',
+  autoscalingAccess: 'check',
   repository: 'OWNER/REPO',
   audience: 'sts.amazonaws.com',
 };

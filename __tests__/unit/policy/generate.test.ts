@@ -94,8 +94,25 @@ describe('generatePolicies for the README example', () => {
           ],
           Resource: '*',
         },
+        { Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:ListGrants'], Resource: TARGET_KEY_ARN },
         { Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: TARGET_ROLE },
       ],
+    });
+  });
+
+  it('lets the target role check, or grant, Auto Scaling access to the target keys only as autoscaling-access asks', () => {
+    const sids = (access: PolicyInputs['autoscalingAccess']) =>
+      generatePolicies({ ...EXAMPLE_INPUTS, autoscalingAccess: access }).targetRoleIamPolicy.Statement.map((s) => s.Sid);
+    expect(sids('off')).not.toContain('CheckAutoScalingAccessToTheTargetKeys');
+    expect(sids('check')).toContain('CheckAutoScalingAccessToTheTargetKeys');
+    expect(sids('check')).not.toContain('GrantAutoScalingUseOfTheTargetKeys');
+    const grant = generatePolicies({ ...EXAMPLE_INPUTS, autoscalingAccess: 'grant' }).targetRoleIamPolicy.Statement.find((s) => s.Sid === 'GrantAutoScalingUseOfTheTargetKeys');
+    expect(grant).toEqual({
+      Sid: 'GrantAutoScalingUseOfTheTargetKeys',
+      Effect: 'Allow',
+      Action: 'kms:CreateGrant',
+      Resource: TARGET_KEY_ARN,
+      Condition: { StringEquals: { 'kms:GranteePrincipal': 'arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' } },
     });
   });
 

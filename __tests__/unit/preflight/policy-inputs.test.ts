@@ -50,6 +50,7 @@ describe('policyInputs', () => {
     };
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
       partition: 'aws',
+      autoscalingAccess: 'off',
       sourceAccountId: SOURCE_ACCOUNT,
       targetAccountId: TARGET_ACCOUNT,
       sourceRegion: SOURCE_REGION,

@@ -16,6 +16,7 @@ const INPUTS: PolicyInputs = {
   targetKeyArns: { [SOURCE_REGION]: targetKeyArn(SOURCE_REGION) },
   extraSourceKeyArns: [],
   keyAccess: 'verify',
+  autoscalingAccess: 'check',
   repository: 'octo-org/golden-images',
   audience: 'sts.amazonaws.com',
 };
