@@ -11,8 +11,6 @@ import { shortHash } from './tokens.js';
 export interface KeyAccessResult {
   /** What this run changed on the key, for the log and summary. */
   changes: string[];
-  /** Checks that could not be made, with why. */
-  warnings: string[];
 }
 
 const GRANT_OPERATIONS = ['Decrypt', 'DescribeKey', 'CreateGrant', 'ReEncryptFrom'] as const;
@@ -96,33 +94,6 @@ export async function requireTargetIdentityAccess(ctx: PromotionContext, key: So
   });
 }
 
-/** key-access: verify — read-only: the key policy and the target role's IAM policy already allow the copy. */
-export async function verifyKeyAccess(ctx: PromotionContext, key: SourceKey): Promise<KeyAccessResult> {
-  const result: KeyAccessResult = { changes: [], warnings: [] };
-  const policy = await readKeyPolicy(ctx, key, true);
-  if (policy === undefined) {
-    result.warnings.push(`Could not read the key policy of ${key.arn} (the source role lacks kms:GetKeyPolicy); only the target-side probe was made.`);
-  } else {
-    const report = evaluateForTarget(ctx, key, policy);
-    if (denied(report).length > 0) refuseDeny(ctx, key, report);
-    if (report.statementsToAdd.length > 0) {
-      throw keyPolicyProblem(
-        ctx,
-        key,
-        `the key policy does not let ${ctx.request.targetRole.arn} (or its account) use the key for EBS copies: missing ${report.actions
-          .filter((a) => a.status === 'missing')
-          .map((a) => a.action)
-          .join(', ')}.`,
-        `Add these statements to the key policy of ${key.arn}:\n${json(report.statementsToAdd)}\n` +
-          'or run with key-access: grant (a temporary grant) or key-access: key-policy (the action adds them).',
-      );
-    }
-    result.warnings.push(...unknowns(report).map((u) => `Could not evaluate a key-policy condition for ${u}.`));
-  }
-  await requireTargetIdentityAccess(ctx, key, 0);
-  return result;
-}
-
 /** key-access: grant — a grant on the CMK for the target role, retired by cleanup. */
 export async function grantKeyAccess(ctx: PromotionContext, key: SourceKey): Promise<KeyAccessResult> {
   const { request, sourceIdentity, targetIdentity } = ctx;
@@ -152,7 +123,7 @@ export async function grantKeyAccess(ctx: PromotionContext, key: SourceKey): Pro
   ctx.journal.record({ kind: 'grant', region: key.region, keyArn: key.arn, grantId, grantName });
   ctx.log.info(`Granted ${request.targetRole.arn} ${GRANT_OPERATIONS.join(', ')} on ${key.arn} (grant ${grantName}); waiting until it takes effect.`);
   await requireTargetIdentityAccess(ctx, key, GRANT_WAIT_MS);
-  return { changes: [`grant ${grantName} on ${key.arn} (retired by cleanup)`], warnings: [] };
+  return { changes: [`grant ${grantName} on ${key.arn} (retired by cleanup)`] };
 }
 
 /** key-access: key-policy — adds the missing statements for the target role, keeping every other statement as it is. */
@@ -167,7 +138,7 @@ export async function addKeyPolicyStatements(ctx: PromotionContext, key: SourceK
   const policy = (await readKeyPolicy(ctx, key, false)) as string;
   const report = evaluateForTarget(ctx, key, policy);
   if (denied(report).length > 0) refuseDeny(ctx, key, report);
-  const result: KeyAccessResult = { changes: [], warnings: [] };
+  const result: KeyAccessResult = { changes: [] };
   if (report.statementsToAdd.length === 0) {
     ctx.log.info(`The key policy of ${key.arn} already allows ${ctx.request.targetRole.arn}; not changed.`);
   } else {

@@ -30,7 +30,6 @@ export interface PromotionPlan {
   targetKeys: TargetKey[];
   /** Regions that already have this promotion. */
   existing: ExistingPromotion[];
-  keyAccess: KeyAccessResult;
 }
 
 export interface PromotionResult {
@@ -39,7 +38,8 @@ export interface PromotionResult {
   regions: RegionResult[];
   /** True when every region reused an earlier promotion. */
   reused: boolean;
-  plan?: PromotionPlan;
+  /** Lasting or temporary changes to keys (grants, key-policy statements), for the log and summary. */
+  keyChanges: string[];
   reencryptedImageId?: string;
   sharedImageId?: string;
   share?: ShareReport;
@@ -56,7 +56,7 @@ function reusedRegion(existing: ExistingPromotion, key: TargetKey): RegionResult
 }
 
 /** The plan from a preflight without missing findings; throws the refusal otherwise. */
-export function planFrom(ctx: PromotionContext, pre: PreflightResult): PromotionPlan | { allReused: RegionResult[] } {
+export function planFrom(pre: PreflightResult): PromotionPlan | { allReused: RegionResult[] } {
   const missing = missingFindings(pre);
   if (missing.length > 0) throw preflightError(missing);
   const targetKeys = pre.targetKeys as TargetKey[];
@@ -71,7 +71,6 @@ export function planFrom(ctx: PromotionContext, pre: PreflightResult): Promotion
     reencrypt: !isSharableAsIs(sourceImage, sourceKey.arn),
     targetKeys,
     existing: pre.existing,
-    keyAccess: { changes: [], warnings: [] },
   };
 }
 
@@ -92,11 +91,11 @@ export async function runPreflight(ctx: PromotionContext): Promise<PreflightResu
 export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
   const { log, request } = ctx;
   const shared = await log.group('Re-encrypt', () => reencrypt(ctx, plan.sourceImage, plan.sourceKey, plan.reencrypt));
-  const keyAccess = await log.group('Key access', async () => {
+  const keyAccess = await log.group('Key access', async (): Promise<KeyAccessResult> => {
     if (request.keyAccess === 'grant') return grantKeyAccess(ctx, plan.sourceKey);
     if (request.keyAccess === 'key-policy') return addKeyPolicyStatements(ctx, plan.sourceKey);
     log.info(`The key policy and the target role's IAM policy already allow the copy (checked before any change).`);
-    return plan.keyAccess;
+    return { changes: [] };
   });
   const share = await log.group('Share', () => shareWithTarget(ctx, shared));
   const missing = plan.targetKeys.filter((key) => !plan.existing.some((e) => e.region === key.region));
@@ -113,7 +112,7 @@ export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): P
     targetAccountId: ctx.targetIdentity.accountId,
     regions,
     reused: false,
-    plan: { ...plan, keyAccess: { ...keyAccess, changes: [...keyAccess.changes, ...autoscaling] } },
+    keyChanges: [...keyAccess.changes, ...autoscaling],
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
     sharedImageId: shared.imageId,
     share,
@@ -125,12 +124,12 @@ export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): P
 export async function promoteWith(ctx: PromotionContext, plan: PromotionPlan | { allReused: RegionResult[] }): Promise<PromotionResult> {
   if ('allReused' in plan) {
     const finish = await ctx.log.group('Finish', () => finishImages(ctx, plan.allReused));
-    return { sourceAccountId: ctx.sourceIdentity.accountId, targetAccountId: ctx.targetIdentity.accountId, regions: plan.allReused, reused: true, finish };
+    return { sourceAccountId: ctx.sourceIdentity.accountId, targetAccountId: ctx.targetIdentity.accountId, regions: plan.allReused, reused: true, keyChanges: [], finish };
   }
   return executePlan(ctx, plan);
 }
 
 /** The whole promotion: preflight (read-only), then the changes. Cleanup is the caller's: it runs on success and failure alike. */
 export async function promote(ctx: PromotionContext): Promise<PromotionResult> {
-  return promoteWith(ctx, planFrom(ctx, await runPreflight(ctx)));
+  return promoteWith(ctx, planFrom(await runPreflight(ctx)));
 }

@@ -113,7 +113,7 @@ export async function runMain(): Promise<void> {
       await summarise();
       return;
     }
-    const result = await promoteWith(ctx, planFrom(ctx, pre));
+    const result = await promoteWith(ctx, planFrom(pre));
     setOutputs(result);
     core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
     await summarise(result);

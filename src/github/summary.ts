@@ -23,7 +23,7 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   if (result.reencryptedImageId) details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
   if (result.share?.added.length) details.push(`Shared with the target for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
   if (result.share?.alreadyShared.length) details.push(`Already shared before this run (left as is): ${result.share.alreadyShared.join(', ')}`);
-  for (const change of result.plan?.keyAccess.changes ?? []) details.push(`Key access: ${escape(change)}`);
+  for (const change of result.keyChanges) details.push(`Key access: ${escape(change)}`);
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
   if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
   if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);

@@ -221,6 +221,6 @@ describe('autoscaling-access in a whole promotion', () => {
     ]);
     const order = fx.sent.map((c) => `${c.side} ${c.command}`);
     expect(order.indexOf('target CreateGrant')).toBeGreaterThan(order.lastIndexOf('target CopyImage'));
-    expect(result.plan?.keyAccess.changes).toEqual(TWO_REGIONS.map((r) => `grant promote-ami-autoscaling on ${targetKeyArn(r)} for ${SLR} (kept: Auto Scaling needs it to launch the AMI)`));
+    expect(result.keyChanges).toEqual(TWO_REGIONS.map((r) => `grant promote-ami-autoscaling on ${targetKeyArn(r)} for ${SLR} (kept: Auto Scaling needs it to launch the AMI)`));
   });
 });

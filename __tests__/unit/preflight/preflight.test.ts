@@ -370,7 +370,7 @@ describe('preflight: the target keys in each region', () => {
     expect(finding?.error?.message).toContain(`(target account ${TARGET_ACCOUNT}, ${SECOND_REGION})`);
     // Not a complete set of keys: nothing to plan with.
     expect(result.targetKeys).toBeUndefined();
-    expect(() => planFrom(fx.ctx, result)).toThrow(finding?.error as PromotionError);
+    expect(() => planFrom(result)).toThrow(finding?.error as PromotionError);
   });
 
   it('reports a missing alias in every region where it is missing', async () => {
@@ -409,7 +409,7 @@ describe('preflight: earlier promotions', () => {
     expect(result.existing).toEqual(TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region) })));
     expect(result.sourceImage).toBeUndefined();
     expect(result.sourceKey).toBeUndefined();
-    expect(planFrom(fx.ctx, result)).toEqual({
+    expect(planFrom(result)).toEqual({
       allReused: TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region), key: targetKeyArn(region), reused: true })),
     });
     expectReadOnly(fx);
@@ -490,7 +490,7 @@ describe('preflight: several things missing at once', () => {
     expect(error.details.fix).toContain(`2. Add these statements to the key policy of ${KEY_ARN}:\n${json(targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT))}`);
     expect(error.details.fix).toContain(`3. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`);
     expect(error.message).toBe(`The preflight checks failed: ${error.details.why}\nFix: ${error.details.fix}`);
-    expect(() => planFrom(fx.ctx, result)).toThrow(error.message);
+    expect(() => planFrom(result)).toThrow(error.message);
     expectReadOnly(fx);
   });
 
@@ -504,7 +504,7 @@ describe('preflight: several things missing at once', () => {
     expect(error.message).toMatch(new RegExp(`^${KEY_POLICY_CHECK} \\(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION}\\) failed: the key policy does not let`));
     let thrown: unknown;
     try {
-      planFrom(fx.ctx, result);
+      planFrom(result);
     } catch (e) {
       thrown = e;
     }
