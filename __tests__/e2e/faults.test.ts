@@ -97,7 +97,7 @@ describe('a target copy that fails', () => {
     // The failed copy was deregistered and its snapshots deleted; sharing, grant and intermediate copy removed.
     expect(standin.image(TARGET, REGION, copyId as string)).toBeUndefined();
     expect(worldView(standin)).toEqual(before);
-    expect(intermediateCopies(standin)).toEqual([]);
+    expect(intermediateCopies(standin, given['source-ami-id'])).toEqual([]);
     expect(standin.grants(SOURCE, REGION, DEFAULTS.sourceKeyArn)).toEqual([]);
     expect(okCalls(standin, 'DeregisterImage', TARGET).map((c) => c.params.ImageId)).toEqual([copyId]);
     expect(run.main.summary).toMatch(new RegExp(`<td>removed</td><td>unfinished copy ${copyId}</td>`));

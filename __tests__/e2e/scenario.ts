@@ -156,9 +156,13 @@ export function expectNothingPublic(standin: StandIn): void {
   expect(publicOnes).toEqual([]);
 }
 
-/** Images in the source account the action made as intermediate copies (tag promote-ami:role=intermediate). */
-export function intermediateCopies(standin: StandIn, region = REGION): string[] {
-  return standin.images(SOURCE, region).filter((i) => i.tags[SOURCE]?.['promote-ami:role'] === 'intermediate').map((i) => i.imageId);
+/** Images in the source account the action made as intermediate copies (tag promote-ami:role=intermediate), of one source AMI or all. */
+export function intermediateCopies(standin: StandIn, sourceAmiId?: string, region = REGION): string[] {
+  return standin
+    .images(SOURCE, region)
+    .filter((i) => i.tags[SOURCE]?.['promote-ami:role'] === 'intermediate')
+    .filter((i) => sourceAmiId === undefined || i.tags[SOURCE]?.['promote-ami:source-ami-id'] === sourceAmiId)
+    .map((i) => i.imageId);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -243,7 +247,7 @@ export function expectPromoted(standin: StandIn, run: Run, expected: PromotionEx
   expect(post.log).toContain('Nothing to clean up');
   // Nothing left behind in the source account by this run.
   if (expected.reencrypted) expect(standin.image(SOURCE, REGION, outputs['reencrypted-ami-id'] as string)).toBeUndefined();
-  expect(intermediateCopies(standin)).toEqual([]);
+  expect(intermediateCopies(standin, expected.sourceAmiId)).toEqual([]);
   return { amiIds, snapshotIds };
 }
 

@@ -1,5 +1,6 @@
 /** The encoded authorization failure messages EC2 returns, and their decoding (sts:DecodeAuthorizationMessage). */
-const PREFIX = 'standin1.';
+// AWS's encoded messages are opaque runs of letters, digits, '-' and '_' (no '.'): the stand-in's are too.
+const PREFIX = 'standin1-';
 
 export interface AuthorizationDetail {
   allowed: boolean;
