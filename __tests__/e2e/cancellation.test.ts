@@ -18,6 +18,7 @@ import {
   targetCopyId,
   targetKeyArn,
   worldView,
+  expectNothingPublic,
 } from './scenario.js';
 
 const AMI_TERM = 'ami-0ca000000000000a1';
@@ -37,7 +38,10 @@ beforeAll(async () => {
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
-afterAll(() => standin.close());
+afterAll(async () => {
+  expectNothingPublic(standin);
+  await standin.close();
+});
 
 beforeEach(() => standin.clearCalls());
 

@@ -33,6 +33,7 @@ import {
   targetKeyArn,
   worldView,
   type Run,
+  expectNothingPublic,
 } from './scenario.js';
 
 const AMI = (n: number) => `ami-0d1a00000000000${n.toString(16).padStart(2, '0')}`;
@@ -80,7 +81,10 @@ beforeAll(async () => {
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
-afterAll(() => standin.close());
+afterAll(async () => {
+  expectNothingPublic(standin);
+  await standin.close();
+});
 
 beforeEach(() => {
   standin.clearCalls();

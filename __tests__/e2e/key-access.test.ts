@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DEFAULTS, defaultWorld, keyUseStatements, rootKeyPolicy, startStandIn, type PolicyDocument, type StandIn } from '../standin/index.js';
-import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, expectPromoted, inputs, okCalls, promote, targetKeyArn } from './scenario.js';
+import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, expectPromoted, inputs, okCalls, promote, targetKeyArn, expectNothingPublic } from './scenario.js';
 
 const AMI_VERIFY = 'ami-0a0000000000000a1';
 const AMI_GRANT = 'ami-0a0000000000000a2';
@@ -32,7 +32,10 @@ beforeAll(async () => {
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
-afterAll(() => standin.close());
+afterAll(async () => {
+  expectNothingPublic(standin);
+  await standin.close();
+});
 
 beforeEach(() => standin.clearCalls());
 

@@ -15,7 +15,7 @@ import {
   startStandIn,
   type StandIn,
 } from '../standin/index.js';
-import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, inputs, intermediateCopies, intermediateCopyId, promote } from './scenario.js';
+import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, inputs, intermediateCopies, intermediateCopyId, promote, expectNothingPublic } from './scenario.js';
 
 const TARGET2 = '444444444444';
 const TARGET2_ROLE = `arn:aws:iam::${TARGET2}:role/${DEFAULTS.targetRoleName}`;
@@ -46,7 +46,10 @@ beforeAll(async () => {
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
-afterAll(() => standin.close());
+afterAll(async () => {
+  expectNothingPublic(standin);
+  await standin.close();
+});
 
 beforeEach(() => standin.clearCalls());
 

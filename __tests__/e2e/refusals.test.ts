@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DEFAULTS, KMS_COPY_ACTIONS, allow, defaultWorld, policyOf, startStandIn, type StandIn } from '../standin/index.js';
-import { REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, expectOnlyReads, inputs, kmsKeyArn, promote, worldView } from './scenario.js';
+import { REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, expectOnlyReads, inputs, kmsKeyArn, promote, worldView, expectNothingPublic } from './scenario.js';
 
 const THIRD = '333333333333';
 const AWS_KEY_ID = 'a0a0a0a0-0000-4000-8000-0000000000a1';
@@ -44,14 +44,23 @@ beforeAll(async () => {
   standin = await startStandIn(world, { copyDurationMs: 300 });
 });
 
-afterAll(() => standin.close());
+afterAll(async () => {
+  expectNothingPublic(standin);
+  await standin.close();
+});
 
 beforeEach(() => standin.clearCalls());
 
 /** Runs the promotion, expects the refusal, and that nothing changed anywhere. */
-async function refused(given: Record<string, string>): Promise<string> {
+async function refused(given: Record<string, string>, preflight = true): Promise<string> {
   const before = worldView(standin);
   const { main, post, error } = await promote(standin, inputs(given));
+  // The job summary: the preflight table with the missing check and the policies, no promotion.
+  expect(main.summary).not.toContain('<h2>AMI promotion</h2>');
+  if (preflight) {
+    expect(main.summary).toContain('Preflight');
+    expect(main.summary).toContain('<td>missing</td>');
+  }
   expect(main.code).toBe(1);
   expect(main.errors).toHaveLength(1);
   expect(main.outputs['ami-id']).toBeUndefined();
@@ -66,7 +75,7 @@ describe('refused with zero mutations', () => {
   it(
     'an alias/aws/ebs ARN as kms-key-arn: an input error before any AWS call',
     async () => {
-      const error = await refused({ 'kms-key-arn': `arn:aws:kms:${REGION}:${SOURCE}:alias/aws/ebs` });
+      const error = await refused({ 'kms-key-arn': `arn:aws:kms:${REGION}:${SOURCE}:alias/aws/ebs` }, false);
       expect(error).toContain('Input kms-key-arn:');
       expect(error).toContain('AWS-managed key (alias/aws/ebs)');
       expect(error).toContain('create a customer-managed symmetric key in the source account');

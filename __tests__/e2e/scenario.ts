@@ -58,6 +58,19 @@ export async function promote(standin: StandIn, given: Record<string, string>, o
   const main = await runStep({ ...step, onLog: options.onLog });
   const mainEndedAt = Date.now();
   const post = await runStep({ ...step, state: main.state });
+  // Whatever the scenario: no secret the stand-in issued reaches a log line (other than ::add-mask::), a summary,
+  // an output or the saved state.
+  const secrets = issuedSecrets(standin);
+  for (const [where, text] of Object.entries({
+    'main log': main.log,
+    'post log': post.log,
+    'main summary': main.summary,
+    'post summary': post.summary,
+    outputs: JSON.stringify(main.outputs),
+    state: JSON.stringify(main.state),
+  })) {
+    expect({ where, leaked: leakedLines(text, secrets) }).toEqual({ where, leaked: [] });
+  }
   return { main, post, error: main.errors.join('\n\n'), mainEndedAt };
 }
 
@@ -251,17 +264,21 @@ export function expectPromoted(standin: StandIn, run: Run, expected: PromotionEx
   return { amiIds, snapshotIds };
 }
 
-/** The policies output: the generated policies with the real ARNs. */
-export function expectPoliciesOutput(raw: string | undefined): void {
+/** The policies output: the generated policies with the real ARNs of the run (source key, roles, repository). */
+export function expectPoliciesOutput(raw: string | undefined, sourceKeyArn: string = DEFAULTS.sourceKeyArn): void {
   expect(raw).toBeDefined();
   const policies = JSON.parse(raw ?? '{}') as Record<string, unknown>;
   expect(Object.keys(policies)).toEqual(
     expect.arrayContaining(['sourceRoleIamPolicy', 'keyPolicyStatements', 'targetRoleIamPolicy', 'targetTrustPolicy', 'autoscalingKeyStatements']),
   );
-  const text = JSON.stringify(policies);
-  expect(text).toContain(DEFAULTS.sourceKeyArn.split(':key/')[0] as string);
-  expect(text).toContain(DEFAULTS.targetRoleArn);
-  expect(text).toContain(`repo:${DEFAULTS.repository}:`);
+  expect(JSON.stringify(policies.sourceRoleIamPolicy)).toContain(sourceKeyArn);
+  expect(JSON.stringify(policies.targetRoleIamPolicy)).toContain(sourceKeyArn);
+  const statements = policies.keyPolicyStatements as { Principal?: { AWS?: string } }[];
+  expect(statements.length).toBeGreaterThan(0);
+  for (const statement of statements) expect(statement.Principal?.AWS).toBe(DEFAULTS.targetRoleArn);
+  const trust = JSON.stringify(policies.targetTrustPolicy);
+  expect(trust).toContain(`arn:aws:iam::${TARGET}:oidc-provider/token.actions.githubusercontent.com`);
+  expect(trust).toContain(`repo:${DEFAULTS.repository}:`);
 }
 
 // ---------------------------------------------------------------------------------------------------
