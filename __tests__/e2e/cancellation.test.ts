@@ -68,7 +68,7 @@ function signalWhen(when: RegExp, signal: NodeJS.Signals, before?: { when: RegEx
 
 describe('cancellation', () => {
   it(
-    'SIGTERM while the target copy is pending: main stops at once; the post step removes the copy, the sharing and the intermediate copy',
+    'SIGTERM while the target copy is pending (key-access: grant): main stops at once; the post step removes the copy, the sharing, the grant and the intermediate copy',
     async () => {
       const before = worldView(standin);
       // The intermediate copy is fast; the target copy (started after it) is long.
@@ -76,7 +76,7 @@ describe('cancellation', () => {
         when: /Re-encrypting \S+ with \S+ as ami-/,
         then: () => standin.configure({ copyDurationMs: LONG_COPY_MS }),
       });
-      const run = await promote(standin, inputs({ 'source-ami-id': AMI_TERM }), { onLog: trigger.onLog });
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_TERM, 'key-access': 'grant' }), { onLog: trigger.onLog });
       const { main, post } = run;
       expect(trigger.sent.at).toBeDefined();
       const exitedAfterMs = run.mainEndedAt - (trigger.sent.at as number);
@@ -95,6 +95,8 @@ describe('cancellation', () => {
       expect(post.log).toContain(`Removed unfinished copy ${copyId}`);
       expect(post.log).toContain(`Removed launch permission of account ${TARGET} on ${intermediateId}`);
       expect(post.log).toContain(`Removed intermediate copy ${intermediateId}`);
+      expect(post.log).toMatch(/Removed KMS grant promote-ami-\S+ \([0-9a-f]+\) on /);
+      expect(standin.grants(SOURCE, REGION, DEFAULTS.sourceKeyArn)).toEqual([]);
       expect(post.summary).toContain('Cleanup');
       expect(worldView(standin)).toEqual(before);
       expect(okCalls(standin, 'DeregisterImage').map((c) => c.params.ImageId).sort()).toEqual([copyId, intermediateId].sort());
