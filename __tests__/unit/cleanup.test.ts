@@ -154,6 +154,13 @@ describe('cleanUp after a failure in each stage', () => {
     expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
   });
 
+  it('cancelled while the intermediate copy was pending: its snapshots, unknown to the journal, come from the image', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [] }]);
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval);
+    expect(report.removed.map((item) => item.what)).toContain(`snapshot ${SNAP_2} of ${INTERMEDIATE}`);
+  });
+
   it('after sharing: removes only the recorded account from the AMI and each snapshot, then the copy', async () => {
     const t = setup([intermediateEntry, ...shareEntries]);
     const report = await t.run();
@@ -392,6 +399,16 @@ describe('cleanUp collects failures', () => {
       `Could not remove createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1} (source account ${SOURCE_ACCOUNT}, ${REGION}): ` +
         `the source role ${SOURCE_ROLE} is not allowed to call ec2:ModifySnapshotAttribute (UnauthorizedOperation: You are not authorized to perform this operation.).`,
     );
+  });
+
+  it('says that expired source credentials from the environment cannot be renewed, with the command to do it by hand', async () => {
+    const t = setup([...shareEntries]);
+    t.ctx.sides = { source: { accountId: SOURCE_ACCOUNT }, target: { accountId: TARGET_ACCOUNT } };
+    t.src.on(ModifyImageAttributeCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+    const report = await t.run();
+    expect(report.failed[0]?.why).toBe('the source credentials expired (ExpiredToken: The security token included in the request is expired).');
+    expect(report.failed[0]?.fix).toMatch(/^Credentials from an earlier configure-aws-credentials step cannot be renewed here: set source-role-arn/);
+    expect(report.failed[0]?.fix).toContain(`aws ec2 modify-image-attribute --region ${REGION} --image-id ${INTERMEDIATE}`);
   });
 
   it('reports deregistration protection with the commands that lift it, and leaves the snapshots', async () => {

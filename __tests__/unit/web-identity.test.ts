@@ -84,6 +84,12 @@ describe('webIdentityCredentials', () => {
     expect(error.message).toContain('"token.actions.githubusercontent.com:sub": "repo:acme/images:*"');
   });
 
+  it('explains throttling that outlasted the retries', async () => {
+    const { provider, mock } = setup(3_600_000);
+    mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    await expect(provider()).rejects.toThrow(/STS kept throttling the requests after every retry \(Throttling\)[\s\S]*raise AWS_MAX_ATTEMPTS/);
+  });
+
   it('explains a missing OIDC provider and a too-long session', async () => {
     const { provider, mock } = setup(3_600_000);
     mock

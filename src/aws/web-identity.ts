@@ -53,6 +53,13 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions): Prom
       fix: trustPolicyFix(options),
     });
   }
+  if (/^(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException)$/.test(name)) {
+    return new PromotionError({
+      ...base,
+      why: `STS kept throttling the requests after every retry (${name}).`,
+      fix: 'Re-run the job when the account is less busy, or raise AWS_MAX_ATTEMPTS in the job environment.',
+    });
+  }
   if (name === 'ValidationError' && /DurationSeconds/i.test(errorMessage(error))) {
     return new PromotionError({
       ...base,

@@ -130,6 +130,7 @@ const manual = {
 const IMAGE_GONE = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
 const SNAPSHOT_GONE = new Set(['InvalidSnapshot.NotFound']);
 const GRANT_GONE = new Set(['NotFoundException']);
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const ACCESS_DENIED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure']);
 
 /** One AWS call of cleanup: enough to say what failed, where, and how to fix it. */
@@ -203,6 +204,12 @@ class Cleanup {
     } else if (ACCESS_DENIED.has(name) || /not authorized|access ?denied/i.test(message)) {
       details.why = `${role} is not allowed to call ${call.actions.join(' and ')} (${name || 'AccessDenied'}: ${message}).`;
       details.fix = `Allow ${call.actions.join(' and ')} on ${role}${call.side === 'source' && call.actions.some((a) => a.startsWith('kms:')) ? ' (in its IAM policy and in the key policy)' : ''}.${byHand}`;
+    } else if (EXPIRED.has(name)) {
+      details.why = `the ${call.side} credentials expired (${name}: ${message}).`;
+      details.fix =
+        call.side === 'source' && !roleArn
+          ? `Credentials from an earlier configure-aws-credentials step cannot be renewed here: set source-role-arn so that the action assumes the source role with the OIDC token in both steps.${byHand}`
+          : `Re-run the job to retry with fresh credentials.${byHand}`;
     } else if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
       details.why = `no ${call.side} credentials were available (${message}).`;
       details.fix =
@@ -439,13 +446,15 @@ class Cleanup {
 
   // --- 4. the intermediate copy ---------------------------------------------------------------------
 
-  async intermediateCopy(region: string, imageId: string, snapshotIds: readonly string[], ourAccounts: ReadonlySet<string>): Promise<void> {
+  async intermediateCopy(region: string, imageId: string, recordedSnapshotIds: readonly string[], ourAccounts: ReadonlySet<string>): Promise<void> {
     const ec2 = this.ctx.source.ec2(region);
     const item = this.item(`intermediate copy ${imageId}`, 'source', region);
     let image: Image | undefined;
+    // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
+    let snapshotIds = [...recordedSnapshotIds];
     try {
       const attribute = await this.send(
-        { what: `Reading the launch permissions of ${imageId}`, side: 'source', region, actions: ['ec2:DescribeImageAttribute'], manual: '' },
+        { what: `Reading the launch permissions of ${imageId}`, side: 'source', region, actions: ['ec2:DescribeImageAttribute'], manual: manual.deregister(region, imageId) },
         () => ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' })),
         IMAGE_GONE,
       );
@@ -465,6 +474,8 @@ class Cleanup {
           this.kept(item, `it does not carry the tags ${TAG.role}=${ROLE_INTERMEDIATE} and ${TAG.sourceAmiId}, so it is not treated as this action's copy and is left alone.`);
           return;
         }
+        const fromImage = (image.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
+        snapshotIds = [...new Set([...snapshotIds, ...fromImage])];
         const deregistered = await this.deregister(ec2, 'source', region, image, false);
         this.removed(item, deregistered instanceof Gone);
       } else {

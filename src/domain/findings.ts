@@ -9,6 +9,13 @@ export interface Finding {
   fix?: string;
 }
 
-export function formatFinding(finding: Finding): string {
-  return `[${finding.status}] ${finding.check} (${finding.side} account): ${finding.detail}${finding.fix ? `\n  Fix: ${finding.fix}` : ''}`;
+export type Accounts = Record<Side, string>;
+
+/** "source account 111122223333". */
+export function findingPlace(finding: Finding, accounts: Accounts): string {
+  return `${finding.side} account ${accounts[finding.side]}`;
+}
+
+export function formatFinding(finding: Finding, accounts: Accounts): string {
+  return `[${finding.status}] ${finding.check} (${findingPlace(finding, accounts)}): ${finding.detail}${finding.fix ? `\n  Fix: ${finding.fix}` : ''}`;
 }

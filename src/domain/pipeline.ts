@@ -58,7 +58,7 @@ function reusedRegion(existing: ExistingPromotion, key: TargetKey): RegionResult
 /** The plan from a preflight without missing findings; throws the refusal otherwise. */
 export function planFrom(pre: PreflightResult): PromotionPlan | { allReused: RegionResult[] } {
   const missing = missingFindings(pre);
-  if (missing.length > 0) throw preflightError(missing);
+  if (missing.length > 0) throw preflightError(missing, pre.accounts);
   const targetKeys = pre.targetKeys as TargetKey[];
   if (pre.existing.length === targetKeys.length) {
     return { allReused: pre.existing.map((e) => reusedRegion(e, targetKeys.find((k) => k.region === e.region) as TargetKey)) };
@@ -79,7 +79,7 @@ export async function runPreflight(ctx: PromotionContext): Promise<PreflightResu
   return ctx.log.group('Preflight', async () => {
     const pre = await preflight(ctx);
     for (const finding of pre.findings) {
-      const line = formatFinding(finding);
+      const line = formatFinding(finding, pre.accounts);
       if (finding.status === 'warning') ctx.log.warning(line);
       else ctx.log.info(line);
     }

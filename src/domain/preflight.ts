@@ -1,7 +1,7 @@
 import { checkAutoscalingAccess } from './autoscaling.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorMessage, type ProblemDetails } from './errors.js';
-import type { Finding } from './findings.js';
+import { findingPlace, type Accounts, type Finding } from './findings.js';
 import { inspectImage, isSharableAsIs, type SourceImage } from './inspect.js';
 import { denied, evaluateForTarget, readKeyPolicy, requireTargetIdentityAccess, unknowns } from './key-access.js';
 import { findExistingPromotion, type ExistingPromotion } from './reuse.js';
@@ -16,6 +16,7 @@ export interface PreflightFinding extends Finding {
 
 export interface PreflightResult {
   findings: PreflightFinding[];
+  accounts: Accounts;
   sourceImage?: SourceImage;
   sourceKey?: SourceKey;
   targetKeys?: TargetKey[];
@@ -97,7 +98,7 @@ function keyPolicyFindings(ctx: PromotionContext, key: SourceKey, policy: string
 /** Every check before the first change, in every mode; each one a finding. Throws only on unexpected errors. */
 export async function preflight(ctx: PromotionContext): Promise<PreflightResult> {
   const findings: PreflightFinding[] = [];
-  const result: PreflightResult = { findings, existing: [] };
+  const result: PreflightResult = { findings, existing: [], accounts: { source: ctx.sourceIdentity.accountId, target: ctx.targetIdentity.accountId } };
   const { request } = ctx;
 
   // Each region on its own, so that a key missing in several regions is reported for each of them.
@@ -154,12 +155,18 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
   }
   if (key) {
     result.keyPolicy = await readKeyPolicy(ctx, key, true);
-    findings.push(...keyPolicyFindings(ctx, key, result.keyPolicy));
-    if (request.keyAccess === 'verify') {
-      const probe = await attempt(findings, 'The target role can reach the source key', 'target', () => requireTargetIdentityAccess(ctx, key, 0).then(() => true));
-      if (probe) findings.push({ check: 'The target role can reach the source key', side: 'target', status: 'ok', detail: `DescribeKey on ${key.arn} with the target credentials works.` });
+    const policyFindings = keyPolicyFindings(ctx, key, result.keyPolicy);
+    findings.push(...policyFindings);
+    // A key policy that lacks the role makes the target-side checks fail too; they then test the IAM side alone.
+    const policyAllows = !policyFindings.some((f) => f.status === 'missing');
+    const probeCheck = 'The target role can reach the source key';
+    if (request.keyAccess === 'verify' && !policyAllows) {
+      findings.push({ check: probeCheck, side: 'target', status: 'unchecked', detail: 'not probed: DescribeKey cannot pass until the key policy allows the target role (see above).' });
+    } else if (request.keyAccess === 'verify') {
+      const probe = await attempt(findings, probeCheck, 'target', () => requireTargetIdentityAccess(ctx, key, 0).then(() => true));
+      if (probe) findings.push({ check: probeCheck, side: 'target', status: 'ok', detail: `DescribeKey on ${key.arn} with the target credentials works.` });
     }
-    const simulated = await simulateTargetRole(ctx, key.arn, result.keyPolicy, knownKeys);
+    const simulated = await simulateTargetRole(ctx, key.arn, policyAllows ? result.keyPolicy : undefined, knownKeys);
     findings.push(
       ...simulated.map((f) =>
         f.status === 'missing' ? missingFinding(f.check, { side: 'target', accountId: ctx.targetIdentity.accountId, why: f.detail, fix: f.fix ?? '' }) : f,
@@ -180,11 +187,11 @@ export function missingFindings(result: PreflightResult): PreflightFinding[] {
 }
 
 /** The error for a preflight with missing findings: the refusal itself when there is one, else all of them. */
-export function preflightError(missing: PreflightFinding[]): PromotionError {
+export function preflightError(missing: PreflightFinding[], accounts: Accounts): PromotionError {
   if (missing.length === 1 && missing[0]?.error) return missing[0].error;
   return new PromotionError({
     what: 'The preflight checks',
-    why: `${missing.length} thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account): ${f.detail}`).join('\n')}`,
+    why: `${missing.length} thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${findingPlace(f, accounts)}): ${f.detail}`).join('\n')}`,
     fix: missing.map((f, i) => `${i + 1}. ${f.fix ?? 'see above'}`).join('\n'),
   });
 }

@@ -81,7 +81,8 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
           Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
           Encrypted: true,
           KmsKeyId: key.arn,
-          ClientToken: clientToken('intermediate', source.imageId, key.arn, request.provenance.runId, request.provenance.runAttempt),
+          // Per target account: a matrix job that starts after another job removed the shared copy must not get its ID back.
+          ClientToken: clientToken('intermediate', source.imageId, key.arn, ctx.targetIdentity.accountId, request.provenance.runId, request.provenance.runAttempt),
           TagSpecifications: [
             { ResourceType: 'image', Tags: tags },
             { ResourceType: 'snapshot', Tags: tags },

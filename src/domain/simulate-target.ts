@@ -4,6 +4,7 @@ import type { PromotionContext } from './context.js';
 import { errorMessage } from './errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from './target-key.js';
+import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 
 export const TARGET_EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
 export const SOURCE_KEY_ACTIONS = ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'];
@@ -59,7 +60,13 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
       list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region) });
       // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
       if (request.autoscalingAccess === 'grant') {
-        list.push({ label: `the Auto Scaling grant on the target key ${key.arn}`, actions: AUTOSCALING_GRANT_ACTIONS, resource: key.arn, context: [] });
+        const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.targetIdentity.accountId);
+        list.push({
+          label: `the Auto Scaling grant on the target key ${key.arn}`,
+          actions: AUTOSCALING_GRANT_ACTIONS,
+          resource: key.arn,
+          context: [{ ContextKeyName: 'kms:GranteePrincipal', ContextKeyValues: [grantee], ContextKeyType: 'string' }],
+        });
       }
     }
   }

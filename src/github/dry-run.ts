@@ -1,3 +1,4 @@
+import { findingPlace } from '../domain/findings.js';
 import * as core from '@actions/core';
 import type { PreflightResult } from '../domain/preflight.js';
 import type { PromotionRequest } from '../domain/types.js';
@@ -51,7 +52,7 @@ export function reportDryRun(request: PromotionRequest, pre: PreflightResult): v
     core.summary.addRaw('A real run would:', true).addList(lines);
     return;
   }
-  const list = missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account): ${f.detail}${f.fix ? `\n   Fix: ${f.fix}` : ''}`).join('\n');
+  const list = missing.map((f, i) => `${i + 1}. ${f.check} (${findingPlace(f, pre.accounts)}): ${f.detail}${f.fix ? `\n   Fix: ${f.fix}` : ''}`).join('\n');
   core.summary.addRaw(`A real run would stop: ${missing.length} thing(s) are missing (see the preflight table).`, true);
   core.setFailed(`Dry run: nothing was changed; ${missing.length} thing(s) must be fixed before a real run:\n${list}`);
 }

@@ -20,6 +20,7 @@ import {
   intermediateSnapshotIds,
   sourceSnapshotIds,
   stubCopyProgress,
+  TARGET_ACCOUNT,
 } from '../../support/pipeline-fixtures.js';
 
 const key: SourceKey = { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION };
@@ -91,7 +92,7 @@ describe('re-encrypting in the source account', () => {
       Description: expect.stringContaining(SOURCE_AMI),
       Encrypted: true,
       KmsKeyId: KEY_ARN,
-      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, '4242', '1'),
+      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, TARGET_ACCOUNT, '4242', '1'),
       TagSpecifications: [
         { ResourceType: 'image', Tags: tags },
         { ResourceType: 'snapshot', Tags: tags },

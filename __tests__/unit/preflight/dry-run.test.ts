@@ -42,6 +42,7 @@ function pre(overrides: Partial<PreflightResult> = {}): PreflightResult {
   return {
     findings: [],
     existing: [],
+    accounts: { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT },
     sourceImage: sourceImage(false),
     sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
     targetKeys: [customerKey(SOURCE_REGION), defaultKey(SECOND_REGION)],
@@ -175,9 +176,9 @@ describe('reportDryRun', () => {
     expect(process.exitCode).toBe(1);
     expect(output()).toBe(
       '::error::Dry run: nothing was changed; 3 thing(s) must be fixed before a real run:\n' +
-        '1. Check 1 (source account): detail 1\n   Fix: fix 1\n' +
-        '2. Check 2 (target account): detail 2\n   Fix: fix 2\n' +
-        '3. Check 3 (target account): detail 3\n',
+        '1. Check 1 (source account 111111111111): detail 1\n   Fix: fix 1\n' +
+        '2. Check 2 (target account 222222222222): detail 2\n   Fix: fix 2\n' +
+        '3. Check 3 (target account 222222222222): detail 3\n',
     );
     expect(core.summary.stringify()).toBe(
       '<h2>AMI promotion: dry run</h2>\nNothing was changed in either account.\nA real run would stop: 3 thing(s) are missing (see the preflight table).\n',
@@ -191,7 +192,7 @@ describe('reportDryRun', () => {
     const result = await preflight(fx.ctx);
     reportDryRun(fx.request, result);
     expect(process.exitCode).toBe(1);
-    expect(output()).toMatch(/^::error::Dry run: nothing was changed; 1 thing\(s\) must be fixed before a real run:\n1\. The source key policy lets the target role copy \(source account\): /);
+    expect(output()).toMatch(/^::error::Dry run: nothing was changed; 1 thing\(s\) must be fixed before a real run:\n1\. The source key policy lets the target role copy \(source account 111111111111\): /);
     expect(output()).toContain(`   Fix: Add these statements to the key policy of ${KEY_ARN}:\n[\n  {\n    "Sid": "AllowUseOfTheKeyForAmiPromotion${TARGET_ACCOUNT}"`);
     expect(fx.mutations()).toEqual([]);
   });

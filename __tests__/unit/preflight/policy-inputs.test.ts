@@ -24,6 +24,8 @@ import {
   targetKeyArn,
 } from '../../support/pipeline-fixtures.js';
 
+const ACCOUNTS = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
+
 const ALIAS_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:alias/golden-build`;
 const THIRD_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/cccccccc-1111-2222-3333-444444444444`;
 
@@ -44,6 +46,7 @@ describe('policyInputs', () => {
     const pre: PreflightResult = {
       findings: [],
       existing: [],
+      accounts: ACCOUNTS,
       sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
       sourceImage: sourceImage([snapshot(0, OTHER_KEY_ARN), snapshot(1, KEY_ARN), snapshot(2, THIRD_KEY_ARN), snapshot(3, OTHER_KEY_ARN), snapshot(4)]),
       targetKeys: [customerKey(SOURCE_REGION), defaultKey(SECOND_REGION)],
@@ -69,7 +72,7 @@ describe('policyInputs', () => {
 
   it('falls back to the input (even an alias ARN) and no keys when the preflight could not resolve them', () => {
     const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), sourceRole: undefined });
-    const inputs = policyInputs(fx.ctx, { findings: [], existing: [] }, 'custom-audience');
+    const inputs = policyInputs(fx.ctx, { findings: [], existing: [], accounts: ACCOUNTS }, 'custom-audience');
     expect(inputs).toMatchObject({ kmsKeyArn: ALIAS_ARN, targetKeyArns: {}, extraSourceKeyArns: [], sourceRoleArn: undefined, audience: 'custom-audience', keyAccess: 'verify' });
   });
 
@@ -91,7 +94,7 @@ describe('policyInputs', () => {
 
   it('an AMI under the CMK only: no extra key', () => {
     const fx = buildContext();
-    const pre: PreflightResult = { findings: [], existing: [], sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) };
+    const pre: PreflightResult = { findings: [], existing: [], accounts: ACCOUNTS, sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) };
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com').extraSourceKeyArns).toEqual([]);
   });
 });

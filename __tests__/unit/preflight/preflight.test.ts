@@ -1,3 +1,4 @@
+import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
@@ -135,10 +136,10 @@ describe('preflight: a promotion that can go ahead', () => {
     fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] }).resolves({ Images: [{ ...image(), PlatformDetails: 'Windows' }] });
     const result = await runPreflight(fx.ctx);
     expect(fx.log.messages('group')).toEqual(['Preflight']);
-    expect(fx.log.messages('warning')).toEqual([expect.stringMatching(/^\[warning\] Billing product codes \(source account\): Windows carries billing codes/)]);
+    expect(fx.log.messages('warning')).toEqual([expect.stringMatching(/^\[warning\] Billing product codes \(source account 111111111111\): Windows carries billing codes/)]);
     expect(fx.log.messages('info')).toHaveLength(result.findings.length - 1);
     expect(fx.log.messages('info')).toContain(
-      `[missing] The target role's IAM policy allows EC2 copy actions (target account): ec2:CopyImage on * is not allowed.\n  Fix: Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`,
+      `[missing] The target role's IAM policy allows EC2 copy actions (target account ${TARGET_ACCOUNT}): ec2:CopyImage on * is not allowed.\n  Fix: Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`,
     );
   });
 });
@@ -334,6 +335,20 @@ describe('preflight: the target-side DescribeKey probe', () => {
     expect(fx.clock.sleeps).toEqual([]);
   });
 
+  it('verify: a key policy without the target is the one missing thing; the probe is skipped and the simulation tests IAM alone', async () => {
+    const { fx } = setup({}, { policy: policyWithoutTarget() });
+    const result = await preflight(fx.ctx);
+    expect(missingFindings(result).map((f) => f.check)).toEqual([KEY_POLICY_CHECK]);
+    expect(only(result, PROBE_CHECK)).toEqual([
+      { check: PROBE_CHECK, side: 'target', status: 'unchecked', detail: 'not probed: DescribeKey cannot pass until the key policy allows the target role (see above).' },
+    ]);
+    expect(fx.target.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(DescribeKeyCommand, 0);
+    const simulations = fx.target.iam(SOURCE_REGION).commandCalls(SimulatePrincipalPolicyCommand).map((c) => c.args[0].input);
+    const sourceKeySimulation = simulations.find((input) => input.ActionNames?.includes('kms:ReEncryptFrom'));
+    expect(sourceKeySimulation?.ResourceArns).toEqual([KEY_ARN]);
+    expect(sourceKeySimulation?.ResourcePolicy).toBeUndefined();
+  });
+
   it.each(['grant', 'key-policy'] as const)('%s: no probe (the access is given by the run itself)', async (keyAccess) => {
     const { fx } = setup({ keyAccess });
     const result = await preflight(fx.ctx);
@@ -479,14 +494,14 @@ describe('preflight: several things missing at once', () => {
       `source ${KEY_POLICY_CHECK}`,
       "target The target role's IAM policy allows EC2 copy actions",
     ]);
-    const error = preflightError(missing);
+    const error = preflightError(missing, result.accounts);
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.what).toBe('The preflight checks');
-    expect(error.details.why).toBe(`3 thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account): ${f.detail}`).join('\n')}`);
+    expect(error.details.why).toBe(`3 thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account ${result.accounts[f.side]}): ${f.detail}`).join('\n')}`);
     expect(error.details.fix).toBe(missing.map((f, i) => `${i + 1}. ${f.fix}`).join('\n'));
-    expect(error.details.why).toContain(`1. The target key in ${SECOND_REGION} (target account): no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.`);
-    expect(error.details.why).toContain(`2. ${KEY_POLICY_CHECK} (source account): the key policy does not let ${TARGET_ROLE}`);
-    expect(error.details.why).toContain("3. The target role's IAM policy allows EC2 copy actions (target account): ec2:CopyImage on * is not allowed.");
+    expect(error.details.why).toContain(`1. The target key in ${SECOND_REGION} (target account ${TARGET_ACCOUNT}): no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.`);
+    expect(error.details.why).toContain(`2. ${KEY_POLICY_CHECK} (source account ${SOURCE_ACCOUNT}): the key policy does not let ${TARGET_ROLE}`);
+    expect(error.details.why).toContain(`3. The target role's IAM policy allows EC2 copy actions (target account ${TARGET_ACCOUNT}): ec2:CopyImage on * is not allowed.`);
     expect(error.details.fix).toContain(`2. Add these statements to the key policy of ${KEY_ARN}:\n${json(targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT))}`);
     expect(error.details.fix).toContain(`3. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`);
     expect(error.message).toBe(`The preflight checks failed: ${error.details.why}\nFix: ${error.details.fix}`);
@@ -499,7 +514,7 @@ describe('preflight: several things missing at once', () => {
     const result = await preflight(fx.ctx);
     const missing = missingFindings(result);
     expect(missing).toHaveLength(1);
-    const error = preflightError(missing);
+    const error = preflightError(missing, result.accounts);
     expect(error).toBe(missing[0]?.error);
     expect(error.message).toMatch(new RegExp(`^${KEY_POLICY_CHECK} \\(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION}\\) failed: the key policy does not let`));
     let thrown: unknown;

@@ -50,6 +50,8 @@ function sent(fx: Fixture): SimulatePrincipalPolicyCommandInput[] {
     .map((c) => JSON.parse(JSON.stringify(c.input)) as SimulatePrincipalPolicyCommandInput);
 }
 
+const SLR_ARN = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+
 describe('simulate-target: what is simulated', () => {
   it('verify: the EC2 actions, then the source key with its key policy as resource policy, owner and caller, via EC2', async () => {
     const { fx, iam } = setup({ keyAccess: 'verify' });
@@ -133,7 +135,15 @@ describe('simulate-target: what is simulated', () => {
   it('autoscaling-access: grant adds the target role\'s own ListGrants and CreateGrant on each customer-managed target key', async () => {
     const { fx } = setup({ keyAccess: 'grant', autoscalingAccess: 'grant' });
     const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION), defaultKey(SOURCE_REGION)]);
-    expect(sent(fx).slice(2)).toEqual([{ PolicySourceArn: TARGET_ROLE, ActionNames: ['kms:ListGrants', 'kms:CreateGrant'], ResourceArns: [targetKeyArn(SOURCE_REGION)] }]);
+    expect(sent(fx).slice(2)).toEqual([
+      {
+        PolicySourceArn: TARGET_ROLE,
+        ActionNames: ['kms:ListGrants', 'kms:CreateGrant'],
+        ResourceArns: [targetKeyArn(SOURCE_REGION)],
+        // The generated policy allows CreateGrant only for the Auto Scaling service-linked role.
+        ContextEntries: [{ ContextKeyName: 'kms:GranteePrincipal', ContextKeyValues: [SLR_ARN], ContextKeyType: 'string' }],
+      },
+    ]);
     expect(findings.at(-1)?.check).toBe(`The target role's IAM policy allows the Auto Scaling grant on the target key ${targetKeyArn(SOURCE_REGION)}`);
   });
 });
