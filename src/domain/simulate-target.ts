@@ -18,6 +18,8 @@ interface Simulation {
   resourcePolicy?: string;
   resourceOwner?: string;
   context: ContextEntry[];
+  /** A key of the role's own account: its key policy may allow the role directly, without any IAM statement. */
+  ownAccountKey?: boolean;
 }
 
 function ec2Context(region: string): ContextEntry[] {
@@ -57,7 +59,7 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
   }
   for (const key of targetKeys) {
     if (key.arn && key.keyManager === 'CUSTOMER') {
-      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region) });
+      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region), ownAccountKey: true });
       // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
       if (request.autoscalingAccess === 'grant') {
         const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.targetIdentity.accountId);
@@ -144,7 +146,18 @@ export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: st
       findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
     }
     if (implicit.length > 0) {
-      findings.push({ check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix: `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}` });
+      const fix = `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}`;
+      if (sim.ownAccountKey) {
+        findings.push({
+          check,
+          side: 'target',
+          status: 'warning',
+          detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`,
+          fix,
+        });
+      } else {
+        findings.push({ check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix });
+      }
     }
     if (explicit.length === 0 && implicit.length === 0) {
       findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });

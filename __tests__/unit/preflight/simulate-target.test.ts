@@ -164,6 +164,19 @@ describe('simulate-target: verdicts', () => {
     ]);
   });
 
+  it('implicitDeny on a customer-managed target key: only a warning, since the key policy of the role\'s own account may allow it', async () => {
+    const target = targetKeyArn(SOURCE_REGION);
+    const { fx } = setup({ keyAccess: 'grant' }, (action, resource) => (resource === target && action === 'kms:ReEncryptTo' ? 'implicitDeny' : undefined));
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION)]);
+    expect(findings.find((f) => f.check.includes(target))).toEqual({
+      check: `The target role's IAM policy allows the target key ${target}`,
+      side: 'target',
+      status: 'warning',
+      detail: `kms:ReEncryptTo on ${target} is not allowed by the role's IAM policy; the copy still works if the key's own policy names the role.`,
+      fix: `Add this statement to the IAM policy of ${TARGET_ROLE}:\n${JSON.stringify({ Effect: 'Allow', Action: ['kms:ReEncryptTo'], Resource: target }, null, 2)}`,
+    });
+  });
+
   it('explicitDeny: missing, saying a Deny blocks it', async () => {
     const { fx } = setup({ keyAccess: 'grant' }, (action) => (action === 'ec2:CopyImage' ? 'explicitDeny' : undefined));
     const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, []);
