@@ -19,11 +19,6 @@ export function tagValue(tags: readonly { Key?: string; Value?: string }[] | und
   return tags?.find((tag) => tag.Key === key)?.Value;
 }
 
-/** True when the resource carries this action's role tag for the given source AMI. */
-export function isOurs(tags: readonly { Key?: string; Value?: string }[] | undefined, role: string, sourceAmiId: string): boolean {
-  return tagValue(tags, TAG.role) === role && tagValue(tags, TAG.sourceAmiId) === sourceAmiId;
-}
-
 /** Later tags replace earlier ones with the same key; AWS reserves the aws: prefix. */
 export function mergeTags(...lists: readonly (readonly { Key?: string; Value?: string }[])[]): Tag[] {
   const merged = new Map<string, string>();
