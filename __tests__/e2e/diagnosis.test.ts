@@ -46,6 +46,7 @@ const AMI_ASG_CHECK = AMI(7);
 const AMI_ASG_GRANT = AMI(8);
 const AMI_ASG_GRANT2 = AMI(9);
 const AMI_GENERATED = AMI(10);
+const AMI_LIMITED = AMI(11);
 const DUPLICATE_NAME = 'golden-duplicate-name';
 const DECOY_TARGET_AMI = 'ami-0d1a0000000000de1';
 const KEY = DEFAULTS.sourceKeyArn;
@@ -71,6 +72,8 @@ beforeAll(async () => {
   const world = defaultWorld();
   const source = world.account(SOURCE);
   for (let n = 1; n <= 10; n++) source.image(REGION, { imageId: AMI(n), name: n === 4 ? DUPLICATE_NAME : `golden-diagnosis-${n}` });
+  // Already under the CMK: shared as it is, so the target copy is the first snapshot copy of the run.
+  source.image(REGION, { imageId: AMI_LIMITED, name: 'golden-diagnosis-limited', snapshots: [{ kmsKey: DEFAULTS.sourceKeyAlias }] });
   // An unrelated AMI of the target account with the name the promotion of AMI_DUPLICATE would take.
   world.account(TARGET).image(REGION, { imageId: DECOY_TARGET_AMI, name: DUPLICATE_NAME, snapshots: [{ kmsKey: DEFAULTS.targetKeyAlias }], tags: { Owner: 'another team' } });
   // The target role may read its keys' policies and grants (for the Auto Scaling check and grant).
@@ -306,6 +309,27 @@ describe('failures during the copy', () => {
       expect(error).toMatch(/throttl/i);
       expect(error).toContain('AWS_MAX_ATTEMPTS');
       expect(error).not.toContain('Check the role ARN input');
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('copy limits', () => {
+  it(
+    'ResourceLimitExceeded: the target copy is refused for too many concurrent copies; the message says so and the sharing is removed',
+    async () => {
+      const before = accountView(standin, SOURCE);
+      standin.configure({ maxConcurrentSnapshotCopies: 0 });
+      try {
+        const { main, post, error } = await promote(standin, inputs({ 'source-ami-id': AMI_LIMITED }));
+        expect(main.code).toBe(1);
+        expect(error).toContain(`Copying ${AMI_LIMITED} into the target account (target account ${TARGET}, ${REGION}) failed: too many copies are running in ${REGION}`);
+        expect(error).toContain('Fix: Re-run when other copies have finished, or promote to fewer regions at a time.');
+        expect(accountView(standin, SOURCE)).toEqual(before);
+        expect(post.code).toBe(0);
+      } finally {
+        standin.configure({ maxConcurrentSnapshotCopies: 20 });
+      }
     },
     TEST_TIMEOUT_MS,
   );
