@@ -1,7 +1,7 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { checkServiceLinkedRoleAccess } from '../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
-import { call, isAccessDenied } from './aws-errors.js';
+import { call, isAccessDenied, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { errorMessage, errorName } from './errors.js';
 import type { Finding } from './findings.js';
@@ -53,7 +53,7 @@ export async function grantAutoscalingAccess(ctx: PromotionContext, key: TargetK
   if (!key.arn || key.keyManager !== 'CUSTOMER') return undefined;
   const keyArn = key.arn;
   const grantee = autoScalingServiceLinkedRoleArn(ctx.request.targetRole.partition, ctx.targetIdentity.accountId);
-  const site = { side: 'target' as const, accountId: ctx.targetIdentity.accountId, region: key.region, resource: keyArn, principal: ctx.targetIdentity.principalArn };
+  const site = { ...siteOf(ctx, 'target', key.region), resource: keyArn };
   const kms = ctx.target.kms(key.region);
   const name = 'promote-ami-autoscaling';
   const existing = await call({ ...site, what: `Listing the grants of ${keyArn}`, action: 'kms:ListGrants' }, () => kms.send(new ListGrantsCommand({ KeyId: keyArn, GranteePrincipal: grantee })));

@@ -1,3 +1,4 @@
+import type { PromotionContext } from './context.js';
 import { PromotionError, errorMessage, errorName } from './errors.js';
 import type { Side } from './types.js';
 
@@ -15,12 +16,22 @@ export interface CallSite {
   principal?: string;
 }
 
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden']);
+/** Where a call of one side runs: its account, region and principal, for every message about it. */
+export function siteOf(ctx: Pick<PromotionContext, 'sourceIdentity' | 'targetIdentity'>, side: Side, region: string) {
+  const identity = side === 'source' ? ctx.sourceIdentity : ctx.targetIdentity;
+  return { side, accountId: identity.accountId, region, principal: identity.principalArn };
+}
+
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthFailure', 'Forbidden']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const THROTTLED = new Set(['RequestLimitExceeded', 'ThrottlingException', 'Throttling', 'TooManyRequestsException']);
 
 export function isAccessDenied(error: unknown): boolean {
   return DENIED.has(errorName(error));
+}
+
+export function isExpired(error: unknown): boolean {
+  return EXPIRED.has(errorName(error));
 }
 
 export function identityStatement(action: string, resource = '*'): string {

@@ -1,5 +1,5 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
-import { explainAwsError } from './aws-errors.js';
+import { explainAwsError, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 import type { SourceImage } from './inspect.js';
@@ -24,11 +24,8 @@ export async function startTargetCopy(ctx: PromotionContext, source: SourceImage
   const tags = promotedTags(ctx, source, key);
   const site = {
     what: `Copying ${shared.imageId} into the target account`,
-    side: 'target' as const,
-    accountId: targetIdentity.accountId,
-    region: key.region,
+    ...siteOf(ctx, 'target', key.region),
     action: 'ec2:CopyImage',
-    principal: targetIdentity.principalArn,
   };
   try {
     const response = await ctx.target.ec2(key.region).send(
@@ -77,16 +74,7 @@ export async function copyToTargets(ctx: PromotionContext, source: SourceImage, 
       ctx.journal.record({ kind: 'target-copy', region: key.region, imageId });
       ctx.log.info(`Copying into ${key.region} as ${imageId} under ${key.display}.`);
       const image = await waitForImage(
-        {
-          label: `target copy in ${key.region}`,
-          side: 'target',
-          accountId: ctx.targetIdentity.accountId,
-          region: key.region,
-          imageId,
-          ec2: ctx.target.ec2(key.region),
-          principal: ctx.targetIdentity.principalArn,
-          keyDescription: key.display,
-        },
+        { label: `target copy in ${key.region}`, ...siteOf(ctx, 'target', key.region), imageId, ec2: ctx.target.ec2(key.region), keyDescription: key.display },
         { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
       );
       ctx.journal.record({ kind: 'target-copy-done', region: key.region, imageId });

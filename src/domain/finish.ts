@@ -1,6 +1,6 @@
 import { EnableImageDeprecationCommand, EnableImageDeregistrationProtectionCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { call } from './aws-errors.js';
+import { call, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 
 export interface FinishedImage {
@@ -25,7 +25,7 @@ export async function finishImages(ctx: PromotionContext, images: FinishedImage[
   }
   await Promise.all(
     images.map(async ({ region, imageId }) => {
-      const site = { side: 'target' as const, accountId: targetIdentity.accountId, region, principal: targetIdentity.principalArn };
+      const site = siteOf(ctx, 'target', region);
       const ec2 = ctx.target.ec2(region);
       if (request.deregistrationProtection) {
         await call({ ...site, what: `Protecting ${imageId} from deregistration`, action: 'ec2:EnableImageDeregistrationProtection' }, () =>

@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aws-sdk/client-ec2';
-import { call } from './aws-errors.js';
+import { call, explainAwsError, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 import { userTags } from './tags.js';
@@ -38,23 +38,13 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
 }
 
 async function describeImage(ctx: PromotionContext): Promise<Image | undefined> {
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
   try {
     const response = await ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId] }));
     return response.Images?.[0];
   } catch (error) {
     if (/^InvalidAMIID\./.test(errorName(error))) return undefined;
-    return call(
-      {
-        what: `Describing ${request.sourceAmiId}`,
-        side: 'source',
-        accountId: sourceIdentity.accountId,
-        region: request.sourceRegion,
-        action: 'ec2:DescribeImages',
-        principal: sourceIdentity.principalArn,
-      },
-      () => Promise.reject(error),
-    );
+    throw explainAwsError(error, { ...siteOf(ctx, 'source', request.sourceRegion), what: `Describing ${request.sourceAmiId}`, action: 'ec2:DescribeImages' });
   }
 }
 
@@ -68,17 +58,7 @@ async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: 
   } catch (error) {
     // Snapshots of an AMI shared from another account may be invisible; it is copied in any case.
     if (ownedBySource) {
-      await call(
-        {
-          what: `Describing the snapshots of ${image.ImageId}`,
-          side: 'source',
-          accountId: ctx.sourceIdentity.accountId,
-          region: ctx.request.sourceRegion,
-          action: 'ec2:DescribeSnapshots',
-          principal: ctx.sourceIdentity.principalArn,
-        },
-        () => Promise.reject(error),
-      );
+      throw explainAwsError(error, { ...siteOf(ctx, 'source', ctx.request.sourceRegion), what: `Describing the snapshots of ${image.ImageId}`, action: 'ec2:DescribeSnapshots' });
     }
   }
   return keys;
@@ -86,9 +66,9 @@ async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: 
 
 /** Whether the AMI's owner shared it with the source account explicitly (not only publicly). */
 async function sharedWithSource(ctx: PromotionContext): Promise<boolean> {
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
   const response = await call(
-    { what: `Checking that ${request.sourceAmiId} is shared with the source account`, side: 'source', accountId: sourceIdentity.accountId, region: request.sourceRegion, action: 'ec2:DescribeImages', principal: sourceIdentity.principalArn },
+    { ...siteOf(ctx, 'source', request.sourceRegion), what: `Checking that ${request.sourceAmiId} is shared with the source account`, action: 'ec2:DescribeImages' },
     () => ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId], ExecutableUsers: ['self'] })),
   );
   return (response.Images ?? []).some((image) => image.ImageId === request.sourceAmiId);

@@ -1,7 +1,7 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { checkTargetCopyAccess, type KeyAccessReport } from '../policy/key-access-check.js';
 import type { PolicyStatement } from '../policy/policy-document.js';
-import { call, explainAwsError, isAccessDenied } from './aws-errors.js';
+import { call, explainAwsError, isAccessDenied, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError } from './errors.js';
 import { waitForTargetKeyAccess, probeTargetKeyAccess } from './key-probe.js';
@@ -44,12 +44,9 @@ export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, toler
     if (tolerateDenied && isAccessDenied(error)) return undefined;
     throw explainAwsError(error, {
       what: `Reading the key policy of ${key.arn}`,
-      side: 'source',
-      accountId: ctx.sourceIdentity.accountId,
-      region: key.region,
+      ...siteOf(ctx, 'source', key.region),
       action: 'kms:GetKeyPolicy',
       resource: key.arn,
-      principal: ctx.sourceIdentity.principalArn,
     });
   }
 }
@@ -101,12 +98,9 @@ export async function grantKeyAccess(ctx: PromotionContext, key: SourceKey): Pro
   const response = await call(
     {
       what: `Creating a grant on ${key.arn} for ${request.targetRole.arn}`,
-      side: 'source',
-      accountId: sourceIdentity.accountId,
-      region: key.region,
+      ...siteOf(ctx, 'source', key.region),
       action: 'kms:CreateGrant',
       resource: key.arn,
-      principal: sourceIdentity.principalArn,
     },
     () =>
       ctx.source.kms(key.region).send(
@@ -129,11 +123,8 @@ export async function grantKeyAccess(ctx: PromotionContext, key: SourceKey): Pro
 /** key-access: key-policy — adds the missing statements for the target role, keeping every other statement as it is. */
 export async function addKeyPolicyStatements(ctx: PromotionContext, key: SourceKey): Promise<KeyAccessResult> {
   const site = {
-    side: 'source' as const,
-    accountId: ctx.sourceIdentity.accountId,
-    region: key.region,
+    ...siteOf(ctx, 'source', key.region),
     resource: key.arn,
-    principal: ctx.sourceIdentity.principalArn,
   };
   const policy = (await readKeyPolicy(ctx, key, false)) as string;
   const report = evaluateForTarget(ctx, key, policy);

@@ -1,5 +1,5 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { explainAwsError, isAccessDenied } from './aws-errors.js';
+import { explainAwsError, isAccessDenied, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { errorMessage, errorName } from './errors.js';
 
@@ -15,12 +15,9 @@ export async function probeTargetKeyAccess(ctx: PromotionContext, keyArn: string
     if (ctx.signal.aborted) throw error;
     throw explainAwsError(error, {
       what: `Checking that the target role may use ${keyArn}`,
-      side: 'target',
-      accountId: ctx.targetIdentity.accountId,
-      region: ctx.request.kmsKey.region,
+      ...siteOf(ctx, 'target', ctx.request.kmsKey.region),
       action: 'kms:DescribeKey',
       resource: keyArn,
-      principal: ctx.targetIdentity.principalArn,
     });
   }
 }

@@ -7,7 +7,7 @@ import { denied, evaluateForTarget, readKeyPolicy, requireTargetIdentityAccess, 
 import { findExistingPromotion, type ExistingPromotion } from './reuse.js';
 import { simulateTargetRole } from './simulate-target.js';
 import { inspectSourceKey, type SourceKey } from './source-key.js';
-import { resolveTargetKeys, type TargetKey } from './target-key.js';
+import { resolveTargetKey, type TargetKey } from './target-key.js';
 
 export interface PreflightFinding extends Finding {
   /** The refusal behind a `missing` finding, thrown as it is when it is the only one. */
@@ -105,8 +105,7 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
   const perRegion = await Promise.all(
     request.targetRegions.map(async (region) => {
       const own: PreflightFinding[] = [];
-      const regionCtx = { ...ctx, request: { ...request, targetRegions: [region] } };
-      const key = await attempt(own, `The target key in ${region}`, 'target', async () => (await resolveTargetKeys(regionCtx))[0] as TargetKey);
+      const key = await attempt(own, `The target key in ${region}`, 'target', () => resolveTargetKey(ctx, region));
       if (key) own.push({ check: `The target key in ${region}`, side: 'target', status: 'ok', detail: `copies will use ${key.display}.` });
       return { key, own };
     }),

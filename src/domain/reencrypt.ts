@@ -1,5 +1,5 @@
 import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { call } from './aws-errors.js';
+import { call, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 import type { SourceImage } from './inspect.js';
@@ -21,15 +21,12 @@ function snapshotIdsOf(image: Image): string[] {
 
 /** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */
 async function findIntermediate(ctx: PromotionContext, key: SourceKey): Promise<Image | undefined> {
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
   const response = await call(
     {
       what: 'Looking for an intermediate copy',
-      side: 'source',
-      accountId: sourceIdentity.accountId,
-      region: request.sourceRegion,
+      ...siteOf(ctx, 'source', request.sourceRegion),
       action: 'ec2:DescribeImages',
-      principal: sourceIdentity.principalArn,
     },
     () =>
       ctx.source.ec2(request.sourceRegion).send(
@@ -58,7 +55,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
   }
   const { request, sourceIdentity } = ctx;
   const region = request.sourceRegion;
-  const site = { side: 'source' as const, accountId: sourceIdentity.accountId, region, principal: sourceIdentity.principalArn };
+  const site = siteOf(ctx, 'source', region);
   let imageId = (await findIntermediate(ctx, key))?.ImageId;
   if (imageId) {
     ctx.log.info(`Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}.`);
@@ -111,7 +108,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
   }
   ctx.journal.record({ kind: 'intermediate-copy', region, imageId, snapshotIds: [] });
   const image = await waitForImage(
-    { label: 'intermediate copy', side: 'source', accountId: sourceIdentity.accountId, region, imageId, ec2: ctx.source.ec2(region), principal: sourceIdentity.principalArn, keyDescription: key.arn },
+    { label: 'intermediate copy', ...site, imageId, ec2: ctx.source.ec2(region), keyDescription: key.arn },
     { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
   );
   const snapshotIds = snapshotIdsOf(image);

@@ -1,5 +1,5 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { call } from './aws-errors.js';
+import { call, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { reuseFilters } from './provenance.js';
 import type { TargetKey } from './target-key.js';
@@ -15,11 +15,8 @@ export async function findExistingPromotion(ctx: PromotionContext, key: TargetKe
   const response = await call(
     {
       what: `Looking for an earlier promotion of ${ctx.request.sourceAmiId}`,
-      side: 'target',
-      accountId: ctx.targetIdentity.accountId,
-      region: key.region,
+      ...siteOf(ctx, 'target', key.region),
       action: 'ec2:DescribeImages',
-      principal: ctx.targetIdentity.principalArn,
     },
     () => ctx.target.ec2(key.region).send(new DescribeImagesCommand({ Owners: ['self'], Filters: reuseFilters(ctx, key) })),
   );

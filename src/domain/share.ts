@@ -4,7 +4,7 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { call } from './aws-errors.js';
+import { call, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import type { SharedImage } from './reencrypt.js';
 
@@ -23,7 +23,7 @@ export async function shareWithTarget(ctx: PromotionContext, image: SharedImage)
   const region = ctx.request.sourceRegion;
   const accountId = ctx.targetIdentity.accountId;
   const ec2 = ctx.source.ec2(region);
-  const site = { side: 'source' as const, accountId: ctx.sourceIdentity.accountId, region, principal: ctx.sourceIdentity.principalArn };
+  const site = { ...siteOf(ctx, 'source', region) };
   const report: ShareReport = { added: [], alreadyShared: [] };
 
   const launch = await call({ ...site, what: `Reading the launch permissions of ${image.imageId}`, action: 'ec2:DescribeImageAttribute' }, () =>

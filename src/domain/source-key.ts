@@ -1,5 +1,5 @@
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { call } from './aws-errors.js';
+import { explainAwsError, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 
@@ -35,19 +35,13 @@ export async function inspectSourceKey(ctx: PromotionContext): Promise<SourceKey
     if (errorName(error) === 'NotFoundException') {
       refuse(ctx, `no key or alias ${kmsKey.arn} exists (or the source account cannot see it).`, 'Check kms-key-arn: keys and aliases are regional, and a key of another account must be named by its full ARN.');
     }
-    await call(
-      {
-        what: `Describing the key ${kmsKey.arn}`,
-        side: 'source',
-        accountId: ctx.sourceIdentity.accountId,
-        region: kmsKey.region,
-        action: 'kms:DescribeKey',
-        // IAM authorizes DescribeKey on the key ARN, never on an alias ARN: the key behind an alias is not known yet.
-        resource: kmsKey.kind === 'alias' ? `arn:${kmsKey.partition}:kms:${kmsKey.region}:${kmsKey.accountId}:key/*` : kmsKey.arn,
-        principal: ctx.sourceIdentity.principalArn,
-      },
-      () => Promise.reject(error),
-    );
+    throw explainAwsError(error, {
+      ...siteOf(ctx, 'source', kmsKey.region),
+      what: `Describing the key ${kmsKey.arn}`,
+      action: 'kms:DescribeKey',
+      // IAM authorizes DescribeKey on the key ARN, never on an alias ARN: the key behind an alias is not known yet.
+      resource: kmsKey.kind === 'alias' ? `arn:${kmsKey.partition}:kms:${kmsKey.region}:${kmsKey.accountId}:key/*` : kmsKey.arn,
+    });
   }
   if (!metadata?.Arn || !metadata.KeyId) refuse(ctx, 'KMS returned no key metadata.', 'Check kms-key-arn.');
   if (metadata.KeyManager === 'AWS') {

@@ -1,6 +1,6 @@
 import { GetEbsDefaultKmsKeyIdCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { call } from './aws-errors.js';
+import { explainAwsError, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 
@@ -18,7 +18,7 @@ export interface TargetKey {
 export const DEFAULT_KEY_LABEL = 'default';
 
 async function describe(ctx: PromotionContext, region: string, keyId: string): Promise<KeyMetadata> {
-  const site = { side: 'target' as const, accountId: ctx.targetIdentity.accountId, region, principal: ctx.targetIdentity.principalArn };
+  const site = siteOf(ctx, 'target', region);
   try {
     const metadata = (await ctx.target.kms(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     if (!metadata?.Arn) throw new Error('KMS returned no key metadata');
@@ -32,9 +32,12 @@ async function describe(ctx: PromotionContext, region: string, keyId: string): P
         fix: `Create the key (or the alias) in ${region} of account ${ctx.targetIdentity.accountId}, or change target-kms-key / target-regions.`,
       });
     }
-    return call({ ...site, what: `Resolving target-kms-key ${keyId}`, action: 'kms:DescribeKey', resource: `arn:${ctx.request.targetRole.partition}:kms:${region}:${ctx.targetIdentity.accountId}:*` }, () =>
-      Promise.reject(error),
-    );
+    throw explainAwsError(error, {
+      ...site,
+      what: `Resolving target-kms-key ${keyId}`,
+      action: 'kms:DescribeKey',
+      resource: `arn:${ctx.request.targetRole.partition}:kms:${region}:${ctx.targetIdentity.accountId}:*`,
+    });
   }
 }
 
@@ -68,15 +71,11 @@ async function defaultKey(ctx: PromotionContext, region: string): Promise<Target
   }
 }
 
-/** The key of the final copy in each target region, checked with target credentials. */
-export async function resolveTargetKeys(ctx: PromotionContext): Promise<TargetKey[]> {
+/** The key of the final copy in one target region, checked with target credentials. */
+export async function resolveTargetKey(ctx: PromotionContext, region: string): Promise<TargetKey> {
   const spec = ctx.request.targetKey;
-  return Promise.all(
-    ctx.request.targetRegions.map(async (region): Promise<TargetKey> => {
-      if (spec.kind === 'default') return defaultKey(ctx, region);
-      const metadata = await describe(ctx, region, spec.kind === 'arn' ? spec.key.arn : spec.aliasName);
-      checkUsable(ctx, region, metadata);
-      return { region, arn: metadata.Arn, label: metadata.Arn as string, display: metadata.Arn as string, keyManager: metadata.KeyManager as TargetKey['keyManager'] };
-    }),
-  );
+  if (spec.kind === 'default') return defaultKey(ctx, region);
+  const metadata = await describe(ctx, region, spec.kind === 'arn' ? spec.key.arn : spec.aliasName);
+  checkUsable(ctx, region, metadata);
+  return { region, arn: metadata.Arn, label: metadata.Arn as string, display: metadata.Arn as string, keyManager: metadata.KeyManager as TargetKey['keyManager'] };
 }

@@ -3,7 +3,8 @@ import 'aws-sdk-client-mock-jest';
 import { GetEbsDefaultKmsKeyIdCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { PromotionError } from '../../../src/domain/errors.js';
-import { resolveTargetKeys } from '../../../src/domain/target-key.js';
+import { resolveTargetKey } from '../../../src/domain/target-key.js';
+import type { PromotionContext } from '../../../src/domain/context.js';
 import {
   SECOND_REGION,
   SOURCE_REGION,
@@ -23,6 +24,10 @@ function targetMetadata(region: string, extra = {}) {
   const arn = targetKeyArn(region);
   return keyMetadata({ AWSAccountId: TARGET_ACCOUNT, Arn: arn, KeyId: arn.split('/').pop(), ...extra });
 }
+
+
+/** Every target region's key, as the preflight resolves them. */
+const resolveTargetKeys = (ctx: PromotionContext) => Promise.all(ctx.request.targetRegions.map((region) => resolveTargetKey(ctx, region)));
 
 describe('resolving the target keys', () => {
   it('resolves an alias in every target region with that region\'s client', async () => {
