@@ -1,4 +1,5 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { targetRoleSourceKeyStatements } from '../policy/generate.js';
 import { checkTargetCopyAccess, type KeyAccessReport } from '../policy/key-access-check.js';
 import type { PolicyStatement } from '../policy/policy-document.js';
 import { call, explainAwsError, isAccessDenied, siteOf } from './aws-errors.js';
@@ -20,20 +21,6 @@ const POLICY_WAIT_MS = 2 * 60_000;
 type PolicyDocument = { Statement?: PolicyStatement | PolicyStatement[] } & Record<string, unknown>;
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
-
-/** The target role's IAM statement for the source key (needed across accounts whatever the key policy says). */
-export function targetIdentityStatement(keyArn: string): PolicyStatement[] {
-  return [
-    { Sid: 'UseSourceKeyForAmiPromotion', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncrypt*'], Resource: keyArn },
-    {
-      Sid: 'CreateGrantsOnSourceKeyForEbs',
-      Effect: 'Allow',
-      Action: ['kms:CreateGrant'],
-      Resource: keyArn,
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    },
-  ];
-}
 
 /** The key policy text; undefined when the source principal may not read it and `tolerateDenied` is set. */
 export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDenied: boolean): Promise<string | undefined> {
@@ -65,19 +52,6 @@ export function unknowns(report: KeyAccessReport): string[] {
   return report.actions.filter((a) => a.status === 'unknown').map((a) => `${a.action}: ${a.evaluation.unknownReasons.join('; ')}`);
 }
 
-function keyPolicyProblem(ctx: PromotionContext, key: SourceKey, why: string, fix: string): PromotionError {
-  return new PromotionError({ what: `Checking that the target role may use ${key.arn}`, side: 'source', accountId: key.accountId, region: key.region, why, fix });
-}
-
-function refuseDeny(ctx: PromotionContext, key: SourceKey, report: KeyAccessReport): never {
-  throw keyPolicyProblem(
-    ctx,
-    key,
-    `the key policy explicitly denies the target role ${denied(report).join(', ')}; an explicit Deny wins over every Allow.`,
-    `Remove or narrow that Deny statement in the key policy of ${key.arn} so that it does not apply to ${ctx.request.targetRole.arn}.`,
-  );
-}
-
 export async function requireTargetIdentityAccess(ctx: PromotionContext, key: SourceKey, waitMs: number): Promise<void> {
   const probe = waitMs > 0 ? await waitForTargetKeyAccess(ctx, key.arn, waitMs) : await probeTargetKeyAccess(ctx, key.arn);
   if (probe.ok) return;
@@ -87,7 +61,7 @@ export async function requireTargetIdentityAccess(ctx: PromotionContext, key: So
     accountId: ctx.targetIdentity.accountId,
     region: key.region,
     why: `the target role cannot reach the source key (${probe.reason}). Across accounts, the role's own IAM policy must allow the key as well as the key policy.`,
-    fix: `Add these statements to the IAM policy of ${ctx.request.targetRole.arn}:\n${json(targetIdentityStatement(key.arn))}`,
+    fix: `Add these statements to the IAM policy of ${ctx.request.targetRole.arn}:\n${json(targetRoleSourceKeyStatements(key.arn))}`,
   });
 }
 
@@ -127,8 +101,8 @@ export async function addKeyPolicyStatements(ctx: PromotionContext, key: SourceK
     resource: key.arn,
   };
   const policy = (await readKeyPolicy(ctx, key, false)) as string;
+  // Read again right before writing it back; an explicit Deny was refused by the preflight.
   const report = evaluateForTarget(ctx, key, policy);
-  if (denied(report).length > 0) refuseDeny(ctx, key, report);
   const result: KeyAccessResult = { changes: [] };
   if (report.statementsToAdd.length === 0) {
     ctx.log.info(`The key policy of ${key.arn} already allows ${ctx.request.targetRole.arn}; not changed.`);

@@ -1,6 +1,7 @@
 import { findingPlace } from '../domain/findings.js';
 import * as core from '@actions/core';
-import type { PreflightResult } from '../domain/preflight.js';
+import { isSharableAsIs } from '../domain/inspect.js';
+import { missingFindings, type PreflightResult } from '../domain/preflight.js';
 import type { PromotionRequest } from '../domain/types.js';
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 
@@ -13,7 +14,7 @@ export function planLines(request: PromotionRequest, pre: PreflightResult): stri
   const source = pre.sourceImage;
   const key = pre.sourceKey;
   if (!source || !key) return [];
-  const sharedAsIs = source.ownedBySource && source.snapshots.every((s) => s.encrypted && s.kmsKeyId === key.arn);
+  const sharedAsIs = isSharableAsIs(source, key.arn);
   const lines = [
     sharedAsIs
       ? `Share ${source.imageId} as it is: every snapshot is already under ${key.arn}.`
@@ -44,7 +45,7 @@ export function planLines(request: PromotionRequest, pre: PreflightResult): stri
 
 /** Logs and summarises the plan of a dry run; nothing was changed. Fails the step when something is missing. */
 export function reportDryRun(request: PromotionRequest, pre: PreflightResult): void {
-  const missing = pre.findings.filter((f) => f.status === 'missing');
+  const missing = missingFindings(pre);
   const lines = planLines(request, pre);
   core.summary.addHeading('AMI promotion: dry run', 2).addRaw('Nothing was changed in either account.', true);
   if (missing.length === 0) {

@@ -124,15 +124,17 @@ function parameterArn(inputs: PolicyInputs, region: string, name: string): strin
   return `arn:${inputs.partition}:ssm:${region}:${inputs.targetAccountId}:parameter/${name.replace(/^\//, '')}`;
 }
 
+function sourceKeyUseStatement(keyArn: string): PolicyStatement {
+  return { Sid: 'UseTheSharedSourceKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'], Resource: keyArn };
+}
+
+/** What the target role's own IAM policy needs for the source key alone (named in refusals of a missing one). */
+export function targetRoleSourceKeyStatements(keyArn: string): PolicyStatement[] {
+  return [sourceKeyUseStatement(keyArn), ebsGrantStatement([keyArn])];
+}
+
 function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): PolicyDocument {
-  const statements: PolicyStatement[] = [
-    {
-      Sid: 'UseTheSharedSourceKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
-      Resource: inputs.kmsKeyArn,
-    },
-  ];
+  const statements: PolicyStatement[] = [sourceKeyUseStatement(inputs.kmsKeyArn)];
   if (targetKeys.length > 0) {
     statements.push({
       Sid: 'UseTheTargetKeys',

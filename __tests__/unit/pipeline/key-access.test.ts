@@ -192,15 +192,6 @@ describe('key-access: key-policy', () => {
     expect(fx.journal.entries()).toEqual([{ kind: 'key-policy-statement', region: SOURCE_REGION, keyArn: KEY_ARN, sid: added.Sid }]);
   });
 
-  it('refuses an explicit Deny without changing the policy', async () => {
-    const deny: PolicyStatement = { Sid: 'DenyAll', Effect: 'Deny', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*' };
-    const { fx, sourceKms } = setup('key-policy', keyPolicy(ROOT_STATEMENT, deny));
-    const error = await problem(addKeyPolicyStatements(fx.ctx, key));
-    expect(error.details.why).toContain('explicitly denies');
-    expect(sourceKms).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 0);
-    expect(fx.journal.entries()).toEqual([]);
-  });
-
   it('waits until the new statements take effect for the target', async () => {
     const { fx, probe } = setup('key-policy', policyWithoutTarget());
     probe.on(DescribeKeyCommand).rejectsOnce(denied()).resolves({ KeyMetadata: keyMetadata() });

@@ -14,7 +14,7 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PromotionError } from '../../../src/domain/errors.js';
 import type { JournalEntry } from '../../../src/domain/journal.js';
 import { promote } from '../../../src/domain/pipeline.js';
-import { targetIdentityStatement } from '../../../src/domain/key-access.js';
+import { targetRoleSourceKeyStatements } from '../../../src/policy/generate.js';
 import type { KeyAccessMode, PromotionRequest } from '../../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
@@ -447,7 +447,7 @@ describe('refusals in step 1 change nothing', () => {
     fx.target.kms(SOURCE_REGION).on(DescribeKeyCommand, { KeyId: KEY_ARN }).rejects(awsError('AccessDeniedException', 'not authorized to perform: kms:DescribeKey'));
     const error = await refused(fx);
     expect(error.message).toContain(TARGET_PLACE);
-    expect(error.message).toContain(JSON.stringify(targetIdentityStatement(KEY_ARN), null, 2));
+    expect(error.message).toContain(JSON.stringify(targetRoleSourceKeyStatements(KEY_ARN), null, 2));
     expect(error.message).toContain(TARGET_ROLE);
   });
 
