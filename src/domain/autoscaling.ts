@@ -26,13 +26,10 @@ export async function checkAutoscalingAccess(ctx: PromotionContext, key: TargetK
     policy = (await ctx.target.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }))).Policy ?? '{}';
   } catch (error) {
     // Only a check: whatever stops it is reported, never a reason to end the preflight with a bare SDK error.
-    if (!isAccessDenied(error)) {
-      return { check: check(key), side: 'target', status: 'unchecked', detail: `the key policy of ${key.arn} could not be read (${errorName(error) || 'error'}: ${errorMessage(error)}).` };
-    }
+    const unchecked: Finding = { check: check(key), side: 'target', status: 'unchecked', detail: '' };
+    if (!isAccessDenied(error)) return { ...unchecked, detail: `the key policy of ${key.arn} could not be read (${errorName(error) || 'error'}: ${errorMessage(error)}).` };
     return {
-      check: check(key),
-      side: 'target',
-      status: 'unchecked',
+      ...unchecked,
       detail: `the target role may not read the key policy of ${key.arn} (kms:GetKeyPolicy).`,
       fix: `Allow kms:GetKeyPolicy on ${key.arn} to ${ctx.request.targetRole.arn}, or set autoscaling-access: off.`,
     };

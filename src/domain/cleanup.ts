@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { RetireGrantCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
 import type { AccountClients } from '../aws/clients.js';
+import { isAccessDenied, isExpired } from './aws-errors.js';
 import type { Logger } from './context.js';
 import { PromotionError, errorMessage, errorName, where, type ProblemDetails } from './errors.js';
 import type { Journal, JournalEntry } from './journal.js';
@@ -130,8 +131,6 @@ const manual = {
 const IMAGE_GONE = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
 const SNAPSHOT_GONE = new Set(['InvalidSnapshot.NotFound']);
 const GRANT_GONE = new Set(['NotFoundException']);
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
-const ACCESS_DENIED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure']);
 
 /** One AWS call of cleanup: enough to say what failed, where, and how to fix it. */
 interface Call {
@@ -201,10 +200,10 @@ class Cleanup {
       // The session itself failed (for example the OIDC token or AssumeRoleWithWebIdentity).
       details.why = error.details.why;
       details.fix = `${error.details.fix}${byHand}`;
-    } else if (ACCESS_DENIED.has(name) || /not authorized|access ?denied/i.test(message)) {
+    } else if (isAccessDenied(error) || /not authorized|access ?denied/i.test(message)) {
       details.why = `${role} is not allowed to call ${call.actions.join(' and ')} (${name || 'AccessDenied'}: ${message}).`;
       details.fix = `Allow ${call.actions.join(' and ')} on ${role}${call.side === 'source' && call.actions.some((a) => a.startsWith('kms:')) ? ' (in its IAM policy and in the key policy)' : ''}.${byHand}`;
-    } else if (EXPIRED.has(name)) {
+    } else if (isExpired(error)) {
       details.why = `the ${call.side} credentials expired (${name}: ${message}).`;
       details.fix =
         call.side === 'source' && !roleArn
@@ -417,7 +416,7 @@ class Cleanup {
       return await kms.send(new RetireGrantCommand({ KeyId: keyArn, GrantId: grantId }));
     } catch (error) {
       if (GRANT_GONE.has(errorName(error))) return Gone.instance;
-      if (!ACCESS_DENIED.has(errorName(error))) {
+      if (!isAccessDenied(error)) {
         throw this.problem(
           {
             what: `Retiring the grant ${grantName} (${grantId}) on ${keyArn}`,
@@ -517,7 +516,7 @@ class Cleanup {
     } catch (error) {
       if (IMAGE_GONE.has(errorName(error))) return Gone.instance;
       const protectedImage = /deregistration protection/i.test(errorMessage(error)) || /^enabled/i.test(image.DeregistrationProtection ?? '');
-      if (!protectedImage || ACCESS_DENIED.has(errorName(error))) throw this.problem(call, error);
+      if (!protectedImage || isAccessDenied(error)) throw this.problem(call, error);
       throw new PromotionError({
         what: call.what,
         side,

@@ -173,8 +173,7 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
     );
   }
   if (request.autoscalingAccess !== 'off') {
-    for (const targetKey of knownKeys) {
-      const finding = await checkAutoscalingAccess(ctx, targetKey);
+    for (const finding of await Promise.all(knownKeys.map((targetKey) => checkAutoscalingAccess(ctx, targetKey)))) {
       if (finding) findings.push(request.autoscalingAccess === 'grant' && finding.status === 'warning' ? { ...finding, status: 'ok', detail: `${finding.detail} A grant for the role will be created.`, fix: undefined } : finding);
     }
   }

@@ -4,7 +4,6 @@ import { systemClock, type PromotionContext } from '../domain/context.js';
 import { withDecodedAuthorization } from '../domain/decode-authorization.js';
 import { PromotionError } from '../domain/errors.js';
 import { callerIdentity } from '../domain/identity.js';
-import type { Journal } from '../domain/journal.js';
 import { planFrom, promoteWith, runPreflight, type PromotionResult } from '../domain/pipeline.js';
 import type { PreflightResult } from '../domain/preflight.js';
 import { policyInputs } from '../domain/policy-inputs.js';
@@ -12,10 +11,9 @@ import { generatePolicies, type GeneratedPolicies } from '../policy/generate.js'
 import { reportDryRun } from './dry-run.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
-import { writeCleanupSummary } from './post.js';
 import { openSessions } from './sessions.js';
 import { createPersistedJournal } from './state.js';
-import { addPoliciesSummary, addPreflightSummary, addPromotionSummary } from './summary.js';
+import { addCleanupSummary, addPoliciesSummary, addPreflightSummary, addPromotionSummary, writeSummary } from './summary.js';
 
 function setOutputs(result: PromotionResult): void {
   const first = result.regions[0];
@@ -40,12 +38,12 @@ function cancellation(): AbortController {
   return controller;
 }
 
-async function cleanUpAfter(ctx: PromotionContext, journal: Journal): Promise<void> {
+async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
   const report = await core.group('Clean up', () =>
     cleanUp({
       source: ctx.source,
       target: ctx.target,
-      journal,
+      journal: ctx.journal,
       log: ctx.log,
       sides: {
         source: { accountId: ctx.sourceIdentity.accountId, roleArn: ctx.sourceIdentity.principalArn },
@@ -53,22 +51,14 @@ async function cleanUpAfter(ctx: PromotionContext, journal: Journal): Promise<vo
       },
     }),
   );
-  await writeCleanupSummary(report);
+  addCleanupSummary(report);
+  await writeSummary();
   for (const item of report.failed) core.warning(item.message);
-}
-
-async function writeSummary(): Promise<void> {
-  try {
-    await core.summary.write();
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 export async function runMain(): Promise<void> {
   const controller = cancellation();
   let ctx: PromotionContext | undefined;
-  let journal: Journal | undefined;
   let pre: PreflightResult | undefined;
   let policies: GeneratedPolicies | undefined;
   let summarised = false;
@@ -83,7 +73,7 @@ export async function runMain(): Promise<void> {
   try {
     const inputs = readInputs();
     const { request } = inputs;
-    journal = createPersistedJournal();
+    const journal = createPersistedJournal();
     const sessions = openSessions(inputs);
     const [sourceIdentity, targetIdentity] = await Promise.all([
       callerIdentity(sessions.source, request.sourceRegion, 'source'),
@@ -117,15 +107,15 @@ export async function runMain(): Promise<void> {
     setOutputs(result);
     core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
     await summarise(result);
-    if (request.cleanup) await cleanUpAfter(ctx, journal);
+    if (request.cleanup) await cleanUpAfter(ctx);
     else if (journal.entries().length > 0) journal.record({ kind: 'kept' });
   } catch (caught) {
     const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
     core.setFailed(error instanceof Error ? error.message : String(error));
     await summarise();
-    if (ctx && journal && !controller.signal.aborted) {
+    if (ctx && !controller.signal.aborted) {
       try {
-        await cleanUpAfter(ctx, journal);
+        await cleanUpAfter(ctx);
       } catch (cleanupError) {
         core.warning(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
       }

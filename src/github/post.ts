@@ -1,26 +1,11 @@
 import * as core from '@actions/core';
-import { cleanUp, describeEntry, nothingToUndo, type CleanupReport } from '../domain/cleanup.js';
+import { cleanUp, describeEntry, nothingToUndo } from '../domain/cleanup.js';
 import type { Journal } from '../domain/journal.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
 import { openSessions } from './sessions.js';
 import { createPersistedJournal } from './state.js';
-
-/** The job summary's "Cleanup" section: one row per item removed, kept or not removed. */
-export async function writeCleanupSummary(report: CleanupReport): Promise<void> {
-  const place = (item: { side: string; accountId?: string; region: string }) =>
-    `${item.side}${item.accountId ? ` ${item.accountId}` : ''}, ${item.region}`;
-  const rows = [
-    ...report.removed.map((item) => ['removed', item.what, place(item), item.alreadyGone ? 'already gone' : '']),
-    ...report.kept.map((item) => ['kept', item.what, place(item), item.reason]),
-    ...report.failed.map((item) => ['failed', item.what, place(item), `${item.why} Fix: ${item.fix}`]),
-  ];
-  const header = ['Result', 'Item', 'Account, region', 'Detail'].map((data) => ({ data, header: true }));
-  const summary = core.summary.addHeading('Cleanup', 3);
-  if (rows.length === 0) summary.addRaw('Nothing was left to undo.', true);
-  else summary.addTable([header, ...rows]);
-  await summary.write();
-}
+import { addCleanupSummary, writeSummary } from './summary.js';
 
 function leftover(journal: Journal | undefined): string {
   if (!journal) return '';
@@ -53,11 +38,8 @@ export async function runPost(): Promise<void> {
       },
     };
     const report = await core.group('Clean up', () => cleanUp(ctx));
-    try {
-      await writeCleanupSummary(report);
-    } catch (error) {
-      core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    addCleanupSummary(report);
+    await writeSummary();
     if (report.failed.length > 0) {
       core.setFailed(
         `Cleanup could not undo ${report.failed.length} change(s); they are still in place:\n\n` +

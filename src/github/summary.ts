@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import type { CleanupReport } from '../domain/cleanup.js';
 import type { Finding } from '../domain/findings.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
@@ -53,5 +54,29 @@ export function addPoliciesSummary(policies: GeneratedPolicies): void {
     .addRaw(block('Target role: trust policy', policies.targetTrustPolicy), true);
   if (policies.autoscalingKeyStatements.length > 0) {
     core.summary.addRaw(block('Target key: statements for the Auto Scaling service-linked role', policies.autoscalingKeyStatements), true);
+  }
+}
+
+/** The job summary's "Cleanup" section: one row per item removed, kept or not removed. */
+export function addCleanupSummary(report: CleanupReport): void {
+  const place = (item: { side: string; accountId?: string; region: string }) =>
+    `${item.side}${item.accountId ? ` ${item.accountId}` : ''}, ${item.region}`;
+  const rows = [
+    ...report.removed.map((item) => ['removed', item.what, place(item), item.alreadyGone ? 'already gone' : '']),
+    ...report.kept.map((item) => ['kept', item.what, place(item), item.reason]),
+    ...report.failed.map((item) => ['failed', item.what, place(item), `${item.why} Fix: ${item.fix}`]),
+  ];
+  const header = ['Result', 'Item', 'Account, region', 'Detail'].map((data) => ({ data, header: true }));
+  const summary = core.summary.addHeading('Cleanup', 3);
+  if (rows.length === 0) summary.addRaw('Nothing was left to undo.', true);
+  else summary.addTable([header, ...rows]);
+}
+
+/** Writes what was added to the job summary; a summary that cannot be written is a warning, never a failure. */
+export async function writeSummary(): Promise<void> {
+  try {
+    await core.summary.write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
