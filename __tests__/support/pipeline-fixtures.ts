@@ -31,6 +31,7 @@ import { parseKmsArn, parseRoleArn, type KmsKeyArn, type RoleArn } from '../../s
 import type { AccountClients } from '../../src/aws/clients.js';
 import type { Clock, Logger, PromotionContext } from '../../src/domain/context.js';
 import { MemoryJournal } from '../../src/domain/journal.js';
+import type { TargetKey } from '../../src/domain/target-key.js';
 import type { PromotionRequest, Side, Tag } from '../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../src/policy/policy-document.js';
@@ -105,6 +106,34 @@ export function targetKeyArn(region: string): string {
 
 export function targetDefaultKeyArn(region: string): string {
   return `arn:aws:kms:${region}:${TARGET_ACCOUNT}:key/dddddddd-0000-1111-2222-${hex(`default-${region}`, 12)}`;
+}
+
+/** A resolved customer-managed target key, as the preflight hands it to the copy. */
+export function customerTargetKey(region: string): TargetKey {
+  return { region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' };
+}
+
+export function awsManagedTargetKey(region: string): TargetKey {
+  return { ...customerTargetKey(region), keyManager: 'AWS' };
+}
+
+/** The target account's default EBS key: CopyImage gets no KmsKeyId. */
+export function defaultTargetKey(region: string): TargetKey {
+  return { region, label: 'default', display: `${targetDefaultKeyArn(region)} (default EBS key)` };
+}
+
+/** The provenance tags a promoted AMI of SOURCE_AMI carries, for a target key label. */
+export function expectedProvenanceTags(keyLabel: string): Tag[] {
+  return [
+    { Key: 'promote-ami:role', Value: 'promoted' },
+    { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
+    { Key: 'promote-ami:source-account', Value: SOURCE_ACCOUNT },
+    { Key: 'promote-ami:source-region', Value: SOURCE_REGION },
+    { Key: 'promote-ami:kms-key', Value: keyLabel },
+    { Key: 'promote-ami:repository', Value: PROVENANCE.repository },
+    { Key: 'promote-ami:commit', Value: PROVENANCE.commitSha },
+    { Key: 'promote-ami:run-url', Value: PROVENANCE.runUrl },
+  ];
 }
 
 // --- errors -----------------------------------------------------------------------------------------------

@@ -4,11 +4,9 @@ import { CopyImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { copyToTargets, startTargetCopy } from '../../../src/domain/copy.js';
 import { PromotionError } from '../../../src/domain/errors.js';
 import type { SourceImage } from '../../../src/domain/inspect.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import { clientToken } from '../../../src/domain/tokens.js';
 import {
   INTERMEDIATE_AMI,
-  PROVENANCE,
   SECOND_REGION,
   SOURCE_ACCOUNT,
   SOURCE_AMI,
@@ -24,6 +22,7 @@ import {
   targetImageId,
   targetKeyArn,
   targetSnapshotIds,
+  customerTargetKey, defaultTargetKey, expectedProvenanceTags,
 } from '../../support/pipeline-fixtures.js';
 
 const regions = [SOURCE_REGION, SECOND_REGION];
@@ -39,19 +38,7 @@ const source: SourceImage = {
   billingCodes: [],
 };
 const shared = { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(1), intermediate: true };
-const aliasKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: 'default' });
 
-const provenance = (label: string) => [
-  { Key: 'promote-ami:role', Value: 'promoted' },
-  { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
-  { Key: 'promote-ami:source-account', Value: SOURCE_ACCOUNT },
-  { Key: 'promote-ami:source-region', Value: SOURCE_REGION },
-  { Key: 'promote-ami:kms-key', Value: label },
-  { Key: 'promote-ami:repository', Value: PROVENANCE.repository },
-  { Key: 'promote-ami:commit', Value: PROVENANCE.commitSha },
-  { Key: 'promote-ami:run-url', Value: PROVENANCE.runUrl },
-];
 
 function setup(overrides: Parameters<typeof buildContext>[0] = {}, pendingPolls = 1) {
   const fx = buildContext({ targetRegions: regions, ...overrides });
@@ -66,9 +53,9 @@ function setup(overrides: Parameters<typeof buildContext>[0] = {}, pendingPolls 
 describe('copying into the target account', () => {
   it('sends CopyImage with target credentials in the region, from the shared AMI in the source region, under the resolved key, tagged', async () => {
     const fx = setup({ tags: [{ Key: 'release', Value: '2030.01' }] });
-    const key = aliasKey(SECOND_REGION);
+    const key = customerTargetKey(SECOND_REGION);
     await expect(startTargetCopy(fx.ctx, source, shared, key)).resolves.toBe(targetImageId(SECOND_REGION));
-    const tags = [...SOURCE_TAGS, { Key: 'release', Value: '2030.01' }, ...provenance(targetKeyArn(SECOND_REGION))];
+    const tags = [...SOURCE_TAGS, { Key: 'release', Value: '2030.01' }, ...expectedProvenanceTags(targetKeyArn(SECOND_REGION))];
     expect(fx.target.ec2(SECOND_REGION).commandCalls(CopyImageCommand).map((c) => c.args[0].input)).toEqual([
       {
         SourceImageId: INTERMEDIATE_AMI,
@@ -89,20 +76,20 @@ describe('copying into the target account', () => {
 
   it('leaves KmsKeyId out for the default key, and passes ami-name, ami-description and copy-completion-minutes', async () => {
     const fx = setup({ amiName: 'golden-2030', amiDescription: 'Golden, promoted', copyCompletionMinutes: 45, copyTags: false });
-    await startTargetCopy(fx.ctx, source, shared, defaultKey(SOURCE_REGION));
+    await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION));
     const input = fx.target.ec2(SOURCE_REGION).commandCalls(CopyImageCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ Name: 'golden-2030', Description: 'Golden, promoted', Encrypted: true, SnapshotCopyCompletionDurationMinutes: 45 });
     expect(input?.KmsKeyId).toBeUndefined();
     expect(input?.TagSpecifications).toEqual([
-      { ResourceType: 'image', Tags: provenance('default') },
-      { ResourceType: 'snapshot', Tags: provenance('default') },
+      { ResourceType: 'image', Tags: expectedProvenanceTags('default') },
+      { ResourceType: 'snapshot', Tags: expectedProvenanceTags('default') },
     ]);
   });
 
   it('explains a duplicate AMI name in the target account', async () => {
     const fx = setup();
     fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name golden-base-2030.01.01 is already in use by AMI ami-0123'));
-    const error = (await startTargetCopy(fx.ctx, source, shared, defaultKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details).toMatchObject({ side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
     expect(error.details.why).toContain('"golden-base-2030.01.01"');
@@ -115,7 +102,7 @@ describe('copying into the target account', () => {
       .ec2(SOURCE_REGION)
       .on(CopyImageCommand)
       .rejects(awsError('InvalidRequest', 'You do not have permission to access the storage of this ami'));
-    const error = (await startTargetCopy(fx.ctx, source, shared, defaultKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.why).toContain(`snapshots of ${INTERMEDIATE_AMI}`);
     expect(error.details.fix).toContain(`createVolumePermission for account ${TARGET_ACCOUNT}`);
@@ -124,15 +111,15 @@ describe('copying into the target account', () => {
   it('explains too many concurrent copies', async () => {
     const fx = setup();
     fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('ResourceLimitExceeded', 'You have reached the limit of concurrent snapshot copies'));
-    const error = (await startTargetCopy(fx.ctx, source, shared, defaultKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
     expect(error.details.why).toContain('too many copies');
   });
 
   it('copies into every region in parallel with that region\'s client, journals each copy and returns them', async () => {
     const fx = setup({}, 2);
-    const copies = await copyToTargets(fx.ctx, source, shared, regions.map(aliasKey));
+    const copies = await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey));
     expect(copies).toEqual(
-      regions.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region, 1), key: aliasKey(region), seconds: expect.any(Number) })),
+      regions.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region, 1), key: customerTargetKey(region), seconds: expect.any(Number) })),
     );
     for (const region of regions) {
       const ec2 = fx.target.ec2(region);
@@ -156,7 +143,7 @@ describe('copying into the target account', () => {
   it('still awaits the other region when the copy in one region fails to start, then reports the failure', async () => {
     const fx = setup({}, 3);
     fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use'));
-    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(aliasKey)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.region).toBe(SOURCE_REGION);
     expect(error.details.why).toContain('already has an AMI named');
@@ -174,7 +161,7 @@ describe('copying into the target account', () => {
       .ec2(SECOND_REGION)
       .on(DescribeImagesCommand)
       .resolves({ Images: [{ ...image({ imageId: targetImageId(SECOND_REGION), state: 'failed' }), StateReason: { Code: 'Client.InvalidKMSKey', Message: 'Given key ID is not accessible' } }] });
-    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(aliasKey)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.region).toBe(SECOND_REGION);
     expect(error.message).toContain('Given key ID is not accessible');
@@ -191,7 +178,7 @@ describe('copying into the target account', () => {
     for (const region of regions) {
       both.target.ec2(region).on(CopyImageCommand).rejects(awsError('ResourceLimitExceeded', `limit in ${region}`));
     }
-    const first = (await copyToTargets(both.ctx, source, shared, regions.map(aliasKey)).catch((e: unknown) => e)) as PromotionError;
+    const first = (await copyToTargets(both.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
     expect(first.details.region).toBe(SOURCE_REGION);
     expect(both.log.messages('warning')).toEqual([expect.stringContaining(`limit in ${SECOND_REGION}`)]);
   });

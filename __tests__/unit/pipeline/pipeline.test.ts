@@ -49,6 +49,7 @@ import {
   targetSnapshotIds,
   type Fixture,
   type WorldOptions,
+  expectedProvenanceTags,
 } from '../../support/pipeline-fixtures.js';
 
 const MUTATING = /^(Copy|Modify|Create|Put|Enable|Register|Deregister|Delete|Retire|Revoke)/;
@@ -98,16 +99,6 @@ const MARKERS = [
   { Key: 'promote-ami:kms-key', Value: KEY_ARN },
 ];
 
-const provenance = (label: string) => [
-  { Key: 'promote-ami:role', Value: 'promoted' },
-  { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
-  { Key: 'promote-ami:source-account', Value: SOURCE_ACCOUNT },
-  { Key: 'promote-ami:source-region', Value: SOURCE_REGION },
-  { Key: 'promote-ami:kms-key', Value: label },
-  { Key: 'promote-ami:repository', Value: PROVENANCE.repository },
-  { Key: 'promote-ami:commit', Value: PROVENANCE.commitSha },
-  { Key: 'promote-ami:run-url', Value: PROVENANCE.runUrl },
-];
 
 describe('the happy paths', () => {
   it('an unencrypted source: re-encrypted under the CMK in the source account, waited for, shared and copied', async () => {
@@ -265,7 +256,7 @@ describe('the happy paths', () => {
       const ec2 = fx.target.ec2(region);
       expect(fx.target.kms(region)).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: TARGET_ALIAS });
       expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
-      const tags = [...SOURCE_TAGS, ...tagsInput, ...provenance(targetKeyArn(region))];
+      const tags = [...SOURCE_TAGS, ...tagsInput, ...expectedProvenanceTags(targetKeyArn(region))];
       expect(input(ec2.commandCalls(CopyImageCommand))).toEqual({
         SourceImageId: INTERMEDIATE_AMI,
         SourceRegion: SOURCE_REGION,
@@ -300,7 +291,7 @@ describe('the happy paths', () => {
   it('copy-tags off: the promoted AMI carries the tags input and provenance only', async () => {
     const { fx } = world({ copyTags: false, tags: [{ Key: 'release', Value: '2030.01' }] });
     await promote(fx.ctx);
-    const tags = [{ Key: 'release', Value: '2030.01' }, ...provenance('default')];
+    const tags = [{ Key: 'release', Value: '2030.01' }, ...expectedProvenanceTags('default')];
     expect(input(fx.target.ec2(SOURCE_REGION).commandCalls(CopyImageCommand))?.TagSpecifications).toEqual([
       { ResourceType: 'image', Tags: tags },
       { ResourceType: 'snapshot', Tags: tags },

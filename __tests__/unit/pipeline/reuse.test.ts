@@ -4,11 +4,8 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { PromotionError } from '../../../src/domain/errors.js';
 import { promotedTags, provenanceTags, reuseFilters } from '../../../src/domain/provenance.js';
 import { findExistingPromotion } from '../../../src/domain/reuse.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import {
-  PROVENANCE,
   SECOND_REGION,
-  SOURCE_ACCOUNT,
   SOURCE_AMI,
   SOURCE_REGION,
   SOURCE_TAGS,
@@ -19,40 +16,29 @@ import {
   targetImageId,
   targetKeyArn,
   targetSnapshotIds,
+  customerTargetKey, defaultTargetKey, expectedProvenanceTags,
 } from '../../support/pipeline-fixtures.js';
 
-const aliasKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: 'default' });
 
-const PROVENANCE_TAGS = (keyLabel: string) => [
-  { Key: 'promote-ami:role', Value: 'promoted' },
-  { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
-  { Key: 'promote-ami:source-account', Value: SOURCE_ACCOUNT },
-  { Key: 'promote-ami:source-region', Value: SOURCE_REGION },
-  { Key: 'promote-ami:kms-key', Value: keyLabel },
-  { Key: 'promote-ami:repository', Value: PROVENANCE.repository },
-  { Key: 'promote-ami:commit', Value: PROVENANCE.commitSha },
-  { Key: 'promote-ami:run-url', Value: PROVENANCE.runUrl },
-];
 
 describe('provenance tags', () => {
   it('name the source AMI, account and region, the target key, the repository, the commit and the run', () => {
     const fx = buildContext();
-    expect(provenanceTags(fx.ctx, aliasKey(SOURCE_REGION))).toEqual(PROVENANCE_TAGS(targetKeyArn(SOURCE_REGION)));
-    expect(provenanceTags(fx.ctx, defaultKey(SOURCE_REGION))).toEqual(PROVENANCE_TAGS('default'));
+    expect(provenanceTags(fx.ctx, customerTargetKey(SOURCE_REGION))).toEqual(expectedProvenanceTags(targetKeyArn(SOURCE_REGION)));
+    expect(provenanceTags(fx.ctx, defaultTargetKey(SOURCE_REGION))).toEqual(expectedProvenanceTags('default'));
   });
 
   it('put the source tags first, then the tags input, then provenance, later ones winning', () => {
     const fx = buildContext({ tags: [{ Key: 'team', Value: 'images' }, { Key: 'release', Value: '2030.01' }] });
     const source = { tags: [...SOURCE_TAGS, { Key: 'aws:cloudformation:stack-name', Value: 'x' }, { Key: 'promote-ami:role', Value: 'stale' }] };
-    expect(promotedTags(fx.ctx, source as never, aliasKey(SOURCE_REGION))).toEqual([
+    expect(promotedTags(fx.ctx, source as never, customerTargetKey(SOURCE_REGION))).toEqual([
       { Key: 'Name', Value: 'golden-base' },
       { Key: 'team', Value: 'images' },
       { Key: 'release', Value: '2030.01' },
-      ...PROVENANCE_TAGS(targetKeyArn(SOURCE_REGION)),
+      ...expectedProvenanceTags(targetKeyArn(SOURCE_REGION)),
     ]);
     const noCopy = buildContext({ copyTags: false, tags: [{ Key: 'release', Value: '2030.01' }] });
-    expect(promotedTags(noCopy.ctx, source as never, aliasKey(SOURCE_REGION))).toEqual([{ Key: 'release', Value: '2030.01' }, ...PROVENANCE_TAGS(targetKeyArn(SOURCE_REGION))]);
+    expect(promotedTags(noCopy.ctx, source as never, customerTargetKey(SOURCE_REGION))).toEqual([{ Key: 'release', Value: '2030.01' }, ...expectedProvenanceTags(targetKeyArn(SOURCE_REGION))]);
   });
 });
 
@@ -61,7 +47,7 @@ describe('finding an earlier promotion', () => {
     const fx = buildContext({ targetRegions: [SOURCE_REGION, SECOND_REGION] });
     const ec2 = fx.target.ec2(SECOND_REGION);
     ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-    await expect(findExistingPromotion(fx.ctx, aliasKey(SECOND_REGION))).resolves.toBeUndefined();
+    await expect(findExistingPromotion(fx.ctx, customerTargetKey(SECOND_REGION))).resolves.toBeUndefined();
     expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([
       {
         Owners: ['self'],
@@ -74,7 +60,7 @@ describe('finding an earlier promotion', () => {
         ],
       },
     ]);
-    expect(reuseFilters(fx.ctx, aliasKey(SECOND_REGION))).toEqual(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input.Filters);
+    expect(reuseFilters(fx.ctx, customerTargetKey(SECOND_REGION))).toEqual(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input.Filters);
     expect(fx.sent.map((c) => `${c.side} ${c.service} ${c.region}`)).toEqual([`target ec2 ${SECOND_REGION}`]);
   });
 
@@ -83,7 +69,7 @@ describe('finding an earlier promotion', () => {
     const older = { ...image({ imageId: 'ami-0000000000000old1', ownerId: TARGET_ACCOUNT }), CreationDate: '2029-01-01T00:00:00.000Z' };
     const newest = { ...image({ imageId: targetImageId(SOURCE_REGION), ownerId: TARGET_ACCOUNT, snapshotIds: targetSnapshotIds(SOURCE_REGION, 1) }), CreationDate: '2029-06-01T00:00:00.000Z' };
     fx.target.ec2(SOURCE_REGION).on(DescribeImagesCommand).resolves({ Images: [older, newest] });
-    await expect(findExistingPromotion(fx.ctx, defaultKey(SOURCE_REGION))).resolves.toEqual({
+    await expect(findExistingPromotion(fx.ctx, defaultTargetKey(SOURCE_REGION))).resolves.toEqual({
       region: SOURCE_REGION,
       imageId: targetImageId(SOURCE_REGION),
       snapshotIds: targetSnapshotIds(SOURCE_REGION, 1),
@@ -93,7 +79,7 @@ describe('finding an earlier promotion', () => {
   it('explains a denied DescribeImages on the target side', async () => {
     const fx = buildContext();
     fx.target.ec2(SOURCE_REGION).on(DescribeImagesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
-    const error = (await findExistingPromotion(fx.ctx, defaultKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await findExistingPromotion(fx.ctx, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details).toMatchObject({ side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
     expect(error.message).toContain('"Action": "ec2:DescribeImages"');

@@ -4,7 +4,6 @@ import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws
 import { checkAutoscalingAccess, grantAutoscalingAccess } from '../../../src/domain/autoscaling.js';
 import { PromotionError } from '../../../src/domain/errors.js';
 import { promote } from '../../../src/domain/pipeline.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import type { AutoscalingAccessMode } from '../../../src/domain/types.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
 import {
@@ -18,8 +17,8 @@ import {
   buildContext,
   keyPolicy,
   stubWorld,
-  targetDefaultKeyArn,
   targetKeyArn,
+  customerTargetKey, defaultTargetKey, awsManagedTargetKey,
 } from '../../support/pipeline-fixtures.js';
 
 const SLR = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
@@ -46,9 +45,6 @@ const SEED_003_STATEMENTS: PolicyStatement[] = [
 ];
 const TARGET_ROOT_STATEMENT: PolicyStatement = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: TARGET_ROOT }, Action: 'kms:*', Resource: '*' };
 
-const customerKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const awsManagedKey = (region: string): TargetKey => ({ ...customerKey(region), keyManager: 'AWS' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: `${targetDefaultKeyArn(region)} (default EBS key)` });
 
 function setup(autoscalingAccess: AutoscalingAccessMode = 'check', regions = [SOURCE_REGION]) {
   return buildContext({ autoscalingAccess, targetRegions: regions, targetKey: { kind: 'alias', aliasName: TARGET_ALIAS } });
@@ -60,7 +56,7 @@ describe('autoscaling-access: check', () => {
     const kms = fx.target.kms(SECOND_REGION);
     kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify(keyPolicy(TARGET_ROOT_STATEMENT)), PolicyName: 'default' });
     const arn = targetKeyArn(SECOND_REGION);
-    await expect(checkAutoscalingAccess(fx.ctx, customerKey(SECOND_REGION))).resolves.toEqual({
+    await expect(checkAutoscalingAccess(fx.ctx, customerTargetKey(SECOND_REGION))).resolves.toEqual({
       check: `Auto Scaling can use the target key in ${SECOND_REGION}`,
       side: 'target',
       status: 'warning',
@@ -76,7 +72,7 @@ describe('autoscaling-access: check', () => {
   it('asks only for the grant statement when the key policy already lets the role use the key', async () => {
     const fx = setup();
     fx.target.kms(SOURCE_REGION).on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify(keyPolicy(TARGET_ROOT_STATEMENT, SEED_003_STATEMENTS[0] as PolicyStatement)) });
-    const finding = await checkAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION));
+    const finding = await checkAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION));
     expect(finding?.status).toBe('warning');
     expect(finding?.fix).toContain(JSON.stringify([SEED_003_STATEMENTS[1]], null, 2));
     expect(finding?.fix).not.toContain('AllowServiceLinkedRoleUseOfTheCustomerManagedKey');
@@ -85,7 +81,7 @@ describe('autoscaling-access: check', () => {
   it('is ok when the key policy names the service-linked role', async () => {
     const fx = setup();
     fx.target.kms(SOURCE_REGION).on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify(keyPolicy(TARGET_ROOT_STATEMENT, ...SEED_003_STATEMENTS)) });
-    await expect(checkAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION))).resolves.toEqual({
+    await expect(checkAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION))).resolves.toEqual({
       check: `Auto Scaling can use the target key in ${SOURCE_REGION}`,
       side: 'target',
       status: 'ok',
@@ -94,8 +90,8 @@ describe('autoscaling-access: check', () => {
   });
 
   it.each([
-    ['the default EBS key', defaultKey(SOURCE_REGION)],
-    ['an AWS-managed key', awsManagedKey(SOURCE_REGION)],
+    ['the default EBS key', defaultTargetKey(SOURCE_REGION)],
+    ['an AWS-managed key', awsManagedTargetKey(SOURCE_REGION)],
   ])('says nothing, and reads nothing, for %s', async (_, key) => {
     const fx = setup();
     await expect(checkAutoscalingAccess(fx.ctx, key)).resolves.toBeUndefined();
@@ -106,7 +102,7 @@ describe('autoscaling-access: check', () => {
     const fx = setup();
     fx.target.kms(SOURCE_REGION).on(GetKeyPolicyCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: kms:GetKeyPolicy'));
     const arn = targetKeyArn(SOURCE_REGION);
-    await expect(checkAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION))).resolves.toEqual({
+    await expect(checkAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION))).resolves.toEqual({
       check: `Auto Scaling can use the target key in ${SOURCE_REGION}`,
       side: 'target',
       status: 'unchecked',
@@ -118,7 +114,7 @@ describe('autoscaling-access: check', () => {
   it('is unchecked, with the reason, when reading the key policy fails otherwise (it never ends the preflight)', async () => {
     const fx = setup();
     fx.target.kms(SOURCE_REGION).on(GetKeyPolicyCommand).rejects(awsError('KMSInternalException', 'Internal error'));
-    await expect(checkAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION))).resolves.toEqual({
+    await expect(checkAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION))).resolves.toEqual({
       check: `Auto Scaling can use the target key in ${SOURCE_REGION}`,
       side: 'target',
       status: 'unchecked',
@@ -134,7 +130,7 @@ describe('autoscaling-access: grant', () => {
     kms.on(ListGrantsCommand).resolves({ Grants: [], Truncated: false });
     kms.on(CreateGrantCommand).resolves({ GrantId: 'grant-slr', GrantToken: 'token' });
     const arn = targetKeyArn(SECOND_REGION);
-    const change = await grantAutoscalingAccess(fx.ctx, customerKey(SECOND_REGION));
+    const change = await grantAutoscalingAccess(fx.ctx, customerTargetKey(SECOND_REGION));
     expect(kms.commandCalls(ListGrantsCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: arn, GranteePrincipal: SLR }]);
     expect(kms.commandCalls(CreateGrantCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: arn, GranteePrincipal: SLR, Operations: OPERATIONS, Name: 'promote-ami-autoscaling' }]);
     expect(fx.sent.map((c) => `${c.side} ${c.service} ${c.region} ${c.command}`)).toEqual([`target kms ${SECOND_REGION} ListGrants`, `target kms ${SECOND_REGION} CreateGrant`]);
@@ -148,7 +144,7 @@ describe('autoscaling-access: grant', () => {
     const kms = fx.target.kms(SOURCE_REGION);
     kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'grant-slr', KeyId: targetKeyArn(SOURCE_REGION), GranteePrincipal: SLR, Operations: [...OPERATIONS].reverse() as never, Name: 'promote-ami-autoscaling' }] });
     kms.on(CreateGrantCommand).resolves({ GrantId: 'grant-slr-2' });
-    await expect(grantAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION))).resolves.toBeUndefined();
+    await expect(grantAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION))).resolves.toBeUndefined();
     expect(kms).toHaveReceivedCommandTimes(CreateGrantCommand, 0);
     expect(fx.log.messages('info')).toEqual([`${SLR} already has a grant on ${targetKeyArn(SOURCE_REGION)}.`]);
   });
@@ -158,14 +154,14 @@ describe('autoscaling-access: grant', () => {
     const kms = fx.target.kms(SOURCE_REGION);
     kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'old', GranteePrincipal: SLR, Operations: ['Decrypt', 'DescribeKey'] }] });
     kms.on(CreateGrantCommand).resolves({ GrantId: 'grant-slr' });
-    await grantAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION));
+    await grantAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION));
     expect(kms).toHaveReceivedCommandTimes(CreateGrantCommand, 1);
   });
 
   it('does nothing for the default EBS key or an AWS-managed key', async () => {
     const fx = setup('grant');
-    await expect(grantAutoscalingAccess(fx.ctx, defaultKey(SOURCE_REGION))).resolves.toBeUndefined();
-    await expect(grantAutoscalingAccess(fx.ctx, awsManagedKey(SOURCE_REGION))).resolves.toBeUndefined();
+    await expect(grantAutoscalingAccess(fx.ctx, defaultTargetKey(SOURCE_REGION))).resolves.toBeUndefined();
+    await expect(grantAutoscalingAccess(fx.ctx, awsManagedTargetKey(SOURCE_REGION))).resolves.toBeUndefined();
     expect(fx.sent).toEqual([]);
   });
 
@@ -174,7 +170,7 @@ describe('autoscaling-access: grant', () => {
     const kms = fx.target.kms(SOURCE_REGION);
     kms.on(ListGrantsCommand).resolves({ Grants: [] });
     kms.on(CreateGrantCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: kms:CreateGrant'));
-    const error = (await grantAutoscalingAccess(fx.ctx, customerKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await grantAutoscalingAccess(fx.ctx, customerTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details).toMatchObject({ side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
     expect(error.details.fix).toContain(`"Action": "kms:CreateGrant"`);

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceImage } from '../../../src/domain/inspect.js';
 import { preflight, type PreflightFinding, type PreflightResult } from '../../../src/domain/preflight.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import type { PromotionRequest } from '../../../src/domain/types.js';
 import { planLines, reportDryRun } from '../../../src/github/dry-run.js';
 import {
@@ -27,11 +26,10 @@ import {
   targetImageId,
   targetKeyArn,
   targetSnapshotIds,
+  customerTargetKey, defaultTargetKey,
 } from '../../support/pipeline-fixtures.js';
 
 const SLR = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
-const customerKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: `${targetDefaultKeyArn(region)} (default EBS key)` });
 
 function sourceImage(underCmk: boolean, ownedBySource = true): SourceImage {
   const snapshot = (i: number) => ({ snapshotId: `snap-${i}`, deviceName: `/dev/xvd${'ab'[i]}`, encrypted: underCmk, kmsKeyId: underCmk ? KEY_ARN : undefined });
@@ -45,7 +43,7 @@ function pre(overrides: Partial<PreflightResult> = {}): PreflightResult {
     accounts: { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT },
     sourceImage: sourceImage(false),
     sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
-    targetKeys: [customerKey(SOURCE_REGION), defaultKey(SECOND_REGION)],
+    targetKeys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
     ...overrides,
   };
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import type { SourceImage, SourceSnapshot } from '../../../src/domain/inspect.js';
 import { policyInputs } from '../../../src/domain/policy-inputs.js';
 import { preflight, type PreflightResult } from '../../../src/domain/preflight.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import { generatePolicies } from '../../../src/policy/generate.js';
 import {
   KEY_ARN,
@@ -22,6 +21,7 @@ import {
   stubSimulation,
   stubWorld,
   targetKeyArn,
+  customerTargetKey, defaultTargetKey,
 } from '../../support/pipeline-fixtures.js';
 
 const ACCOUNTS = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
@@ -29,8 +29,6 @@ const ACCOUNTS = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
 const ALIAS_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:alias/golden-build`;
 const THIRD_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/cccccccc-1111-2222-3333-444444444444`;
 
-const customerKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: 'the target account\'s default EBS key' });
 
 function snapshot(i: number, kmsKeyId?: string): SourceSnapshot {
   return { snapshotId: `snap-${i}`, deviceName: `/dev/xvd${'abcdef'[i]}`, encrypted: kmsKeyId !== undefined, kmsKeyId };
@@ -49,7 +47,7 @@ describe('policyInputs', () => {
       accounts: ACCOUNTS,
       sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
       sourceImage: sourceImage([snapshot(0, OTHER_KEY_ARN), snapshot(1, KEY_ARN), snapshot(2, THIRD_KEY_ARN), snapshot(3, OTHER_KEY_ARN), snapshot(4)]),
-      targetKeys: [customerKey(SOURCE_REGION), defaultKey(SECOND_REGION)],
+      targetKeys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
     };
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
       partition: 'aws',

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { SimulatePrincipalPolicyCommand, type SimulatePrincipalPolicyCommandInput } from '@aws-sdk/client-iam';
 import { simulateTargetRole } from '../../../src/domain/simulate-target.js';
-import type { TargetKey } from '../../../src/domain/target-key.js';
 import type { PromotionRequest } from '../../../src/domain/types.js';
 import {
   KEY_ARN,
@@ -15,10 +14,10 @@ import {
   buildContext,
   policyAllowingTargetRole,
   stubSimulation,
-  targetDefaultKeyArn,
   targetKeyArn,
   type Fixture,
   type SimulatedVerdict,
+  customerTargetKey, defaultTargetKey, awsManagedTargetKey,
 } from '../../support/pipeline-fixtures.js';
 
 const POLICY = JSON.stringify(policyAllowingTargetRole());
@@ -32,9 +31,6 @@ const viaEc2 = (region: string) => [
   { ContextKeyName: 'kms:ViaService', ContextKeyValues: [`ec2.${region}.amazonaws.com`], ContextKeyType: 'string' },
   { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
 ];
-const customerKey = (region: string): TargetKey => ({ region, arn: targetKeyArn(region), label: targetKeyArn(region), display: targetKeyArn(region), keyManager: 'CUSTOMER' });
-const awsManagedKey = (region: string): TargetKey => ({ ...customerKey(region), keyManager: 'AWS' });
-const defaultKey = (region: string): TargetKey => ({ region, label: 'default', display: `${targetDefaultKeyArn(region)} (default EBS key)` });
 const parameterArn = (region: string, name: string) => `arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${name}`;
 
 function setup(request: Partial<PromotionRequest> = {}, verdict?: SimulatedVerdict) {
@@ -55,7 +51,7 @@ const SLR_ARN = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscalin
 describe('simulate-target: what is simulated', () => {
   it('verify: the EC2 actions, then the source key with its key policy as resource policy, owner and caller, via EC2', async () => {
     const { fx, iam } = setup({ keyAccess: 'verify' });
-    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [defaultKey(SOURCE_REGION)]);
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [defaultTargetKey(SOURCE_REGION)]);
     expect(sent(fx)).toEqual([
       { PolicySourceArn: TARGET_ROLE, ActionNames: EC2_ACTIONS, ResourceArns: ['*'] },
       {
@@ -101,7 +97,7 @@ describe('simulate-target: what is simulated', () => {
 
   it('the customer-managed target keys only, each via EC2 in its own region', async () => {
     const { fx } = setup({ keyAccess: 'grant', targetRegions: [SOURCE_REGION, SECOND_REGION, 'us-east-1'] });
-    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION), customerKey(SECOND_REGION), awsManagedKey('us-east-1'), defaultKey('eu-north-1')]);
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerTargetKey(SOURCE_REGION), customerTargetKey(SECOND_REGION), awsManagedTargetKey('us-east-1'), defaultTargetKey('eu-north-1')]);
     expect(sent(fx).slice(1)).toEqual([
       { PolicySourceArn: TARGET_ROLE, ActionNames: TARGET_KEY_ACTIONS, ResourceArns: [targetKeyArn(SOURCE_REGION)], ContextEntries: viaEc2(SOURCE_REGION) },
       { PolicySourceArn: TARGET_ROLE, ActionNames: TARGET_KEY_ACTIONS, ResourceArns: [targetKeyArn(SECOND_REGION)], ContextEntries: viaEc2(SECOND_REGION) },
@@ -134,7 +130,7 @@ describe('simulate-target: what is simulated', () => {
 
   it('autoscaling-access: grant adds the target role\'s own ListGrants and CreateGrant on each customer-managed target key', async () => {
     const { fx } = setup({ keyAccess: 'grant', autoscalingAccess: 'grant' });
-    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION), defaultKey(SOURCE_REGION)]);
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerTargetKey(SOURCE_REGION), defaultTargetKey(SOURCE_REGION)]);
     expect(sent(fx).slice(2)).toEqual([
       {
         PolicySourceArn: TARGET_ROLE,
@@ -167,7 +163,7 @@ describe('simulate-target: verdicts', () => {
   it('implicitDeny on a customer-managed target key: only a warning, since the key policy of the role\'s own account may allow it', async () => {
     const target = targetKeyArn(SOURCE_REGION);
     const { fx } = setup({ keyAccess: 'grant' }, (action, resource) => (resource === target && action === 'kms:ReEncryptTo' ? 'implicitDeny' : undefined));
-    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION)]);
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerTargetKey(SOURCE_REGION)]);
     expect(findings.find((f) => f.check.includes(target))).toEqual({
       check: `The target role's IAM policy allows the target key ${target}`,
       side: 'target',
@@ -222,7 +218,7 @@ describe('simulate-target: when the simulation cannot run', () => {
   it('AccessDenied: one unchecked finding that says how to enable the check, after a single call', async () => {
     const { fx, iam } = setup({ keyAccess: 'verify', targetKey: { kind: 'alias', aliasName: 'alias/golden-ami' }, ssmParameter: 'x' });
     iam.on(SimulatePrincipalPolicyCommand).rejects(awsError('AccessDenied', `User: ${TARGET_ROLE} is not authorized to perform: iam:SimulatePrincipalPolicy`));
-    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerKey(SOURCE_REGION)]);
+    const findings = await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, [customerTargetKey(SOURCE_REGION)]);
     expect(findings).toEqual([
       {
         check: "The target role's IAM policy (simulated)",
