@@ -27,8 +27,12 @@ describe('AWS client factory', () => {
 
   it('routes through a proxy only when a proxy variable is set', () => {
     expect(clientConfig('eu-west-1', {}, {})).not.toHaveProperty('requestHandler');
-    const proxied = clientConfig('eu-west-1', {}, { HTTPS_PROXY: 'http://proxy.internal:3128', NO_PROXY: '127.0.0.1' });
-    expect(proxied.requestHandler?.httpsAgent).toBeDefined();
+    const env = { HTTPS_PROXY: 'http://proxy.internal:3128', NO_PROXY: '127.0.0.1' };
+    const proxied = clientConfig('eu-west-1', {}, env);
+    // Node's agents read the proxy and NO_PROXY from proxyEnv (Node 24 applies it; older Nodes keep the option).
+    const options = (agent: unknown) => (agent as { options: unknown }).options;
+    expect(options(proxied.requestHandler?.httpsAgent)).toMatchObject({ keepAlive: true, proxyEnv: env });
+    expect(options(proxied.requestHandler?.httpAgent)).toMatchObject({ keepAlive: true, proxyEnv: env });
   });
 
   it('caches one client per service and region, each in its own region', async () => {

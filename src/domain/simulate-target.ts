@@ -81,6 +81,9 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
   return list;
 }
 
+/** The simulation itself is not allowed: nothing could be checked. */
+const NOT_ALLOWED = Symbol('not allowed');
+
 function denied(results: EvaluationResult[]): { implicit: string[]; explicit: string[] } {
   return {
     implicit: results.filter((r) => r.EvalDecision === 'implicitDeny').map((r) => r.EvalActionName ?? ''),
@@ -95,7 +98,6 @@ function denied(results: EvaluationResult[]): { implicit: string[]; explicit: st
 export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Promise<Finding[]> {
   const role = ctx.request.targetRole.arn;
   const iam = ctx.target.iam(ctx.request.sourceRegion);
-  const findings: Finding[] = [];
   const simulate = async (sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> =>
     (
       await iam.send(
@@ -110,7 +112,8 @@ export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: st
         }),
       )
     ).EvaluationResults ?? [];
-  for (const sim of simulations(ctx, sourceKeyArn, sourceKeyPolicy, targetKeys)) {
+
+  const findingsOf = async (sim: Simulation): Promise<Finding[] | typeof NOT_ALLOWED> => {
     const check = `The target role's IAM policy allows ${sim.label}`;
     let results: EvaluationResult[];
     let note = '';
@@ -125,43 +128,47 @@ export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: st
         note = ` (its IAM policy alone: the simulator refused the key policy as resource policy: ${errorMessage(error)})`;
       }
     } catch (error) {
-      if (isAccessDenied(error)) {
-        return [
-          ...findings,
-          {
-            check: "The target role's IAM policy (simulated)",
-            side: 'target',
-            status: 'unchecked',
-            detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
-            fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
-          },
-        ];
-      }
-      // One simulation failing says nothing about the others: keep what was found and go on.
-      findings.push({ check, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` });
-      continue;
+      if (isAccessDenied(error)) return NOT_ALLOWED;
+      // One simulation failing says nothing about the others.
+      return [{ check, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` }];
     }
     const { implicit, explicit } = denied(results);
+    const findings: Finding[] = [];
     if (explicit.length > 0) {
       findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
     }
     if (implicit.length > 0) {
       const fix = `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}`;
-      if (sim.ownAccountKey) {
-        findings.push({
-          check,
-          side: 'target',
-          status: 'warning',
-          detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`,
-          fix,
-        });
-      } else {
-        findings.push({ check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix });
-      }
+      findings.push(
+        sim.ownAccountKey
+          ? {
+              check,
+              side: 'target',
+              status: 'warning',
+              detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`,
+              fix,
+            }
+          : { check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix },
+      );
     }
-    if (explicit.length === 0 && implicit.length === 0) {
-      findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
-    }
+    if (findings.length === 0) findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
+    return findings;
+  };
+
+  // The first one alone: when the role may not simulate at all, one denied call says so.
+  const [first, ...rest] = simulations(ctx, sourceKeyArn, sourceKeyPolicy, targetKeys);
+  const outcomes = [await findingsOf(first as Simulation)];
+  if (outcomes[0] !== NOT_ALLOWED) outcomes.push(...(await Promise.all(rest.map(findingsOf))));
+  if (outcomes.includes(NOT_ALLOWED)) {
+    return [
+      {
+        check: "The target role's IAM policy (simulated)",
+        side: 'target',
+        status: 'unchecked',
+        detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
+        fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
+      },
+    ];
   }
-  return findings;
+  return (outcomes as Finding[][]).flat();
 }
