@@ -88,7 +88,7 @@ export async function runPreflight(ctx: PromotionContext): Promise<PreflightResu
 }
 
 /** Steps 2 to 7: the changes, each recorded in the journal as soon as it succeeds. */
-export async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
+async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
   const { log, request } = ctx;
   const shared = await log.group('Re-encrypt', () => reencrypt(ctx, plan.sourceImage, plan.sourceKey, plan.reencrypt));
   const keyAccess = await log.group('Key access', async (): Promise<KeyAccessResult> => {
