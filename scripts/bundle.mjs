@@ -1,18 +1,22 @@
-// Builds dist/ from src/ with ncc and refuses a bundle that would crash at run time.
+// Builds dist/ from src/ with ncc, one bundle per step of action.yml, and refuses a bundle that would crash at run time.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ENTRIES = { main: 'src/entries/main.ts', post: 'src/entries/post.ts' };
 
 rmSync('dist', { recursive: true, force: true });
-execFileSync('npx', ['ncc', 'build', 'src/index.ts', '-o', 'dist', '--license', 'licenses.txt', '--target', 'es2023', '-q'], {
-  stdio: 'inherit',
-});
-const bundle = readFileSync('dist/index.js', 'utf8');
-if (bundle.includes('webpackMissingModule')) {
-  console.error('dist/index.js contains webpackMissingModule: a module could not be bundled.');
-  process.exit(1);
-}
-const licenses = readFileSync('dist/licenses.txt', 'utf8');
-if (/GNU AFFERO|AGPL/i.test(licenses)) {
-  console.error('dist/ would include AGPL code (see dist/licenses.txt); the action ships under MIT.');
-  process.exit(1);
+for (const [step, entry] of Object.entries(ENTRIES)) {
+  const out = join('dist', step);
+  execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--target', 'es2023', '-q'], { stdio: 'inherit' });
+  for (const file of readdirSync(out).filter((name) => name.endsWith('.js'))) {
+    if (readFileSync(join(out, file), 'utf8').includes('webpackMissingModule')) {
+      console.error(`${join(out, file)} contains webpackMissingModule: a module could not be bundled.`);
+      process.exit(1);
+    }
+  }
+  if (/GNU AFFERO|AGPL/i.test(readFileSync(join(out, 'licenses.txt'), 'utf8'))) {
+    console.error(`${out} would include AGPL code (see ${out}/licenses.txt); the action ships under MIT.`);
+    process.exit(1);
+  }
 }

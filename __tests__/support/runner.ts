@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_ENTRY, NODE24 } from './node24.js';
+import { DIST_ENTRY, DIST_POST, NODE24 } from './node24.js';
 import { runnerInputs } from './inputs-env.js';
 
 /** Parses a runner file-command file (GITHUB_OUTPUT, GITHUB_STATE): `name=value` and `name<<DELIM` … `DELIM`. */
@@ -41,7 +41,7 @@ export interface StepOptions {
   inputs: Record<string, string>;
   /** Extra environment (AWS endpoints, OIDC URL, AWS credentials for the source side). */
   env: Record<string, string>;
-  /** For the post step: the state the main step saved. */
+  /** Runs the post step, with the state the main step saved. */
   state?: Record<string, string>;
   /** Called with the live log; may signal the process (cancellation tests). */
   onLog?: (log: string, signal: (name: NodeJS.Signals) => void) => void;
@@ -68,7 +68,7 @@ function commands(log: string, name: string): string[] {
     .map((line) => line.slice(line.indexOf('::', 2) + 2).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
 }
 
-/** Runs dist/index.js with Node 24 as the runner runs one step: INPUT_* variables, file commands, STATE_* for post. */
+/** Runs a step's bundle with Node 24 as the runner runs it: INPUT_* variables, file commands; with `state`, the post step with STATE_*. */
 export function runStep(options: StepOptions): Promise<StepResult> {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const files = {
@@ -94,7 +94,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, [DIST_ENTRY], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE24, [options.state ? DIST_POST : DIST_ENTRY], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     const onData = (chunk: Buffer) => {

@@ -43,6 +43,6 @@ describe('README documents action.yml exactly', () => {
 
   it('runs on node24 with an always-run post step', () => {
     const runs = (actionYaml as unknown as { runs: Record<string, string> }).runs;
-    expect(runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' });
+    expect(runs).toEqual({ using: 'node24', main: 'dist/main/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
   });
 });
