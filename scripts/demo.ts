@@ -1,9 +1,11 @@
 // `npm run demo`: the whole promotion against the local AWS stand-in, no AWS account needed.
-// Starts the stand-in with a source and a target account and a sample unencrypted AMI, runs the bundled
+// Starts the stand-in with a source and a target account and a sample unencrypted AMI, the roles and keys carrying
+// the policies README "Permissions" documents (demo-world.ts), runs the bundled
 // dist/index.js under Node 24 exactly as the GitHub runner would (main step, then post step), and prints
 // the log as the runner shows it, the job summary and the outputs.
-import { DEFAULTS, defaultWorld, sdkEnv, startStandIn } from '../__tests__/standin/index.js';
+import { DEFAULTS, sdkEnv, startStandIn } from '../__tests__/standin/index.js';
 import { runStep } from '../__tests__/support/runner.js';
+import { DEMO_INPUTS, demoWorld } from './demo-world.js';
 
 const masked = new Set<string>();
 
@@ -48,17 +50,9 @@ function summaryText(html: string): string {
 }
 
 const started = Date.now();
-const standin = await startStandIn(defaultWorld(), { copyDurationMs: 3000 });
+const standin = await startStandIn(demoWorld(), { copyDurationMs: 3000 });
 try {
-  const inputs = {
-    'source-ami-id': DEFAULTS.sourceAmiId,
-    'kms-key-arn': DEFAULTS.sourceKeyArn,
-    'source-role-arn': DEFAULTS.sourceRoleArn,
-    'target-role-arn': DEFAULTS.targetRoleArn,
-    'target-regions': `${DEFAULTS.region}, ${DEFAULTS.secondRegion}`,
-    'target-kms-key': DEFAULTS.targetKeyAlias,
-    tags: 'Release=2026.11\nTeam=platform',
-  };
+  const inputs = DEMO_INPUTS;
   console.log(`Local AWS stand-in on ${standin.url}: source account ${DEFAULTS.sourceAccount}, target account ${DEFAULTS.targetAccount}.`);
   console.log(`Promoting the unencrypted ${DEFAULTS.sourceAmiId} under ${DEFAULTS.sourceKeyArn}\ninto ${inputs['target-regions']} of the target account, under its ${DEFAULTS.targetKeyAlias} key.\n`);
   const env = sdkEnv(standin);

@@ -35,4 +35,18 @@ describe('dist/index.js under Node 24', () => {
     expect(errors[0]).toContain(`Input ${input}:`);
     expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
   });
+
+  it.each([
+    ['source-ami-id', { 'source-ami-id': 'ami-0123456789ABCDEF0' }, '"ami-0123456789ABCDEF0" has capital letters, but AMI IDs are lower case: use ami-0123456789abcdef0.'],
+    [
+      'target-regions',
+      { 'target-regions': 'eu-west-1 eu-central-1' },
+      'separate regions with commas or new lines, not spaces: "eu-west-1, eu-central-1" instead of "eu-west-1 eu-central-1".',
+    ],
+  ])('says how to write %s when it is almost right', async (input, overrides, message) => {
+    const { env, dir } = runnerEnv({ ...VALID_INPUTS, ...overrides });
+    const result = await runNode24(DIST_ENTRY, env, { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('::error::'))).toEqual([`::error::Input ${input}: ${message}`]);
+  });
 });

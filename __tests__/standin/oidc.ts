@@ -17,6 +17,11 @@ export interface OidcOptions {
   /** Token lifetime; default 300 s. */
   tokenLifetimeSeconds?: number;
   extraClaims?: Record<string, unknown>;
+  /**
+   * When set, the runner's token endpoint answers every token request with this HTTP status (e.g. 403, 500) and no
+   * token. What GitHub's endpoint answers when it fails is undocumented; tests pick the status.
+   */
+  tokenEndpointStatus?: number;
 }
 
 export interface TokenClaims {
@@ -83,6 +88,12 @@ export class OidcIssuer {
 
   configure(options: OidcOptions): void {
     this.options = { ...this.options, ...options };
+  }
+
+  /** The refusal the token endpoint answers with instead of a token, when tokenEndpointStatus is set. */
+  tokenEndpointRefusal(): { status: number; message: string } | undefined {
+    const status = this.options.tokenEndpointStatus;
+    return status === undefined ? undefined : { status, message: `stand-in: the token endpoint is set to fail with ${status}` };
   }
 
   /** The subject GitHub would put in the token for the configured repository/ref/environment. */

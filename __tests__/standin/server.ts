@@ -190,6 +190,8 @@ function handleOidc(core: StandInCore, req: IncomingMessage, url: URL): WireResp
   });
   if (url.pathname.endsWith('/jwks')) return json(200, core.oidc.jwks());
   if (header(req, 'authorization') !== `Bearer ${core.oidc.requestToken}`) return json(401, { message: 'Bad credentials' });
+  const refusal = core.oidc.tokenEndpointRefusal();
+  if (refusal) return json(refusal.status, { message: refusal.message });
   const audience = url.searchParams.get('audience') ?? undefined;
   core.oidc.requestedAudiences.push(audience ?? '');
   return json(200, { value: core.oidc.issueToken(audience ? { aud: audience } : {}) });

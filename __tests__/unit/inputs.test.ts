@@ -70,6 +70,28 @@ describe('readInputs with valid values', () => {
     expect(session.roleDurationSeconds).toBe(7200);
   });
 
+  it('accepts regions separated by commas with spaces, new lines, or both', () => {
+    expect(read({ 'target-regions': 'eu-west-1, eu-central-1' }).request.targetRegions).toEqual(['eu-west-1', 'eu-central-1']);
+    expect(read({ 'target-regions': 'eu-west-1 ,eu-central-1,\n us-east-1 ' }).request.targetRegions).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
+  });
+
+  it('warns, with the multi-line form, when a tag value looks like more tags on the same line, and keeps the tag', () => {
+    const { request, warnings } = read({ tags: 'Team=platform\nName=web,Env=prod' });
+    expect(request.tags).toEqual([
+      { Key: 'Team', Value: 'platform' },
+      { Key: 'Name', Value: 'web,Env=prod' },
+    ]);
+    expect(warnings).toEqual([
+      'Input tags: line 2 ("Name=web,Env=prod") gives the tag Name the value "web,Env=prod". Tags are one Key=Value per line; ' +
+        'if you meant several tags, write:\ntags: |\n  Name=web\n  Env=prod',
+    ]);
+  });
+
+  it('does not warn about commas that do not start another Key=Value', () => {
+    expect(read({ tags: 'Owners=alice,bob\nNote=a, b and c\nFormula=x=1' }).warnings).toEqual([]);
+    expect(read({}).warnings).toEqual([]);
+  });
+
   it('accepts an alias ARN for the source key and a target key ARN in the single target region', () => {
     const { request } = read({
       'kms-key-arn': 'arn:aws:kms:eu-west-1:111111111111:alias/ami-share',
@@ -85,7 +107,9 @@ describe('readInputs refuses, naming the input', () => {
   const cases: [string, Record<string, string>, string, RegExp][] = [
     ['missing AMI', { 'source-ami-id': '' }, 'source-ami-id', /required/],
     ['bad AMI ID', { 'source-ami-id': 'ami-12345' }, 'source-ami-id', /ami- followed by 8 or 17 hex/],
-    ['AMI ID with capitals', { 'source-ami-id': 'ami-0123456789ABCDEF0' }, 'source-ami-id', /not an AMI ID/],
+    ['AMI ID with capitals', { 'source-ami-id': 'ami-0123456789ABCDEF0' }, 'source-ami-id', /AMI IDs are lower case: use ami-0123456789abcdef0\.$/],
+    ['short AMI ID with capitals', { 'source-ami-id': 'AMI-0A1B2C3D' }, 'source-ami-id', /lower case: use ami-0a1b2c3d\./],
+    ['AMI ID with capitals and a wrong length', { 'source-ami-id': 'ami-0123ABC' }, 'source-ami-id', /not an AMI ID \(ami- followed by 8 or 17 hex/],
     ['key ARN of another service', { 'kms-key-arn': 'arn:aws:s3:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, 'kms-key-arn', /not kms/],
     ['key ARN with unknown partition', { 'kms-key-arn': 'arn:aws-moon:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, 'kms-key-arn', /partition/],
     ['key ARN with short account', { 'kms-key-arn': 'arn:aws:kms:eu-west-1:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, 'kms-key-arn', /12 digits/],
@@ -99,6 +123,9 @@ describe('readInputs refuses, naming the input', () => {
     ['malformed source region', { 'source-region': 'Europe' }, 'source-region', /not a region name/],
     ['malformed target region', { 'target-regions': 'eu-west-1, mars-north' }, 'target-regions', /"mars-north" is not a region/],
     ['empty target region list', { 'target-regions': ' , \n' }, 'target-regions', /lists no region/],
+    ['target regions separated by spaces', { 'target-regions': 'eu-west-1 eu-central-1' }, 'target-regions', /separate regions with commas or new lines, not spaces: "eu-west-1, eu-central-1" instead of "eu-west-1 eu-central-1"\.$/],
+    ['target regions partly separated by spaces', { 'target-regions': 'us-east-1\neu-west-1  eu-central-1' }, 'target-regions', /commas or new lines, not spaces: "eu-west-1, eu-central-1"/],
+    ['a space inside a bad region name', { 'target-regions': 'eu west 1' }, 'target-regions', /"eu west 1" is not a region name/],
     ['duplicate target regions', { 'target-regions': 'eu-west-1,eu-west-1' }, 'target-regions', /twice/],
     ['target key in another account', { 'target-kms-key': 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, 'target-kms-key', /account 333333333333/],
     ['target key ARN with two regions', { 'target-regions': 'eu-west-1,us-east-1', 'target-kms-key': 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, 'target-kms-key', /keys are regional/],

@@ -7,7 +7,7 @@ import { PromotionError } from '../../src/domain/errors.js';
 
 const role = parseRoleArn('arn:aws:iam::222222222222:role/ami-promotion-target') as RoleArn;
 
-function setup(lifetimeMs: number) {
+function setup(lifetimeMs: number, audience = 'sts.amazonaws.com') {
   let now = 1_000_000;
   const sts = new STSClient({ region: 'eu-west-1' });
   const mock = mockClient(sts);
@@ -31,6 +31,7 @@ function setup(lifetimeMs: number) {
     sessionName: 'promote-ami-1-1',
     durationSeconds: 3600,
     getToken,
+    audience,
     sts,
     onCredentials: (c) => masked.push(c.accessKeyId, c.secretAccessKey, c.sessionToken ?? ''),
     repository: 'acme/images',
@@ -82,6 +83,31 @@ describe('webIdentityCredentials', () => {
     expect(error.message).toContain('target account 222222222222');
     expect(error.message).toContain('arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com');
     expect(error.message).toContain('"token.actions.githubusercontent.com:sub": "repo:acme/images:*"');
+  });
+
+  it('puts the audience input, not a fixed one, into the trust-policy fix and the explanation', async () => {
+    const { provider, mock } = setup(3_600_000, 'https://github.com/acme');
+    mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Incorrect token audience'), { name: 'InvalidIdentityTokenException' }));
+    const error = (await provider().catch((e: unknown) => e)) as PromotionError;
+    expect(error.message).toContain('"token.actions.githubusercontent.com:aud": "https://github.com/acme"');
+    expect(error.message).toContain('audience list does not include https://github.com/acme');
+    expect(error.message).not.toContain('sts.amazonaws.com');
+  });
+
+  it('passes a failure to get the token through unchanged, without calling STS or blaming the role', async () => {
+    const { provider, mock, getToken } = setup(3_600_000);
+    const tokenError = new Error('The job has no OIDC token');
+    getToken.mockRejectedValueOnce(tokenError);
+    await expect(provider()).rejects.toBe(tokenError);
+    expect(mock.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(0);
+  });
+
+  it('does not blame the role ARN for an error it cannot explain', async () => {
+    const { provider, mock } = setup(3_600_000);
+    mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'Error' }));
+    const error = (await provider().catch((e: unknown) => e)) as PromotionError;
+    expect(error.message).toContain('Error: socket hang up');
+    expect(error.message).not.toMatch(/role ARN|role-arn|trust policy/);
   });
 
   it('explains throttling that outlasted the retries', async () => {

@@ -9,8 +9,13 @@ export interface WebIdentityOptions {
   side: 'source' | 'target';
   sessionName: string;
   durationSeconds: number;
-  /** Mints a fresh OIDC token; called for every (re-)assumption. */
+  /**
+   * Mints a fresh OIDC token; called for every (re-)assumption. Its errors pass through unchanged: a token
+   * that could not be had says nothing about the role or its trust policy.
+   */
   getToken: () => Promise<string>;
+  /** The audience the tokens are minted for (the `audience` input), used in the trust-policy fix. */
+  audience: string;
   sts: STSClient;
   /** Called with every new set of credentials, before anything can log them. */
   onCredentials?: (credentials: AwsCredentialIdentity) => void;
@@ -28,11 +33,14 @@ function trustPolicyFix(options: WebIdentityOptions): string {
     Principal: { Federated: provider },
     Action: 'sts:AssumeRoleWithWebIdentity',
     Condition: {
-      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+      StringEquals: { 'token.actions.githubusercontent.com:aud': options.audience },
       StringLike: { 'token.actions.githubusercontent.com:sub': subject },
     },
   };
-  return `Make sure account ${options.role.accountId} has the IAM OIDC provider token.actions.githubusercontent.com and that the trust policy of ${options.role.arn} contains:\n${JSON.stringify(statement, null, 2)}`;
+  return (
+    `Make sure account ${options.role.accountId} has the IAM OIDC provider token.actions.githubusercontent.com with the audience ${options.audience}, ` +
+    `and that the role ${options.role.arn} exists and its trust policy contains:\n${JSON.stringify(statement, null, 2)}`
+  );
 }
 
 function explainAssumeFailure(error: unknown, options: WebIdentityOptions): PromotionError {
@@ -42,14 +50,14 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions): Prom
   if (name === 'InvalidIdentityTokenException' || name === 'IDPRejectedClaimException') {
     return new PromotionError({
       ...base,
-      why: `STS rejected the token (${name}: ${errorMessage(error)}). The OIDC provider is missing, or its audience list does not include the token's audience.`,
+      why: `STS rejected the token (${name}: ${errorMessage(error)}). The OIDC provider is missing, or its audience list does not include ${options.audience}.`,
       fix: trustPolicyFix(options),
     });
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {
     return new PromotionError({
       ...base,
-      why: `the role's trust policy does not let this workflow assume it (${errorMessage(error)}).`,
+      why: `the role does not exist, or its trust policy does not let this workflow assume it (${errorMessage(error)}).`,
       fix: trustPolicyFix(options),
     });
   }
@@ -70,7 +78,7 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions): Prom
   return new PromotionError({
     ...base,
     why: `${name || 'error'}: ${errorMessage(error)}`,
-    fix: 'Check the role ARN input and that the role exists; re-run the job if the error was transient.',
+    fix: 'See the STS message above; re-run the job if the error was transient.',
   });
 }
 

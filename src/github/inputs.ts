@@ -11,6 +11,8 @@ export interface SessionSettings {
 export interface ActionInputs {
   request: PromotionRequest;
   session: SessionSettings;
+  /** Inputs that are valid but probably not what the user meant, for the main step to show as warnings. */
+  warnings: string[];
 }
 
 export class InputError extends Error {
@@ -91,6 +93,10 @@ function parseRegionList(name: string, raw: string): string[] {
   if (regions.length === 0) throw new InputError(name, 'lists no region; give one or more region names such as eu-west-1.');
   const seen = new Set<string>();
   for (const region of regions) {
+    const words = region.split(/\s+/);
+    if (words.length > 1 && words.every(isRegion)) {
+      throw new InputError(name, `separate regions with commas or new lines, not spaces: "${words.join(', ')}" instead of "${region}".`);
+    }
     if (!isRegion(region)) throw new InputError(name, `"${region}" is not a region name (for example eu-west-1).`);
     if (seen.has(region)) throw new InputError(name, `lists "${region}" twice.`);
     seen.add(region);
@@ -98,8 +104,19 @@ function parseRegionList(name: string, raw: string): string[] {
   return regions;
 }
 
-export function parseTags(name: string, raw: string): Tag[] {
+/** A warning for a value that looks like more tags on the same line, e.g. Name=web,Env=prod. */
+function commaSeparatedTagsWarning(name: string, where: string, text: string, key: string, value: string): string | undefined {
+  if (!/,\s*[^,=\s][^,=]*=/.test(value)) return undefined;
+  const lines = text.split(',').map((part) => `  ${part.trim()}`);
+  return (
+    `Input ${name}: ${where} gives the tag ${key} the value "${value}". Tags are one Key=Value per line; ` +
+    `if you meant several tags, write:\n${name}: |\n${lines.join('\n')}`
+  );
+}
+
+export function parseTags(name: string, raw: string): { tags: Tag[]; warnings: string[] } {
   const tags: Tag[] = [];
+  const warnings: string[] = [];
   const keys = new Set<string>();
   for (const [index, line] of raw.split('\n').entries()) {
     const text = line.trim();
@@ -115,8 +132,10 @@ export function parseTags(name: string, raw: string): Tag[] {
     if (keys.has(key)) throw new InputError(name, `${where}: the key "${key}" is given twice.`);
     keys.add(key);
     tags.push({ Key: key, Value: value });
+    const warning = commaSeparatedTagsWarning(name, where, text, key, value);
+    if (warning) warnings.push(warning);
   }
-  return tags;
+  return { tags, warnings };
 }
 
 function parseTargetKey(name: string, raw: string | undefined, targetAccountId: string, regions: string[]): TargetKey {
@@ -166,6 +185,10 @@ function provenance(): PromotionRequest['provenance'] {
 /** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
 export function readInputs(): ActionInputs {
   const sourceAmiId = required('source-ami-id');
+  if (AMI_ID.test(sourceAmiId.toLowerCase()) && !AMI_ID.test(sourceAmiId)) {
+    // EC2 resource IDs are lower case: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
+    throw new InputError('source-ami-id', `"${sourceAmiId}" has capital letters, but AMI IDs are lower case: use ${sourceAmiId.toLowerCase()}.`);
+  }
   if (!AMI_ID.test(sourceAmiId)) {
     throw new InputError('source-ami-id', `"${sourceAmiId}" is not an AMI ID (ami- followed by 8 or 17 hex digits, e.g. ami-0123456789abcdef0).`);
   }
@@ -226,6 +249,7 @@ export function readInputs(): ActionInputs {
     throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
   }
 
+  const tags = parseTags('tags', core.getInput('tags'));
   const request: PromotionRequest = {
     sourceAmiId,
     sourceRegion,
@@ -238,7 +262,7 @@ export function readInputs(): ActionInputs {
     autoscalingAccess: autoscalingAccess as AutoscalingAccessMode,
     amiName,
     amiDescription,
-    tags: parseTags('tags', core.getInput('tags')),
+    tags: tags.tags,
     copyTags: bool('copy-tags', true),
     cleanup: bool('cleanup', true),
     waitTimeoutMinutes: integer('wait-timeout-minutes', 1, 2880, 120) as number,
@@ -254,5 +278,5 @@ export function readInputs(): ActionInputs {
     roleSessionName,
     roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
   };
-  return { request, session };
+  return { request, session, warnings: tags.warnings };
 }

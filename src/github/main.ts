@@ -73,11 +73,12 @@ export async function runMain(): Promise<void> {
   try {
     const inputs = readInputs();
     const { request } = inputs;
+    for (const warning of inputs.warnings) core.warning(warning);
     const journal = createPersistedJournal();
     const sessions = openSessions(inputs);
     const [sourceIdentity, targetIdentity] = await Promise.all([
-      callerIdentity(sessions.source, request.sourceRegion, 'source'),
-      callerIdentity(sessions.target, request.sourceRegion, 'target'),
+      callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole),
+      callerIdentity(sessions.target, request.sourceRegion, 'target', request.targetRole),
     ]);
     core.info(`Source: account ${sourceIdentity.accountId} as ${sourceIdentity.arn}`);
     core.info(`Target: account ${targetIdentity.accountId} as ${targetIdentity.arn}`);

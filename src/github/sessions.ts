@@ -30,6 +30,7 @@ export function openSessions({ request, session }: ActionInputs): Sessions {
         sessionName: session.roleSessionName,
         durationSeconds: session.roleDurationSeconds,
         getToken,
+        audience: session.audience,
         sts: unsigned.sts(request.sourceRegion),
         onCredentials: maskCredentials,
         repository: request.provenance.repository,
