@@ -223,8 +223,10 @@ describe('failures during the copy', () => {
       const decoy = standin.image(TARGET, REGION, DECOY_TARGET_AMI);
       const { main, post, error } = await promote(standin, inputs({ 'source-ami-id': AMI_DUPLICATE, 'target-kms-key': DEFAULTS.targetKeyAlias }));
       expect(main.code).toBe(1);
-      expect(error).toContain(`(target account ${TARGET}, ${REGION}) failed: the target account already has an AMI named "${DUPLICATE_NAME}" in ${REGION}.`);
-      expect(error).toMatch(/Fix: Set ami-name to a new name/);
+      // The preflight finds the name taken, before any change (see preflight-refusals.test.ts).
+      expect(error).toContain(`(target account ${TARGET}, ${REGION}) failed: account ${TARGET} already has ${DECOY_TARGET_AMI} named "${DUPLICATE_NAME}" in ${REGION}`);
+      expect(error).toMatch(/Fix: Set the ami-name input to a name not used yet/);
+      expectOnlyReads(standin);
       expect(standin.image(TARGET, REGION, DECOY_TARGET_AMI)).toEqual(decoy);
       expect(standin.calls().filter((c) => JSON.stringify(c.params).includes(DECOY_TARGET_AMI))).toEqual([]);
       expect(worldView(standin)).toEqual(before);

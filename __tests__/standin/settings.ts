@@ -32,6 +32,16 @@ export interface StandInSettings {
   maxConcurrentSnapshotCopies: number;
   /** Concurrent AMI copies per destination account and region (AWS: about 100). */
   maxConcurrentImageCopies: number;
+  /**
+   * UNDOCUMENTED in AWS: whether the owner may CopyImage a disabled AMI (the EC2 guide says only that it cannot be
+   * launched or shared). Default false: IncorrectState.
+   */
+  disabledImagesCopyable: boolean;
+  /**
+   * Longest tag key EC2 accepts, in Unicode characters. AWS's pages differ: the EC2 user guide says 128 (the default),
+   * the API reference's Tag type 127.
+   */
+  maxTagKeyLength: number;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -56,5 +66,7 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     ebsDefaultKeyIdForm: options.ebsDefaultKeyIdForm ?? 'key-arn',
     maxConcurrentSnapshotCopies: options.maxConcurrentSnapshotCopies ?? 20,
     maxConcurrentImageCopies: options.maxConcurrentImageCopies ?? 100,
+    disabledImagesCopyable: options.disabledImagesCopyable ?? false,
+    maxTagKeyLength: options.maxTagKeyLength ?? 128,
   };
 }

@@ -22,7 +22,12 @@ export type KeySpec = 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096'
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC';
 export type KeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type SnapshotStateName = 'pending' | 'completed' | 'error';
-export type ImageStateName = 'pending' | 'available' | 'failed';
+/**
+ * `disabled`: DisableImage's state. A disabled AMI has no launch permissions (disabling removes them and it cannot be
+ * shared), so only its owner sees it, and DescribeImages lists it only with IncludeDisabled.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/disable-an-ami.html
+ */
+export type ImageStateName = 'pending' | 'available' | 'failed' | 'disabled';
 
 export interface AccessKeyConfig {
   accessKeyId: string;
@@ -214,9 +219,16 @@ export interface ImageSpec {
   sharedWithOrganizations?: string[];
   public?: boolean;
   tags?: Record<string, string>;
+  /** ISO time; once past, the AMI is deprecated (still usable by ID). */
   deprecationTime?: string;
   deregistrationProtection?: boolean;
   creationDate?: string;
+}
+
+/** What DisableImage does to the launch permissions: removes them all (a disabled AMI is private). */
+function withoutLaunchPermissions<T extends Pick<ImageConfig, 'state' | 'sharedWith' | 'sharedWithOrganizations' | 'public'>>(image: T): T {
+  if (image.state !== 'disabled') return image;
+  return { ...image, sharedWith: [], sharedWithOrganizations: [], public: false };
 }
 
 function emptyRegion(): RegionConfig {
@@ -406,7 +418,7 @@ export class AccountBuilder {
         deleteOnTermination: true,
       };
     });
-    this.region(region).images.push({
+    this.region(region).images.push(withoutLaunchPermissions({
       imageId: spec.imageId ?? hexId('ami'),
       name: spec.name,
       description: spec.description,
@@ -425,7 +437,7 @@ export class AccountBuilder {
       deprecationTime: spec.deprecationTime,
       deregistrationProtection: spec.deregistrationProtection ?? false,
       creationDate: spec.creationDate ?? '2026-01-01T00:00:00.000Z',
-    });
+    }));
     return this;
   }
 
@@ -439,7 +451,7 @@ export class AccountBuilder {
   updateImage(region: string, imageId: string, change: Partial<Omit<ImageConfig, 'imageId'>> & { snapshotsSharedWith?: string[] }): this {
     const image = this.findImage(region, imageId);
     const { snapshotsSharedWith, ...rest } = change;
-    Object.assign(image, rest);
+    Object.assign(image, withoutLaunchPermissions({ ...image, ...rest }));
     if (snapshotsSharedWith) {
       for (const device of image.blockDevices) {
         const snapshot = this.region(region).snapshots.find((s) => s.snapshotId === device.snapshotId);

@@ -3,7 +3,7 @@ import { explainAwsError, siteOf } from './aws-errors.js';
 import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 import type { SourceImage } from './inspect.js';
-import { promotedTags } from './provenance.js';
+import { promotedName, promotedTags } from './provenance.js';
 import type { SharedImage } from './reencrypt.js';
 import type { TargetKey } from './target-key.js';
 import { clientToken } from './tokens.js';
@@ -20,7 +20,7 @@ export interface TargetCopy {
 /** Step 5 for one region: CopyImage with target credentials from the shared AMI, under the target's key. */
 export async function startTargetCopy(ctx: PromotionContext, source: SourceImage, shared: SharedImage, key: TargetKey): Promise<string> {
   const { request, targetIdentity } = ctx;
-  const name = request.amiName ?? source.name;
+  const name = promotedName(ctx, source);
   const tags = promotedTags(ctx, source, key);
   const site = {
     what: `Copying ${shared.imageId} into the target account`,

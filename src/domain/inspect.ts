@@ -24,6 +24,8 @@ export interface SourceImage {
   snapshots: SourceSnapshot[];
   platformDetails?: string;
   billingCodes: string[];
+  /** When the owner deprecated (or will deprecate) the AMI; a deprecated AMI can still be copied by its ID. */
+  deprecationTime?: string;
 }
 
 function refuse(ctx: PromotionContext, why: string, fix: string): never {
@@ -37,10 +39,26 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
   });
 }
 
+/**
+ * A disabled AMI cannot be launched or shared until its owner re-enables it (only the owner sees it at all), so
+ * neither sharing it as it is nor promoting a copy of it is what its owner wants.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/disable-an-ami.html
+ */
+function refuseDisabled(ctx: PromotionContext): never {
+  const { request, sourceIdentity } = ctx;
+  refuse(
+    ctx,
+    `the AMI is disabled: AWS does not let a disabled AMI be launched or shared until its owner re-enables it.`,
+    `Re-enable it in account ${sourceIdentity.accountId}: aws ec2 enable-image --image-id ${request.sourceAmiId} --region ${request.sourceRegion}; then run the promotion again.`,
+  );
+}
+
 async function describeImage(ctx: PromotionContext): Promise<Image | undefined> {
   const { request } = ctx;
   try {
-    const response = await ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId] }));
+    // A disabled AMI is left out of DescribeImages unless asked for; a deprecated one is returned by its ID anyway.
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html
+    const response = await ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId], IncludeDisabled: true }));
     return response.Images?.[0];
   } catch (error) {
     if (/^InvalidAMIID\./.test(errorName(error))) return undefined;
@@ -81,10 +99,11 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
   if (!image?.ImageId) {
     refuse(
       ctx,
-      `the source account cannot see ${request.sourceAmiId} in ${request.sourceRegion}: it does not exist there, or it is neither owned by nor shared with account ${sourceIdentity.accountId}.`,
+      `the source account cannot see ${request.sourceAmiId} in ${request.sourceRegion}: it does not exist there, it is neither owned by nor shared with account ${sourceIdentity.accountId}, or its owner disabled it (which ends its sharing).`,
       `Check source-ami-id and source-region (AMIs are regional), or share the AMI with account ${sourceIdentity.accountId}.`,
     );
   }
+  if (image.State === 'disabled') refuseDisabled(ctx);
   if (image.State !== 'available') {
     const reason = image.StateReason?.Message ? ` (${image.StateReason.Message})` : '';
     refuse(
@@ -137,6 +156,7 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
     snapshots,
     platformDetails: image.PlatformDetails,
     billingCodes: (image.ProductCodes ?? []).flatMap((p) => (p.ProductCodeId ? [p.ProductCodeId] : [])),
+    deprecationTime: image.DeprecationTime,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { PromotionContext } from './context.js';
 import type { SourceImage } from './inspect.js';
-import { ROLE_PROMOTED, TAG, mergeTags } from './tags.js';
+import type { SourceKey } from './source-key.js';
+import { ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG, mergeTags } from './tags.js';
 import type { TargetKey } from './target-key.js';
 import type { Tag } from './types.js';
 
@@ -24,6 +25,22 @@ export function provenanceTags(ctx: PromotionContext, key: TargetKey): Tag[] {
 /** Tags of the promoted AMI and its snapshots: the source's own tags, the tags input, then provenance. */
 export function promotedTags(ctx: PromotionContext, source: SourceImage | undefined, key: TargetKey): Tag[] {
   return mergeTags(ctx.request.copyTags && source ? source.tags : [], ctx.request.tags, provenanceTags(ctx, key));
+}
+
+/** Tags of the intermediate copy in the source account and its snapshots: the source's own tags, then what marks it as this action's. */
+export function intermediateTags(ctx: PromotionContext, source: SourceImage, key: SourceKey): Tag[] {
+  return mergeTags(ctx.request.copyTags ? source.tags : [], [
+    { Key: TAG.role, Value: ROLE_INTERMEDIATE },
+    { Key: TAG.sourceAmiId, Value: source.imageId },
+    { Key: TAG.sourceAccount, Value: ctx.sourceIdentity.accountId },
+    { Key: TAG.sourceRegion, Value: source.region },
+    { Key: TAG.kmsKey, Value: key.arn },
+  ]);
+}
+
+/** The name of the promoted AMI in every target region: the ami-name input, else the source AMI's name. */
+export function promotedName(ctx: PromotionContext, source: SourceImage): string {
+  return ctx.request.amiName ?? source.name;
 }
 
 /** The DescribeImages filters that find an earlier promotion of the same source under the same key. */

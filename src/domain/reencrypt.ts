@@ -4,7 +4,8 @@ import type { PromotionContext } from './context.js';
 import { PromotionError, errorName } from './errors.js';
 import type { SourceImage } from './inspect.js';
 import type { SourceKey } from './source-key.js';
-import { ROLE_INTERMEDIATE, TAG, mergeTags } from './tags.js';
+import { intermediateTags } from './provenance.js';
+import { ROLE_INTERMEDIATE, TAG } from './tags.js';
 import { clientToken, shortHash } from './tokens.js';
 import { waitForImage } from './wait.js';
 
@@ -60,13 +61,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
   if (imageId) {
     ctx.log.info(`Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}.`);
   } else {
-    const tags = mergeTags(request.copyTags ? source.tags : [], [
-      { Key: TAG.role, Value: ROLE_INTERMEDIATE },
-      { Key: TAG.sourceAmiId, Value: source.imageId },
-      { Key: TAG.sourceAccount, Value: sourceIdentity.accountId },
-      { Key: TAG.sourceRegion, Value: region },
-      { Key: TAG.kmsKey, Value: key.arn },
-    ]);
+    const tags = intermediateTags(ctx, source, key);
     const name = `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128);
     const what = `Re-encrypting ${source.imageId} with ${key.arn}`;
     const response = await call({ ...site, what, action: 'ec2:CopyImage' }, () =>

@@ -12,6 +12,20 @@ export const TAG = {
   runUrl: 'promote-ami:run-url',
 } as const;
 
+/**
+ * EC2's tag limits per resource (images and snapshots alike): 50 user tags (keys starting with aws: do not count),
+ * keys up to 128 and values up to 256 Unicode characters; EC2 allows any Unicode character in tags.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions
+ * (The API reference's Tag type says 127 for keys, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tag.html;
+ * the user guide's 128 is used so that nothing AWS accepts is refused.)
+ */
+export const TAG_LIMITS = { perResource: 50, keyLength: 128, valueLength: 256 } as const;
+
+/** Length as AWS counts it: Unicode characters (code points), so an emoji is one character, not two UTF-16 units. */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
+
 export const ROLE_INTERMEDIATE = 'intermediate';
 export const ROLE_PROMOTED = 'promoted';
 

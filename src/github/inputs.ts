@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { isAliasName, isAwsManagedAlias, isRegion, parseKmsArn, parseRoleArn } from '../aws/arn.js';
+import { TAG_LIMITS, characterCount } from '../domain/tags.js';
 import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag, TargetKey } from '../domain/types.js';
 
 export interface SessionSettings {
@@ -126,8 +127,8 @@ export function parseTags(name: string, raw: string): { tags: Tag[]; warnings: s
     if (eq <= 0) throw new InputError(name, `${where} is not Key=Value.`);
     const key = text.slice(0, eq).trim();
     const value = text.slice(eq + 1).trim();
-    if (key.length > 128) throw new InputError(name, `${where}: a tag key has at most 128 characters.`);
-    if (value.length > 256) throw new InputError(name, `${where}: a tag value has at most 256 characters.`);
+    if (characterCount(key) > TAG_LIMITS.keyLength) throw new InputError(name, `${where}: a tag key has at most 128 characters.`);
+    if (characterCount(value) > TAG_LIMITS.valueLength) throw new InputError(name, `${where}: a tag value has at most 256 characters.`);
     if (key.toLowerCase().startsWith('aws:')) throw new InputError(name, `${where}: tag keys starting with "aws:" are reserved by AWS.`);
     if (keys.has(key)) throw new InputError(name, `${where}: the key "${key}" is given twice.`);
     keys.add(key);

@@ -165,7 +165,34 @@ function fingerprint(input: CopyImageRequest): string {
   return JSON.stringify(canonical(rest));
 }
 
-function validate(input: CopyImageRequest): { name: string; sourceImageId: string; sourceRegion: string } {
+const characters = (text: string) => [...text].length;
+
+/**
+ * EC2's tag limits, checked on each TagSpecification before anything is created: 50 user tags per resource (aws:
+ * keys do not count), keys up to 128 and values up to 256 Unicode characters (code points), any character allowed.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions; TagLimitExceeded:
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html. The code for a key or value too long
+ * is undocumented: InvalidParameterValue, EC2's code for a parameter value it does not accept.
+ */
+function checkTagLimits(specs: CopyImageRequest['TagSpecifications'], maxKeyLength: number): void {
+  for (const spec of specs ?? []) {
+    const tags = spec.Tags ?? [];
+    const counted = tags.filter((t) => !t.Key?.toLowerCase().startsWith('aws:'));
+    if (counted.length > 50) {
+      throw awsError('TagLimitExceeded', `The maximum number of tags for a resource (50) would be exceeded: ${counted.length} tags for ${spec.ResourceType ?? 'the resource'}.`);
+    }
+    for (const tag of tags) {
+      if (characters(tag.Key ?? '') > maxKeyLength) {
+        throw awsError('InvalidParameterValue', `Tag key exceeds the maximum length of ${maxKeyLength} characters: ${tag.Key ?? ''}`);
+      }
+      if (characters(tag.Value ?? '') > 256) {
+        throw awsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters for the tag ${tag.Key ?? ''}.`);
+      }
+    }
+  }
+}
+
+function validate(input: CopyImageRequest, maxTagKeyLength: number): { name: string; sourceImageId: string; sourceRegion: string } {
   const sourceImageId = required(input.SourceImageId, 'SourceImageId');
   const sourceRegion = required(input.SourceRegion, 'SourceRegion');
   const name = required(input.Name, 'Name');
@@ -191,6 +218,7 @@ function validate(input: CopyImageRequest): { name: string; sourceImageId: strin
       throw awsError('InvalidParameterValue', `'${spec.ResourceType ?? ''}' is not a valid taggable resource type for this operation.`);
     }
   }
+  checkTagLimits(input.TagSpecifications, maxTagKeyLength);
   return { name, sourceImageId, sourceRegion };
 }
 
@@ -217,7 +245,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const caller = callerOf(ctx);
   const { state } = ctx;
   const account = caller.accountId;
-  const { name, sourceImageId, sourceRegion } = validate(input);
+  const { name, sourceImageId, sourceRegion } = validate(input, ctx.settings.maxTagKeyLength);
   await gate(ctx, 'CopyImage', imageArn(sourceRegion, sourceImageId), input.DryRun);
 
   const tokenKey = input.ClientToken ? `${account}/${ctx.region}/${input.ClientToken}` : undefined;
@@ -235,7 +263,8 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
 
   const source = state.images.get(sourceImageId);
   if (!source || source.region !== sourceRegion || !imageVisibleTo(state, source, account)) throw imageNotFound([sourceImageId]);
-  if (source.state !== 'available') throw awsError('IncorrectState', `Image ${sourceImageId} is not in a state that allows copying (${source.state}).`);
+  const copyable = source.state === 'available' || (source.state === 'disabled' && ctx.settings.disabledImagesCopyable);
+  if (!copyable) throw awsError('IncorrectState', `Image ${sourceImageId} is not in a state that allows copying (${source.state}).`);
   if (source.ownerId !== account && source.productCodes.some((p) => p.type === 'marketplace')) {
     throw awsError('InvalidRequest', 'Images with AWS Marketplace product codes cannot be copied to another AWS account.');
   }

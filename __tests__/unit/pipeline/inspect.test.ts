@@ -47,7 +47,8 @@ describe('inspecting the source AMI', () => {
       `source ec2 ${SOURCE_REGION} DescribeImages`,
       `source ec2 ${SOURCE_REGION} DescribeSnapshots`,
     ]);
-    expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({ ImageIds: [SOURCE_AMI] });
+    // Disabled AMIs are left out unless asked for: the refusal can then say why.
+    expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({ ImageIds: [SOURCE_AMI], IncludeDisabled: true });
     expect(ec2.commandCalls(DescribeSnapshotsCommand)[0]?.args[0].input).toEqual({ SnapshotIds: ids });
     expect(result).toEqual({
       imageId: SOURCE_AMI,
@@ -64,6 +65,7 @@ describe('inspecting the source AMI', () => {
       ],
       platformDetails: 'Linux/UNIX',
       billingCodes: [],
+      deprecationTime: undefined,
     });
   });
 
@@ -177,5 +179,31 @@ describe('refusing what AWS would refuse', () => {
     fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand).resolves({ Images: [{ ...image(), BlockDeviceMappings: [] }] });
     const problem = await refusal(fx);
     expect(problem.details.why).toContain('no EBS snapshots');
+  });
+});
+
+describe('the source AMI state', () => {
+  it('refuses a disabled AMI with the command that re-enables it', async () => {
+    const { fx } = setup({ state: 'disabled' });
+    const problem = await refusal(fx);
+    expect(problem.details.why).toBe('the AMI is disabled: AWS does not let a disabled AMI be launched or shared until its owner re-enables it.');
+    expect(problem.details.fix).toBe(`Re-enable it in account ${SOURCE_ACCOUNT}: aws ec2 enable-image --image-id ${SOURCE_AMI} --region ${SOURCE_REGION}; then run the promotion again.`);
+    expect(fx.sent.map((c) => c.command)).toEqual(['DescribeImages']);
+  });
+
+  it('says that an AMI its owner disabled is invisible to the accounts it was shared with', async () => {
+    const fx = buildContext();
+    fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand).resolves({ Images: [] });
+    const problem = await refusal(fx);
+    expect(problem.details.why).toContain('or its owner disabled it (which ends its sharing)');
+  });
+
+  it('returns the deprecation time of a deprecated AMI, which is still promoted', async () => {
+    const fx = buildContext();
+    const ids = sourceSnapshotIds();
+    const ec2 = fx.source.ec2(SOURCE_REGION);
+    ec2.on(DescribeImagesCommand).resolves({ Images: [{ ...image({ snapshotIds: ids }), DeprecationTime: '2029-06-01T00:00:00.000Z' }] });
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: snapshots(ids, 'none') });
+    await expect(inspectImage(fx.ctx)).resolves.toMatchObject({ imageId: SOURCE_AMI, deprecationTime: '2029-06-01T00:00:00.000Z' });
   });
 });

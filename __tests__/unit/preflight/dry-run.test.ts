@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import * as core from '@actions/core';
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import {
   TARGET_ROLE,
   buildContext,
   defaultRequest,
+  image,
   policyWithoutTarget,
   stubSimulation,
   stubWorld,
@@ -192,6 +194,22 @@ describe('reportDryRun', () => {
     expect(process.exitCode).toBe(1);
     expect(output()).toMatch(/^::error::Dry run: nothing was changed; 1 thing\(s\) must be fixed before a real run:\n1\. The source key policy lets the target role copy \(source account 111111111111\): /);
     expect(output()).toContain(`   Fix: Add these statements to the key policy of ${KEY_ARN}:\n[\n  {\n    "Sid": "AllowUseOfTheKeyForAmiPromotion${TARGET_ACCOUNT}"`);
+    expect(fx.mutations()).toEqual([]);
+  });
+
+  it('from a real preflight where the AMI name is taken in a target region: lists it with the AMI, the name and the fix', async () => {
+    const fx = buildContext({ dryRun: true });
+    stubWorld(fx);
+    stubSimulation(fx);
+    fx.target
+      .ec2(SOURCE_REGION)
+      .on(DescribeImagesCommand, { Filters: [{ Name: 'name', Values: ['golden-base-2030.01.01'] }] })
+      .resolves({ Images: [image({ imageId: 'ami-0dddddddddddddddd', ownerId: TARGET_ACCOUNT, tags: [] })] });
+    reportDryRun(fx.request, await preflight(fx.ctx));
+    expect(process.exitCode).toBe(1);
+    expect(output()).toContain(
+      `1. The AMI name is free in ${SOURCE_REGION} (target account ${TARGET_ACCOUNT}): account ${TARGET_ACCOUNT} already has ami-0dddddddddddddddd named "golden-base-2030.01.01" in ${SOURCE_REGION}; AMI names are unique per account and region, so CopyImage would fail with InvalidAMIName.Duplicate.\n   Fix: Set the ami-name input to a name not used yet`,
+    );
     expect(fx.mutations()).toEqual([]);
   });
 });

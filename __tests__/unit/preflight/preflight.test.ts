@@ -90,6 +90,13 @@ describe('preflight: a promotion that can go ahead', () => {
       { check: 'The source AMI can be promoted', side: 'source', status: 'ok', detail: `${SOURCE_AMI} "golden-base-2030.01.01" is available, EBS-backed, with 1 snapshot(s).` },
       { check: 'The source key can be shared', side: 'source', status: 'ok', detail: `${KEY_ARN} is customer-managed, symmetric and enabled.` },
       { check: 'Re-encryption', side: 'source', status: 'ok', detail: `an intermediate copy under ${KEY_ARN} will be made in the source account.` },
+      { check: `The AMI name is free in ${SOURCE_REGION}`, side: 'target', status: 'ok', detail: `account ${TARGET_ACCOUNT} has no AMI named "golden-base-2030.01.01" in ${SOURCE_REGION}.` },
+      {
+        check: "The tags fit EC2's limits",
+        side: 'target',
+        status: 'ok',
+        detail: `tags per AMI and per snapshot: the intermediate copy in ${SOURCE_REGION}: 7, the promoted AMI in ${SOURCE_REGION}: 10 (EC2 allows 50).`,
+      },
       { check: KEY_POLICY_CHECK, side: 'source', status: 'ok', detail: `${TARGET_ROLE} may use ${KEY_ARN} for EBS copies (its own IAM policy must allow it too).` },
       { check: PROBE_CHECK, side: 'target', status: 'ok', detail: `DescribeKey on ${KEY_ARN} with the target credentials works.` },
       {
@@ -107,6 +114,7 @@ describe('preflight: a promotion that can go ahead', () => {
       `source ec2 ${SOURCE_REGION} DescribeImages`,
       `source kms ${SOURCE_REGION} DescribeKey`,
       `source ec2 ${SOURCE_REGION} DescribeSnapshots`,
+      `target ec2 ${SOURCE_REGION} DescribeImages`,
       `source kms ${SOURCE_REGION} GetKeyPolicy`,
       `target kms ${SOURCE_REGION} DescribeKey`,
       `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
@@ -163,6 +171,25 @@ describe('preflight: the source AMI', () => {
     expect(missingFindings(result)).toEqual([]);
   });
 
+  it('warns that a deprecated AMI is promoted all the same, with its deprecation time; a future deprecation is no warning', async () => {
+    const { fx } = setup();
+    const deprecated = (DeprecationTime: string) => fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] }).resolves({ Images: [{ ...image(), DeprecationTime }] });
+    deprecated('2029-12-31T23:59:00.000Z');
+    const result = await preflight(fx.ctx);
+    expect(only(result, 'The source AMI is deprecated')).toEqual([
+      {
+        check: 'The source AMI is deprecated',
+        side: 'source',
+        status: 'warning',
+        detail: `${SOURCE_AMI} was deprecated at 2029-12-31T23:59:00.000Z. AWS still copies a deprecated AMI by its ID, so it is promoted; check that this is the image you mean to release.`,
+      },
+    ]);
+    expect(missingFindings(result)).toEqual([]);
+    expect(() => planFrom(result)).not.toThrow();
+    deprecated('2030-01-01T00:01:00.000Z');
+    expect(only(await preflight(fx.ctx), 'The source AMI is deprecated')).toEqual([]);
+  });
+
   it('gives no billing warning for a Linux AMI without product codes', async () => {
     const { fx } = setup();
     expect(only(await preflight(fx.ctx), 'Billing product codes')).toEqual([]);
@@ -184,7 +211,7 @@ describe('preflight: the source AMI', () => {
     });
     expect(finding?.error?.message).toContain(`(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION})`);
     expect(sourceEc2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([
-      { ImageIds: [SOURCE_AMI] },
+      { ImageIds: [SOURCE_AMI], IncludeDisabled: true },
       { ImageIds: [SOURCE_AMI], ExecutableUsers: ['self'] },
     ]);
     expect(only(result, 'Re-encryption')).toEqual([]);
