@@ -32,6 +32,11 @@ export interface StandInSettings {
   maxConcurrentSnapshotCopies: number;
   /** Concurrent AMI copies per destination account and region (AWS: about 100). */
   maxConcurrentImageCopies: number;
+  /**
+   * EC2 eventual consistency: for this long after CopyImage, Describe*, Deregister and Modify calls on the new image
+   * and its snapshots answer NotFound, and listings leave them out (default 0: visible at once).
+   */
+  notFoundAfterCreateMs: number;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -56,5 +61,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     ebsDefaultKeyIdForm: options.ebsDefaultKeyIdForm ?? 'key-arn',
     maxConcurrentSnapshotCopies: options.maxConcurrentSnapshotCopies ?? 20,
     maxConcurrentImageCopies: options.maxConcurrentImageCopies ?? 100,
+    notFoundAfterCreateMs: options.notFoundAfterCreateMs ?? 0,
   };
 }
