@@ -19,11 +19,16 @@ import {
   targetKeyArn,
   worldView,
   expectNothingPublic,
+  intermediateCopies,
 } from './scenario.js';
 
 const AMI_TERM = 'ami-0ca000000000000a1';
 const AMI_INT = 'ami-0ca000000000000a2';
 const AMI_REFRESH = 'ami-0ca000000000000a3';
+const AMI_EC_INT = 'ami-0ca000000000000a4';
+const AMI_EC_TARGET = 'ami-0ca000000000000a5';
+/** The stand-in's eventual-consistency window: new copies and their snapshots are not found for this long. */
+const NOT_FOUND_MS = 10_000;
 const LONG_COPY_MS = 120_000;
 
 let standin: StandIn;
@@ -34,7 +39,9 @@ beforeAll(async () => {
     .account(SOURCE)
     .image(REGION, { imageId: AMI_TERM, name: 'golden-sigterm' })
     .image(REGION, { imageId: AMI_INT, name: 'golden-sigint' })
-    .image(REGION, { imageId: AMI_REFRESH, name: 'golden-refresh', snapshots: [{ kmsKey: DEFAULTS.sourceKeyAlias }] });
+    .image(REGION, { imageId: AMI_REFRESH, name: 'golden-refresh', snapshots: [{ kmsKey: DEFAULTS.sourceKeyAlias }] })
+    .image(REGION, { imageId: AMI_EC_INT, name: 'golden-ec-intermediate' })
+    .image(REGION, { imageId: AMI_EC_TARGET, name: 'golden-ec-target' });
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
@@ -45,12 +52,13 @@ afterAll(async () => {
 
 beforeEach(() => standin.clearCalls());
 
-afterEach(() => standin.configure({ copyDurationMs: FAST_COPY_MS, credentialLifetimeSeconds: undefined }));
+afterEach(() => standin.configure({ copyDurationMs: FAST_COPY_MS, credentialLifetimeSeconds: undefined, notFoundAfterCreateMs: 0 }));
 
-/** Sends `signal` once when the log matches `when`; records when. */
-function signalWhen(when: RegExp, signal: NodeJS.Signals, before?: { when: RegExp; then: () => void }) {
+/** Sends `signal` once, `delayMs` after the log matches `when`; records when it was sent. */
+function signalWhen(when: RegExp, signal: NodeJS.Signals, before?: { when: RegExp; then: () => void }, delayMs = 0) {
   const sent: { at?: number } = {};
   let prepared = false;
+  let matched = false;
   return {
     sent,
     onLog: (log: string, send: (name: NodeJS.Signals) => void) => {
@@ -58,9 +66,12 @@ function signalWhen(when: RegExp, signal: NodeJS.Signals, before?: { when: RegEx
         prepared = true;
         before.then();
       }
-      if (sent.at === undefined && when.test(log)) {
-        sent.at = Date.now();
-        send(signal);
+      if (!matched && when.test(log)) {
+        matched = true;
+        setTimeout(() => {
+          sent.at = Date.now();
+          send(signal);
+        }, delayMs);
       }
     },
   };
@@ -126,6 +137,67 @@ describe('cancellation', () => {
       expect(after.target).toEqual(beforeSigint.target);
       // Images, snapshots (including those the pending intermediate copy was writing), keys and grants.
       expect(after.source).toEqual(beforeSigint.source);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('cancellation under eventual consistency (new copies answer NotFound for a while, as in EC2)', () => {
+  it(
+    'SIGTERM 2 s after the re-encrypt copy starts: the post step looks again until the copy shows, then removes it and its snapshots',
+    async () => {
+      standin.configure({ copyDurationMs: LONG_COPY_MS, notFoundAfterCreateMs: NOT_FOUND_MS });
+      const before = worldView(standin);
+      const trigger = signalWhen(/Re-encrypting \S+ with \S+ as ami-/, 'SIGTERM', undefined, 2_000);
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_EC_INT }), { onLog: trigger.onLog });
+      const { main, post } = run;
+      expect(trigger.sent.at).toBeDefined();
+      expect(main.code).toBe(1);
+      expect(run.error).toContain('The job was cancelled (SIGTERM)');
+      const intermediateId = intermediateCopyId(main.log) as string;
+      expect(intermediateId).toMatch(/^ami-/);
+
+      expect(post.code).toBe(0);
+      expect(post.log).toContain(`intermediate copy ${intermediateId} was not found`);
+      expect(post.log).toContain('looking again in');
+      expect(post.log).toContain(`Removed intermediate copy ${intermediateId}`);
+      expect(post.log).not.toContain('Already gone');
+      expect(okCalls(standin, 'DeregisterImage', SOURCE).map((c) => c.params.ImageId)).toEqual([intermediateId]);
+      // Nothing the run created or shared is left in either account: no copy, no snapshot, no permission, no grant.
+      expect(intermediateCopies(standin, AMI_EC_INT)).toEqual([]);
+      expect(worldView(standin)).toEqual(before);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'SIGTERM right after the target copy starts (key-access: grant): the post step looks again until the copy shows, then removes it, the sharing, the grant and the intermediate copy',
+    async () => {
+      standin.configure({ notFoundAfterCreateMs: NOT_FOUND_MS });
+      const before = worldView(standin);
+      const trigger = signalWhen(/Copying into eu-west-1 as ami-/, 'SIGTERM', {
+        when: /Re-encrypting \S+ with \S+ as ami-/,
+        then: () => standin.configure({ copyDurationMs: LONG_COPY_MS }),
+      });
+      const run = await promote(standin, inputs({ 'source-ami-id': AMI_EC_TARGET, 'key-access': 'grant' }), { onLog: trigger.onLog });
+      const { main, post } = run;
+      expect(trigger.sent.at).toBeDefined();
+      expect(main.code).toBe(1);
+      expect(run.error).toContain('The job was cancelled (SIGTERM)');
+      const copyId = targetCopyId(main.log) as string;
+      const intermediateId = intermediateCopyId(main.log) as string;
+      expect(copyId).toMatch(/^ami-/);
+
+      expect(post.code).toBe(0);
+      expect(post.log).toContain(`unfinished copy ${copyId} was not found`);
+      expect(post.log).toContain(`Removed unfinished copy ${copyId}`);
+      expect(post.log).toContain(`Removed launch permission of account ${TARGET} on ${intermediateId}`);
+      expect(post.log).toMatch(/Removed KMS grant promote-ami-\S+ \([0-9a-f]+\) on /);
+      expect(post.log).toContain(`Removed intermediate copy ${intermediateId}`);
+      expect(post.log).not.toContain('Already gone');
+      expect(standin.grants(SOURCE, REGION, DEFAULTS.sourceKeyArn)).toEqual([]);
+      expect(okCalls(standin, 'DeregisterImage').map((c) => c.params.ImageId).sort()).toEqual([copyId, intermediateId].sort());
+      expect(worldView(standin)).toEqual(before);
     },
     TEST_TIMEOUT_MS,
   );

@@ -42,6 +42,11 @@ export interface StandInSettings {
    * the API reference's Tag type 127.
    */
   maxTagKeyLength: number;
+  /**
+   * EC2 eventual consistency: for this long after CopyImage, Describe*, Deregister and Modify calls on the new image
+   * and its snapshots answer NotFound, and listings leave them out (default 0: visible at once).
+   */
+  notFoundAfterCreateMs: number;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -68,5 +73,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     maxConcurrentImageCopies: options.maxConcurrentImageCopies ?? 100,
     disabledImagesCopyable: options.disabledImagesCopyable ?? false,
     maxTagKeyLength: options.maxTagKeyLength ?? 128,
+    notFoundAfterCreateMs: options.notFoundAfterCreateMs ?? 0,
   };
 }

@@ -15,6 +15,7 @@ import { cleanUp, nothingToUndo, type CleanupContext } from '../../src/domain/cl
 import type { Logger } from '../../src/domain/context.js';
 import { MemoryJournal, type JournalEntry } from '../../src/domain/journal.js';
 import { CommandLog, awsError, fakeAccount } from '../support/fake-accounts.js';
+import { FakeClock } from '../support/pipeline-fixtures.js';
 
 const SOURCE_ACCOUNT = '111111111111';
 const TARGET_ACCOUNT = '222222222222';
@@ -30,6 +31,7 @@ const TARGET_SNAP = 'snap-0bbbbbbbbbbbbbbb1';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const GRANT_ID = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const SOURCE_ROLE = 'arn:aws:iam::111111111111:role/ami-promotion-source';
+const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 const intermediateEntry: JournalEntry = { kind: 'intermediate-copy', region: REGION, imageId: INTERMEDIATE, snapshotIds: [SNAP_1, SNAP_2] };
 const shareEntries: JournalEntry[] = [
@@ -106,14 +108,16 @@ function setup(entries: JournalEntry[]) {
     debug: () => undefined,
     group: (_name, fn) => fn(),
   };
+  const clock = new FakeClock(NOW);
   const ctx: CleanupContext = {
     source: source.clients,
     target: target.clients,
     journal,
     log: logger,
+    clock,
     sides: { source: { accountId: SOURCE_ACCOUNT, roleArn: SOURCE_ROLE }, target: { accountId: TARGET_ACCOUNT } },
   };
-  return { log, source, target, src, tgt, journal, lines, ctx, run: () => cleanUp(ctx) };
+  return { log, source, target, src, tgt, journal, lines, ctx, clock, run: () => cleanUp(ctx) };
 }
 
 /** The commands that remove the intermediate copy once nothing else uses it. */
@@ -463,5 +467,131 @@ describe('cleanUp bookkeeping', () => {
     const t = setup([grantEntry, { kind: 'cleaned' }, ...shareEntries.slice(0, 1)]);
     await t.run();
     expect(t.log.of('source')).toEqual(shareRemoval.slice(0, 1));
+  });
+});
+
+describe('cleanUp under eventual consistency (AWS may not show a resource created a moment ago)', () => {
+  const notFound = () => awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE}]' does not exist`);
+  const created = (secondsAgo: number) => NOW - secondsAgo * 1000;
+  const pendingIntermediate: Image = { ...intermediateImage, State: 'pending' };
+
+  it('a copy cancelled seconds after it started: "not found" is asked again with backoff until the copy shows, then it is removed', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [], at: created(5) }]);
+    t.src.on(DescribeImageAttributeCommand).rejectsOnce(notFound()).rejectsOnce(notFound()).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [] });
+    t.src.on(DescribeImagesCommand).resolves({ Images: [pendingIntermediate] });
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([2_000, 4_000]);
+    expect(t.log.of('source')).toEqual([intermediateRemoval[0], intermediateRemoval[0], ...intermediateRemoval]);
+    expect(report.failed).toEqual([]);
+    expect(report.removed).toEqual([
+      { what: `intermediate copy ${INTERMEDIATE}`, side: 'source', accountId: SOURCE_ACCOUNT, region: REGION },
+      expect.objectContaining({ what: `snapshot ${SNAP_1} of ${INTERMEDIATE}` }),
+      expect.objectContaining({ what: `snapshot ${SNAP_2} of ${INTERMEDIATE}` }),
+    ]);
+    expect(t.lines[0]).toBe(
+      `intermediate copy ${INTERMEDIATE} was not found 5 s after this run created it; AWS may not show a new resource for a few minutes (eventual consistency): looking again in 2 s.`,
+    );
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('a pending copy whose snapshots are not listed yet: they are found by tag and description, then deleted', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [], at: created(3) }]);
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...pendingIntermediate, BlockDeviceMappings: [] }] });
+    const copied = (id: string) => snapshot(id, intermediateTags, `Copied for DestinationAmi ${INTERMEDIATE} from SourceAmi ${SOURCE_AMI} for SourceSnapshot snap-0123`);
+    t.src.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [] }).resolves({ Snapshots: [copied(SNAP_1), copied(SNAP_2)] });
+    const report = await t.run();
+    const search = [
+      'DescribeSnapshots',
+      { OwnerIds: ['self'], Filters: [{ Name: 'tag:promote-ami:role', Values: ['intermediate'] }, { Name: 'description', Values: [`*${INTERMEDIATE}*`] }] },
+    ];
+    expect(t.log.of('source')).toEqual([...intermediateRemoval.slice(0, 3), search, search, ...intermediateRemoval.slice(5)]);
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.removed.map((item) => item.what)).toEqual([`intermediate copy ${INTERMEDIATE}`, `snapshot ${SNAP_1} of ${INTERMEDIATE}`, `snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
+  });
+
+  it('a new copy never seen within the window is reported gone, saying so; a resource already looked for is not waited for again', async () => {
+    const t = setup([
+      { ...intermediateEntry, snapshotIds: [], at: created(10) },
+      { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT, at: created(5) },
+    ]);
+    t.src.on(ModifyImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const report = await t.run();
+    // Waiting ends 180 s after the copy was created, 170 s from now, with growing pauses of at most 20 s.
+    expect(t.clock.now() - NOW).toBe(170_000);
+    expect(t.clock.sleeps.slice(0, 5)).toEqual([2_000, 4_000, 8_000, 16_000, 20_000]);
+    expect(t.src.commandCalls(DescribeImageAttributeCommand)).toHaveLength(1);
+    expect(t.src.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(report.failed).toEqual([]);
+    expect(report.removed).toEqual([
+      expect.objectContaining({ what: `launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE}`, alreadyGone: true, note: 'not seen within 180 s of its creation' }),
+      expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, alreadyGone: true }),
+    ]);
+    expect(t.lines).toContain(
+      `Already gone: launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION}): not seen within 180 s of its creation`,
+    );
+  });
+
+  it.each([
+    ['created long ago', created(600)],
+    ['of unknown age (a journal without times)', undefined],
+  ])('a resource %s that is not found is gone at once, without waiting', async (_label, at) => {
+    const t = setup([{ ...intermediateEntry, ...(at === undefined ? {} : { at }) }, { ...grantEntry, ...(at === undefined ? {} : { at }) }]);
+    t.src.on(DescribeImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound'));
+    t.source.kms(REGION).on(RetireGrantCommand).rejects(awsError('NotFoundException', 'Grant ID not found'));
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([]);
+    expect(t.log.of('source').map(([name]) => name)).toEqual(['RetireGrant', 'DescribeImageAttribute', 'DescribeSnapshots', 'DescribeSnapshots']);
+    expect(report.removed.every((item) => item.alreadyGone && item.note === undefined)).toBe(true);
+  });
+
+  it('a target copy cancelled right after it started: found again, deregistered with the snapshots AWS deleted with it', async () => {
+    const t = setup([{ ...pendingCopyEntry, at: created(1) }]);
+    t.tgt.on(DescribeImagesCommand).rejectsOnce(awsError('InvalidAMIID.NotFound')).resolves({ Images: [targetImage] });
+    t.tgt.on(DeregisterImageCommand).resolves({ Return: true, DeleteSnapshotResults: [{ SnapshotId: TARGET_SNAP, ReturnCode: 'success' }] });
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([targetCopyRemoval[0], ...targetCopyRemoval.slice(0, 2)]);
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.removed).toEqual([{ what: `unfinished copy ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION }]);
+  });
+
+  it('sharing and a grant made a moment ago: "not found" is asked again until they can be removed', async () => {
+    const at = created(2);
+    const t = setup([{ ...intermediateEntry, at }, ...shareEntries.map((entry) => ({ ...entry, at })), { ...grantEntry, at }]);
+    t.src.on(ModifyImageAttributeCommand).rejectsOnce(notFound()).resolves({});
+    t.src.on(ModifySnapshotAttributeCommand, { SnapshotId: SNAP_1 }).rejectsOnce(awsError('InvalidSnapshot.NotFound')).resolves({});
+    t.source.kms(REGION).on(RetireGrantCommand).rejectsOnce(awsError('NotFoundException', 'Grant ID not found')).resolves({});
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([shareRemoval[0], ...shareRemoval.slice(0, 2), ...shareRemoval.slice(1), ...grantRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(t.clock.sleeps).toEqual([2_000, 2_000, 2_000]);
+    expect(report.failed).toEqual([]);
+    expect(report.removed.some((item) => item.alreadyGone)).toBe(false);
+  });
+
+  it('waiting ends with cleanup\'s own bound: a copy still not seen then is reported as not removed, with the commands to check', async () => {
+    // A journal time ahead of this clock (another machine's clock): the copy's window would end after cleanup's bound.
+    const t = setup([{ ...pendingCopyEntry, at: NOW + 120_000 }]);
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    const report = await t.run();
+    expect(t.clock.now() - NOW).toBe(240_000);
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]?.what).toBe(`unfinished copy ${TARGET_COPY}`);
+    expect(report.failed[0]?.why).toMatch(/was not found .* s after this run created it, and AWS may take a few minutes to show a new resource/);
+    expect(report.failed[0]?.fix).toContain(`aws ec2 deregister-image --region ${TARGET_REGION} --image-id ${TARGET_COPY} --delete-associated-snapshots`);
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+  });
+
+  it('stops waiting when the job is cancelled', async () => {
+    const t = setup([{ ...pendingCopyEntry, at: created(1) }]);
+    const abort = new AbortController();
+    t.ctx.signal = abort.signal;
+    t.clock.onSleep = () => abort.abort(new Error('The job was cancelled (SIGTERM).'));
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.failed[0]?.why).toContain('The job was cancelled (SIGTERM).');
   });
 });

@@ -147,7 +147,8 @@ describe('runPost with changes left by the main step', () => {
     expect(info).toHaveBeenCalledWith(`Removed intermediate copy ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION})`);
 
     // The journal is saved again with the cleaned mark.
-    expect(saveState).toHaveBeenLastCalledWith('journal', JSON.stringify([...journal, { kind: 'cleaned' }]));
+    expect(saveState).toHaveBeenLastCalledWith('journal', expect.any(String));
+    expect(JSON.parse(String(saveState.mock.lastCall?.[1]))).toEqual([...journal, { kind: 'cleaned', at: expect.any(Number) }]);
 
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain('<h3>Cleanup</h3>');
@@ -198,20 +199,27 @@ describe('runPost with changes left by the main step', () => {
 });
 
 describe('createPersistedJournal', () => {
-  it('starts empty without saved state and saves every entry as it is recorded', () => {
+  it('starts empty without saved state and saves every entry as it is recorded, with the time it was recorded', () => {
     const persisted = createPersistedJournal();
     expect(persisted.entries()).toEqual([]);
+    const before = Date.now();
     persisted.record(journal[0] as JournalEntry);
     persisted.record(journal[1] as JournalEntry);
-    expect(saveState.mock.calls).toEqual([
-      ['journal', JSON.stringify([journal[0]])],
-      ['journal', JSON.stringify([journal[0], journal[1]])],
+    const saves = saveState.mock.calls.map(([name, value]) => [name, JSON.parse(String(value)) as JournalEntry[]] as const);
+    const at = expect.any(Number);
+    expect(saves).toEqual([
+      ['journal', [{ ...journal[0], at }]],
+      ['journal', [{ ...journal[0], at }, { ...journal[1], at }]],
     ]);
+    for (const entry of persisted.entries()) expect(entry.at).toBeGreaterThanOrEqual(before);
   });
 
-  it('loads the state the main step saved', () => {
+  it('loads the state the main step saved, with or without the time of each entry (older versions)', () => {
     process.env.STATE_journal = JSON.stringify(journal);
     expect(createPersistedJournal().entries()).toEqual(journal);
+    const stamped = journal.map((entry, index) => ({ ...entry, at: 1_900_000_000_000 + index }));
+    process.env.STATE_journal = JSON.stringify(stamped);
+    expect(createPersistedJournal().entries()).toEqual(stamped);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 /** One change a run made in AWS, recorded as soon as it succeeds so that cleanup can undo it. */
-export type JournalEntry =
+export type Change =
   /** The re-encrypted copy in the source account (possibly shared with another run of the same source). */
   | { kind: 'intermediate-copy'; region: string; imageId: string; snapshotIds: string[] }
   | { kind: 'launch-permission'; region: string; imageId: string; accountId: string }
@@ -14,6 +14,13 @@ export type JournalEntry =
   /** The run succeeded with cleanup turned off: the sharing and grants stay on purpose. */
   | { kind: 'kept' };
 
+/**
+ * A change with the time it was recorded (epoch ms), set by a journal that has a clock. Cleanup uses it to tell a
+ * resource too new to be visible yet (EC2 and KMS are eventually consistent) from one that is gone; journals saved
+ * without it (older versions of the action) read as changes of unknown age.
+ */
+export type JournalEntry = Change & { at?: number };
+
 export interface Journal {
   record(entry: JournalEntry): void;
   entries(): readonly JournalEntry[];
@@ -22,15 +29,17 @@ export interface Journal {
 export class MemoryJournal implements Journal {
   private readonly list: JournalEntry[];
 
+  /** `now`, when given, stamps each recorded entry with `at`. */
   constructor(
     initial: readonly JournalEntry[] = [],
     private readonly onChange?: (entries: readonly JournalEntry[]) => void,
+    private readonly now?: () => number,
   ) {
     this.list = [...initial];
   }
 
   record(entry: JournalEntry): void {
-    this.list.push(entry);
+    this.list.push(this.now ? { ...entry, at: this.now() } : entry);
     this.onChange?.(this.list);
   }
 

@@ -45,6 +45,8 @@ async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
       target: ctx.target,
       journal: ctx.journal,
       log: ctx.log,
+      clock: ctx.clock,
+      signal: ctx.signal,
       sides: {
         source: { accountId: ctx.sourceIdentity.accountId, roleArn: ctx.sourceIdentity.principalArn },
         target: { accountId: ctx.targetIdentity.accountId, roleArn: ctx.targetIdentity.principalArn },

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { cleanUp, describeEntry, nothingToUndo } from '../domain/cleanup.js';
+import { systemClock } from '../domain/context.js';
 import type { Journal } from '../domain/journal.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
@@ -32,6 +33,7 @@ export async function runPost(): Promise<void> {
       target: sessions.target,
       journal,
       log: actionsLogger,
+      clock: systemClock,
       sides: {
         source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
         target: { accountId: request.targetRole.accountId, roleArn: request.targetRole.arn },

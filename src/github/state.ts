@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { systemClock } from '../domain/context.js';
 import { MemoryJournal, type Journal, type JournalEntry } from '../domain/journal.js';
 
 /** The state name under which the main step saves its journal for the post step. */
@@ -35,7 +36,7 @@ export function parseJournalState(raw: string): JournalEntry[] {
   return parsed as JournalEntry[];
 }
 
-/** The run's journal, loaded from saved state (in the post step) and saved again on every record. */
+/** The run's journal, loaded from saved state (in the post step) and saved again on every record, each entry with its time. */
 export function createPersistedJournal(): Journal {
   let initial: JournalEntry[];
   try {
@@ -47,5 +48,5 @@ export function createPersistedJournal(): Journal {
       { cause: error },
     );
   }
-  return new MemoryJournal(initial, (entries) => core.saveState(JOURNAL_STATE, JSON.stringify(entries)));
+  return new MemoryJournal(initial, (entries) => core.saveState(JOURNAL_STATE, JSON.stringify(entries)), systemClock.now);
 }

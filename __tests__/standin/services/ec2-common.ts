@@ -15,6 +15,15 @@ export function imageVisibleTo(state: WorldState, image: ImageState, accountId: 
   return org !== undefined && image.launchOrganizationArns.has(org);
 }
 
+/**
+ * EC2 is eventually consistent: a resource just created may be answered as not existing for a while
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). Images and snapshots CopyImage made
+ * less than settings.notFoundAfterCreateMs ago are not found yet.
+ */
+export function notYetVisible(ctx: CallContext, resource: ImageState | SnapshotState): boolean {
+  return resource.copy !== undefined && ctx.state.now() - resource.copy.startedAt < ctx.settings.notFoundAfterCreateMs;
+}
+
 /** A snapshot is restorable by its owner, by accounts with createVolumePermission, and by all when public. */
 export function snapshotVisibleTo(snapshot: SnapshotState, accountId: string): boolean {
   return snapshot.ownerId === accountId || snapshot.createVolumePublic !== undefined || snapshot.createVolumeUserIds.has(accountId);
@@ -42,7 +51,9 @@ export function snapshotNotFound(id: string): Error {
 export function visibleImage(ctx: CallContext, imageId: string, region = ctx.region): ImageState {
   checkImageId(imageId);
   const image = ctx.state.images.get(imageId);
-  if (!image || image.region !== region || !imageVisibleTo(ctx.state, image, callerOf(ctx).accountId)) throw imageNotFound([imageId]);
+  if (!image || image.region !== region || !imageVisibleTo(ctx.state, image, callerOf(ctx).accountId) || notYetVisible(ctx, image)) {
+    throw imageNotFound([imageId]);
+  }
   return image;
 }
 
@@ -56,7 +67,7 @@ export function ownedImage(ctx: CallContext, imageId: string): ImageState {
 export function visibleSnapshot(ctx: CallContext, snapshotId: string): SnapshotState {
   checkSnapshotId(snapshotId);
   const snapshot = ctx.state.snapshots.get(snapshotId);
-  if (!snapshot || snapshot.region !== ctx.region || !snapshotVisibleTo(snapshot, callerOf(ctx).accountId)) {
+  if (!snapshot || snapshot.region !== ctx.region || !snapshotVisibleTo(snapshot, callerOf(ctx).accountId) || notYetVisible(ctx, snapshot)) {
     throw snapshotNotFound(snapshotId);
   }
   return snapshot;

@@ -24,6 +24,7 @@ import {
   imageNotFound,
   imageUsing,
   imageVisibleTo,
+  notYetVisible,
   ownedImage,
   stamp,
   visibleImage,
@@ -46,7 +47,7 @@ async function describeImages(ctx: CallContext, input: DescribeImagesRequest): P
   await gate(ctx, 'DescribeImages', '*', input.DryRun);
   const state = ctx.state;
   const account = caller.accountId;
-  const inRegion = [...state.images.values()].filter((i) => i.region === ctx.region);
+  const inRegion = [...state.images.values()].filter((i) => i.region === ctx.region && !notYetVisible(ctx, i));
   let images: ImageState[];
   if (input.ImageIds?.length) {
     input.ImageIds.forEach(checkImageId);

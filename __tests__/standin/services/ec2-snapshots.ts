@@ -17,6 +17,7 @@ import {
   checkSnapshotId,
   gate,
   imageUsing,
+  notYetVisible,
   ownedSnapshot,
   snapshotNotFound,
   snapshotVisibleTo,
@@ -28,7 +29,7 @@ async function describeSnapshots(ctx: CallContext, input: DescribeSnapshotsReque
   const account = callerOf(ctx).accountId;
   await gate(ctx, 'DescribeSnapshots', '*', input.DryRun);
   const state = ctx.state;
-  const inRegion = [...state.snapshots.values()].filter((s) => s.region === ctx.region);
+  const inRegion = [...state.snapshots.values()].filter((s) => s.region === ctx.region && !notYetVisible(ctx, s));
   let snapshots: SnapshotState[];
   if (input.SnapshotIds?.length) {
     input.SnapshotIds.forEach(checkSnapshotId);
