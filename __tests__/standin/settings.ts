@@ -32,6 +32,12 @@ export interface StandInSettings {
   maxConcurrentSnapshotCopies: number;
   /** Concurrent AMI copies per destination account and region (AWS: about 100). */
   maxConcurrentImageCopies: number;
+  /**
+   * UNCONFIRMED in AWS: the kms:ViaService of EC2's calls on a source snapshot's key during a copy into another
+   * region: 'key' (default: ec2.<key region>, as AWS's own aws/ebs key policies, which allow only their region's
+   * EC2, suggest) or 'copy' (ec2.<region of the copy>).
+   */
+  sourceKeyViaServiceRegion: 'key' | 'copy';
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -56,5 +62,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     ebsDefaultKeyIdForm: options.ebsDefaultKeyIdForm ?? 'key-arn',
     maxConcurrentSnapshotCopies: options.maxConcurrentSnapshotCopies ?? 20,
     maxConcurrentImageCopies: options.maxConcurrentImageCopies ?? 100,
+    sourceKeyViaServiceRegion: options.sourceKeyViaServiceRegion ?? 'key',
   };
 }
