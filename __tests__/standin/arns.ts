@@ -10,6 +10,18 @@ export const assumedRoleArn = (account: string, role: string, session: string) =
 export const parameterArn = (account: string, region: string, name: string) =>
   `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
 
+export const organizationId = (organizationArn: string) => organizationArn.slice(organizationArn.lastIndexOf('/') + 1);
+
+/**
+ * An account's aws:PrincipalOrgPaths value: the organization, its root and the OUs down to the account's parent,
+ * each followed by '/', e.g. o-a1b2c3d4e5/r-a1b2/ou-a1b2-22222222/. The root id is derived from the organization id.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+ */
+export function organizationPath(organizationArn: string, ous: string[] = []): string {
+  const id = organizationId(organizationArn);
+  return [id, `r-${id.slice(2, 6)}`, ...ous].map((part) => `${part}/`).join('');
+}
+
 export interface ParsedArn {
   partition: string;
   service: string;

@@ -4,9 +4,11 @@
  *   a CMK in eu-west-1 (alias/ami-share) whose policy allows its root and the target role, and an
  *   unencrypted sample AMI with one root snapshot;
  * - target 222222222222: admin user, role ami-promotion-target (GitHub OIDC for acme/images) allowed the EC2
- *   copy actions, the source key, its own keys and SSM, and a CMK alias/golden-ami in eu-west-1 and eu-central-1.
+ *   copy actions, the source key, its own keys and SSM, and a CMK alias/golden-ami in eu-west-1 and eu-central-1;
+ * - both accounts in the organization o-a1b2c3d4e5, the source under OU ou-a1b2-11111111 (build), the target under
+ *   ou-a1b2-22222222 (production): their requests carry aws:PrincipalOrgID and aws:PrincipalOrgPaths.
  */
-import { keyArn, roleArn, userArn } from './arns.js';
+import { keyArn, organizationPath, roleArn, userArn } from './arns.js';
 import { allow, githubOidcTrust, keyUseStatements, policyOf } from './policy-types.js';
 import { createWorld, type WorldBuilder } from './world.js';
 
@@ -14,6 +16,10 @@ const SOURCE = '111111111111';
 const TARGET = '222222222222';
 const REGION = 'eu-west-1';
 const SOURCE_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+const ORGANIZATION_ARN = `arn:aws:organizations::999999999999:organization/${ORGANIZATION_ID}`;
+const SOURCE_OU = 'ou-a1b2-11111111';
+const TARGET_OU = 'ou-a1b2-22222222';
 
 export const DEFAULTS = {
   sourceAccount: SOURCE,
@@ -49,6 +55,12 @@ export const DEFAULTS = {
     accessKeyId: 'AKIAEXAMPLETARGET001',
     secretAccessKey: 'target-admin-secret-access-key-example',
   },
+  organizationId: ORGANIZATION_ID,
+  organizationArn: ORGANIZATION_ARN,
+  sourceOu: SOURCE_OU,
+  targetOu: TARGET_OU,
+  /** aws:PrincipalOrgPaths of the target account's principals. */
+  targetOrganizationPath: organizationPath(ORGANIZATION_ARN, [TARGET_OU]),
   /** Sids of the source-key statements for the target role. */
   targetKeyStatementSids: ['AllowTargetUseOfTheKey', 'AllowTargetAttachmentOfPersistentResources'],
 } as const;
@@ -82,6 +94,7 @@ export function defaultWorld(): WorldBuilder {
   const d = DEFAULTS;
   world
     .account(SOURCE)
+    .organization(ORGANIZATION_ARN, [SOURCE_OU])
     .admin(d.sourceAdmin.userName, d.sourceAdmin.accessKeyId, d.sourceAdmin.secretAccessKey)
     .oidcProvider()
     .role(d.sourceRoleName, {
@@ -110,6 +123,7 @@ export function defaultWorld(): WorldBuilder {
 
   world
     .account(TARGET)
+    .organization(ORGANIZATION_ARN, [TARGET_OU])
     .admin(d.targetAdmin.userName, d.targetAdmin.accessKeyId, d.targetAdmin.secretAccessKey)
     .oidcProvider()
     .role(d.targetRoleName, {

@@ -47,6 +47,12 @@ export interface StandInSettings {
    * and its snapshots answer NotFound, and listings leave them out (default 0: visible at once).
    */
   notFoundAfterCreateMs: number;
+  /**
+   * UNCONFIRMED in AWS: the kms:ViaService of EC2's calls on a source snapshot's key during a copy into another
+   * region: 'key' (default: ec2.<key region>, as AWS's own aws/ebs key policies, which allow only their region's
+   * EC2, suggest) or 'copy' (ec2.<region of the copy>).
+   */
+  sourceKeyViaServiceRegion: 'key' | 'copy';
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -74,5 +80,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     disabledImagesCopyable: options.disabledImagesCopyable ?? false,
     maxTagKeyLength: options.maxTagKeyLength ?? 128,
     notFoundAfterCreateMs: options.notFoundAfterCreateMs ?? 0,
+    sourceKeyViaServiceRegion: options.sourceKeyViaServiceRegion ?? 'key',
   };
 }

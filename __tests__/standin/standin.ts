@@ -1,5 +1,6 @@
 /** startStandIn: the local AWS stand-in on 127.0.0.1, and the helpers tests use to inspect and steer it. */
 import type { AddressInfo } from 'node:net';
+import { organizationPath } from './arns.js';
 import { CallLog, type CallFilter, type CallRecord } from './calllog.js';
 import { grantDump, imageDump, keyDump, snapshotDump, stateDump, type GrantDump, type ImageDump, type KeyDump, type SnapshotDump } from './dump.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
@@ -56,6 +57,8 @@ export interface StandIn {
   setKeyPolicy(account: string, region: string, ref: string, policy: PolicyDocument): void;
   setRolePolicy(account: string, role: string, policyName: string, policy: PolicyDocument | undefined): void;
   setOidcClientIds(account: string, clientIds: string[]): void;
+  /** Moves an account into an organization (under the OUs given, outermost first), or out of any with undefined. */
+  setOrganization(account: string, organizationArn: string | undefined, ous?: string[]): void;
   /** Static access key of a world user, for explicit SDK credentials. */
   credentials(account: string, userName?: string): { accessKeyId: string; secretAccessKey: string };
 
@@ -175,6 +178,12 @@ export async function startStandIn(world: WorldInput, options: StandInOptions = 
       const provider = state.account(account)?.oidcProviders[0];
       if (!provider) throw new Error(`stand-in: no OIDC provider in ${account}`);
       provider.clientIds = [...clientIds];
+    },
+    setOrganization: (account, organizationArn, ous = []) => {
+      const found = state.account(account);
+      if (!found) throw new Error(`stand-in: no account ${account}`);
+      found.organizationArn = organizationArn;
+      found.organizationPath = organizationArn === undefined ? undefined : organizationPath(organizationArn, ous);
     },
     credentials: (account, userName) => {
       const found = [...state.staticKeys.values()].find((k) => k.accountId === account && (!userName || k.userName === userName));

@@ -46,6 +46,7 @@ export interface UserState extends UserConfig {
 export interface AccountState {
   id: string;
   organizationArn?: string;
+  organizationPath?: string;
   users: Map<string, UserState>;
   roles: Map<string, RoleState>;
   oidcProviders: OidcProviderConfig[];
@@ -231,6 +232,7 @@ export class WorldState {
     const account: AccountState = {
       id: config.id,
       organizationArn: config.organizationArn,
+      organizationPath: config.organizationPath,
       users: new Map(),
       roles: new Map(),
       oidcProviders: config.oidcProviders.map((p) => ({ ...p, clientIds: [...p.clientIds] })),

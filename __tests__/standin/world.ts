@@ -9,6 +9,7 @@
  *     .account('222222222222').role('ami-promotion-target', { trustPolicy: githubOidcTrust(...) });
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { organizationPath } from './arns.js';
 import {
   ADMINISTRATOR_ACCESS,
   GITHUB_OIDC_ISSUER,
@@ -134,7 +135,10 @@ export interface RegionConfig {
 
 export interface AccountConfig {
   id: string;
+  /** The organization the account belongs to (none: a standalone account). */
   organizationArn?: string;
+  /** Its aws:PrincipalOrgPaths value (see organizationPath in arns.ts). */
+  organizationPath?: string;
   users: UserConfig[];
   roles: RoleConfig[];
   oidcProviders: OidcProviderConfig[];
@@ -258,8 +262,10 @@ export class AccountBuilder {
     return (this.config.regions[name] ??= emptyRegion());
   }
 
-  organization(arn: string): this {
+  /** Makes the account a member of an organization, under the OUs given (outermost first); undefined: of none. */
+  organization(arn: string | undefined, ous: string[] = []): this {
     this.config.organizationArn = arn;
+    this.config.organizationPath = arn === undefined ? undefined : organizationPath(arn, ous);
     return this;
   }
 

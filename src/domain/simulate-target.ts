@@ -22,9 +22,15 @@ interface Simulation {
   ownAccountKey?: boolean;
 }
 
-function ec2Context(region: string): ContextEntry[] {
+/**
+ * The keys EC2's calls on the role's behalf carry: kms:ViaService, kms:CallerAccount (the role's account) and,
+ * on CreateGrant, kms:GrantIsForAWSResource.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
+ */
+function ec2Context(region: string, accountId: string): ContextEntry[] {
   return [
     { ContextKeyName: 'kms:ViaService', ContextKeyValues: [`ec2.${region}.amazonaws.com`], ContextKeyType: 'string' },
+    { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [accountId], ContextKeyType: 'string' },
     { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
   ];
 }
@@ -54,12 +60,12 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
       resource: sourceKeyArn,
       resourcePolicy: withPolicy ? sourceKeyPolicy : undefined,
       resourceOwner: withPolicy ? `arn:${partition}:iam::${ctx.request.kmsKey.accountId}:root` : undefined,
-      context: ec2Context(region),
+      context: ec2Context(region, ctx.targetIdentity.accountId),
     });
   }
   for (const key of targetKeys) {
     if (key.arn && key.keyManager === 'CUSTOMER') {
-      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region), ownAccountKey: true });
+      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region, ctx.targetIdentity.accountId), ownAccountKey: true });
       // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
       if (request.autoscalingAccess === 'grant') {
         const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.targetIdentity.accountId);

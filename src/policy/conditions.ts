@@ -1,14 +1,31 @@
 import { baseOperator, type BaseOperator } from './condition-operators.js';
 import type { ConditionEntry } from './policy-document.js';
-import { UNKNOWN, type RequestContext } from './request-context.js';
+import { UnknownValue, type RequestContext } from './request-context.js';
 
 export type Tristate = 'match' | 'no-match' | 'unknown';
 
+/** One condition (operator, key, policy values) of a statement checked against a request. */
+export interface ConditionCheck {
+  /** The same for equal conditions in any statement: operator and key (case-insensitive) and the values. */
+  id: string;
+  operator: string;
+  key: string;
+  /** The policy's values. */
+  values: string[];
+  /** The request's values, `absent` when the request does not carry the key, `unknown` when that cannot be told. */
+  request: string[] | 'absent' | 'unknown';
+  result: Tristate;
+  /** Why the result is unknown. */
+  reason?: string;
+}
+
 export interface ConditionsResult {
   result: Tristate;
-  /** Why the result is unknown; empty otherwise. */
-  unknownReasons: string[];
+  checks: ConditionCheck[];
 }
+
+/** Results assumed for conditions that cannot be evaluated, by ConditionCheck id. */
+export type Assumptions = ReadonlyMap<string, boolean>;
 
 type ParsedOperator =
   | { kind: 'null' }
@@ -39,25 +56,33 @@ function valuesMatch(
   return base.negated ? !values.some(matchesAny) : values.some(matchesAny);
 }
 
-function evaluateEntry(entry: ConditionEntry, context: RequestContext): { result: Tristate; reason?: string } {
+export function conditionId(entry: ConditionEntry): string {
+  return `${entry.operator.toLowerCase()} ${entry.key.toLowerCase()} ${JSON.stringify(entry.values)}`;
+}
+
+function evaluateEntry(entry: ConditionEntry, context: RequestContext): ConditionCheck {
+  const check = { id: conditionId(entry), operator: entry.operator, key: entry.key, values: entry.values };
+  const unknown = (reason: string): ConditionCheck => ({ ...check, request: 'unknown', result: 'unknown', reason });
   const operator = parseOperator(entry.operator);
-  if (!operator) return { result: 'unknown', reason: `condition operator ${entry.operator} (on ${entry.key}) is not supported` };
-  if (entry.values.some((value) => value.includes('${'))) {
-    return { result: 'unknown', reason: `condition ${entry.operator} on ${entry.key} uses a policy variable` };
-  }
+  if (!operator) return unknown(`condition operator ${entry.operator} (on ${entry.key}) is not supported`);
+  if (entry.values.some((value) => value.includes('${'))) return unknown(`condition ${entry.operator} on ${entry.key} uses a policy variable`);
   const contextValues = context.lookup(entry.key);
-  if (contextValues === UNKNOWN) return { result: 'unknown', reason: `condition key ${entry.key} is not in the request context` };
+  if (contextValues instanceof UnknownValue) return unknown(`${entry.key}: ${contextValues.why}`);
   const matched =
     operator.kind === 'null'
       ? entry.values.some((value) => (value.toLowerCase() === 'true') === (contextValues === undefined))
       : valuesMatch(operator, contextValues, entry.values);
-  return { result: matched ? 'match' : 'no-match' };
+  return { ...check, request: contextValues ?? 'absent', result: matched ? 'match' : 'no-match' };
+}
+
+function assumed(check: ConditionCheck, assumptions: Assumptions | undefined): ConditionCheck {
+  const value = check.result === 'unknown' ? assumptions?.get(check.id) : undefined;
+  return value === undefined ? check : { ...check, result: value ? 'match' : 'no-match' };
 }
 
 /** All conditions must match (AND); a definite mismatch outweighs an unknown one. */
-export function evaluateConditions(entries: ConditionEntry[], context: RequestContext): ConditionsResult {
-  const results = entries.map((entry) => evaluateEntry(entry, context));
-  if (results.some(({ result }) => result === 'no-match')) return { result: 'no-match', unknownReasons: [] };
-  const unknownReasons = results.flatMap(({ reason }) => (reason ? [reason] : []));
-  return { result: unknownReasons.length > 0 ? 'unknown' : 'match', unknownReasons };
+export function evaluateConditions(entries: ConditionEntry[], context: RequestContext, assumptions?: Assumptions): ConditionsResult {
+  const checks = entries.map((entry) => assumed(evaluateEntry(entry, context), assumptions));
+  const result = checks.some((c) => c.result === 'no-match') ? 'no-match' : checks.some((c) => c.result === 'unknown') ? 'unknown' : 'match';
+  return { result, checks };
 }

@@ -1,11 +1,12 @@
 import { parseKmsArn } from '../aws/arn.js';
-import { evaluateConditions, type Tristate } from './conditions.js';
+import { evaluateConditions, type Assumptions, type ConditionCheck, type Tristate } from './conditions.js';
 import { parseKeyPolicy, type ElementList, type NormalizedStatement } from './policy-document.js';
 import { matchPrincipal, type PrincipalMatch } from './principal-match.js';
 import { RequestContext, type ContextValue } from './request-context.js';
 import { matchesWildcard } from './wildcard.js';
 
 export type { ContextValue } from './request-context.js';
+export type { Assumptions } from './conditions.js';
 
 export interface KeyRequest {
   /** The calling role, e.g. arn:aws:iam::222222222222:role/ami-promotion-target. */
@@ -17,6 +18,16 @@ export interface KeyRequest {
   resourceArn: string;
   /** Condition keys of the request; aws:PrincipalArn, aws:PrincipalAccount, kms:CallerAccount and aws:PrincipalIsAWSService are filled in. */
   context?: Record<string, ContextValue>;
+  /** Condition keys the request may carry whose values cannot be known, each with the reason. */
+  unknownKeys?: Record<string, string>;
+  /** Results assumed for conditions that cannot be evaluated (see ConditionCheck.id). */
+  assumptions?: Assumptions;
+}
+
+/** A condition of a statement, checked against the request. */
+export interface StatementCondition extends ConditionCheck {
+  /** The statement's Sid, or #N. */
+  statement: string;
 }
 
 export type Decision = 'allow' | 'explicit-deny' | 'implicit-deny' | 'unknown';
@@ -31,13 +42,18 @@ export interface KeyPolicyEvaluation {
   statements: string[];
   /** On unknown: which condition could not be evaluated, per statement. */
   unknownReasons: string[];
+  /**
+   * The conditions behind the decision: those of the allowing or denying statements, those that could not be
+   * evaluated, or (implicit deny) those that keep an Allow statement naming the principal, action and key from applying.
+   */
+  conditions: StatementCondition[];
 }
 
 interface StatementOutcome {
   statement: NormalizedStatement;
   principal: PrincipalMatch;
   result: Tristate;
-  unknownReasons: string[];
+  checks: ConditionCheck[];
 }
 
 function listMatches(list: ElementList, value: string, ignoreCase: boolean): boolean {
@@ -46,13 +62,16 @@ function listMatches(list: ElementList, value: string, ignoreCase: boolean): boo
 }
 
 function requestContext(request: KeyRequest): RequestContext {
-  return new RequestContext({
-    ...request.context,
-    'aws:PrincipalArn': request.principalArn,
-    'aws:PrincipalAccount': request.principalAccount,
-    'aws:PrincipalIsAWSService': false,
-    'kms:CallerAccount': request.principalAccount,
-  });
+  return new RequestContext(
+    {
+      ...request.context,
+      'aws:PrincipalArn': request.principalArn,
+      'aws:PrincipalAccount': request.principalAccount,
+      'aws:PrincipalIsAWSService': false,
+      'kms:CallerAccount': request.principalAccount,
+    },
+    request.unknownKeys,
+  );
 }
 
 function keyAccount(resourceArn: string): string {
@@ -69,8 +88,8 @@ function outcomes(statements: NormalizedStatement[], request: KeyRequest): State
     if (!principalMatch) return [];
     if (!listMatches(statement.actions, request.action, true)) return [];
     if (!listMatches(statement.resources, request.resourceArn, false)) return [];
-    const { result, unknownReasons } = evaluateConditions(statement.conditions, context);
-    return result === 'no-match' ? [] : [{ statement, principal: principalMatch, result, unknownReasons }];
+    const { result, checks } = evaluateConditions(statement.conditions, context, request.assumptions);
+    return [{ statement, principal: principalMatch, result, checks }];
   });
 }
 
@@ -78,12 +97,18 @@ function ids(list: StatementOutcome[]): string[] {
   return list.map(({ statement }) => statement.id);
 }
 
+function conditionsOf(list: StatementOutcome[], keep: (check: ConditionCheck) => boolean = () => true): StatementCondition[] {
+  return list.flatMap(({ statement, checks }) => checks.filter(keep).map((check) => ({ ...check, statement: statement.id })));
+}
+
 function unknown(list: StatementOutcome[]): KeyPolicyEvaluation {
+  const conditions = conditionsOf(list, (check) => check.result === 'unknown');
   return {
     decision: 'unknown',
     needsIdentityPolicy: false,
     statements: ids(list),
-    unknownReasons: list.flatMap(({ statement, unknownReasons }) => unknownReasons.map((reason) => `${statement.id}: ${reason}`)),
+    unknownReasons: conditions.map(({ statement, reason }) => `${statement}: ${reason ?? ''}`),
+    conditions,
   };
 }
 
@@ -98,7 +123,9 @@ export function evaluateKeyPolicy(policy: string | object, request: KeyRequest):
     applicable.filter((outcome) => outcome.statement.effect === effect && outcome.result === result);
 
   const denies = by('Deny', 'match');
-  if (denies.length > 0) return { decision: 'explicit-deny', needsIdentityPolicy: false, statements: ids(denies), unknownReasons: [] };
+  if (denies.length > 0) {
+    return { decision: 'explicit-deny', needsIdentityPolicy: false, statements: ids(denies), unknownReasons: [], conditions: conditionsOf(denies) };
+  }
   const unknownDenies = by('Deny', 'unknown');
   if (unknownDenies.length > 0) return unknown(unknownDenies);
   const allows = by('Allow', 'match');
@@ -110,9 +137,11 @@ export function evaluateKeyPolicy(policy: string | object, request: KeyRequest):
       needsIdentityPolicy: crossAccount || allowedBy === 'account',
       statements: ids(allows),
       unknownReasons: [],
+      conditions: conditionsOf(allows),
     };
   }
   const unknownAllows = by('Allow', 'unknown');
   if (unknownAllows.length > 0) return unknown(unknownAllows);
-  return { decision: 'implicit-deny', needsIdentityPolicy: false, statements: [], unknownReasons: [] };
+  const excluded = conditionsOf(by('Allow', 'no-match'), (check) => check.result === 'no-match');
+  return { decision: 'implicit-deny', needsIdentityPolicy: false, statements: [], unknownReasons: [], conditions: excluded };
 }

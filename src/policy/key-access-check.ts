@@ -1,5 +1,5 @@
 import { parseKmsArn, parseRoleArn, type KmsKeyArn } from '../aws/arn.js';
-import { evaluateKeyPolicy, type ContextValue, type KeyPolicyEvaluation } from './evaluate.js';
+import { evaluateKeyPolicy, type Assumptions, type ContextValue, type KeyPolicyEvaluation, type KeyRequest } from './evaluate.js';
 import {
   autoScalingExternalAccountKeyStatements,
   autoScalingKeyStatements,
@@ -39,6 +39,12 @@ interface RequiredAction {
   grantedBy: number;
 }
 
+/** Another kms:ViaService value the calls may carry instead, where AWS does not document which one. */
+interface OtherVia {
+  value: string;
+  reason: string;
+}
+
 interface Check {
   policy: string | object;
   principalArn: string;
@@ -48,6 +54,9 @@ interface Check {
   /** Whether a statement naming only the principal's account is enough. */
   accountIsEnough: boolean;
   statements: PolicyStatement[];
+  unknownKeys?: Record<string, string>;
+  assumptions?: Assumptions;
+  otherVia?: OtherVia;
 }
 
 function status(evaluation: KeyPolicyEvaluation, accountIsEnough: boolean): ActionStatus {
@@ -61,16 +70,38 @@ function status(evaluation: KeyPolicyEvaluation, accountIsEnough: boolean): Acti
   }
 }
 
+/** Unknown when the two possible requests are decided differently. */
+function eitherOf(first: KeyPolicyEvaluation, second: KeyPolicyEvaluation, reason: string): KeyPolicyEvaluation {
+  if (first.decision === second.decision) return first;
+  return {
+    decision: 'unknown',
+    needsIdentityPolicy: false,
+    statements: [...new Set([...first.statements, ...second.statements])],
+    unknownReasons: [reason],
+    conditions: [...first.conditions, ...second.conditions],
+  };
+}
+
+function evaluateRequired(check: Check, { action, context }: RequiredAction): KeyPolicyEvaluation {
+  const request: KeyRequest = {
+    principalArn: check.principalArn,
+    principalAccount: check.principalAccount,
+    action,
+    resourceArn: check.keyArn,
+    context,
+    unknownKeys: check.unknownKeys,
+    assumptions: check.assumptions,
+  };
+  const evaluation = evaluateKeyPolicy(check.policy, request);
+  if (!check.otherVia || context['kms:ViaService'] === undefined) return evaluation;
+  const other = evaluateKeyPolicy(check.policy, { ...request, context: { ...context, 'kms:ViaService': check.otherVia.value } });
+  return eitherOf(evaluation, other, check.otherVia.reason);
+}
+
 function runCheck(check: Check): KeyAccessReport {
-  const results = check.required.map(({ action, context, grantedBy }) => {
-    const evaluation = evaluateKeyPolicy(check.policy, {
-      principalArn: check.principalArn,
-      principalAccount: check.principalAccount,
-      action,
-      resourceArn: check.keyArn,
-      context,
-    });
-    return { grantedBy, access: { action, status: status(evaluation, check.accountIsEnough), evaluation } };
+  const results = check.required.map((required) => {
+    const evaluation = evaluateRequired(check, required);
+    return { grantedBy: required.grantedBy, access: { action: required.action, status: status(evaluation, check.accountIsEnough), evaluation } };
   });
   const missing = new Set(results.filter(({ access }) => access.status === 'missing').map(({ grantedBy }) => grantedBy));
   const actions = results.map(({ access }) => access);
@@ -89,29 +120,67 @@ function parseKeyArn(keyArn: string): KmsKeyArn {
   return key;
 }
 
-const ec2Via = (region: string) => ({ 'kms:ViaService': `ec2.${region}.amazonaws.com` });
+const ec2Endpoint = (region: string) => `ec2.${region}.amazonaws.com`;
+const ec2Via = (region: string) => ({ 'kms:ViaService': ec2Endpoint(region) });
+
+function parseTargetRole(roleArn: string) {
+  const role = parseRoleArn(roleArn);
+  if (typeof role === 'string') throw new TypeError(`${roleArn} is not a role ARN: ${role}.`);
+  return role;
+}
+
+/**
+ * What the source account cannot know about a role of another account: its organization
+ * (aws:PrincipalOrgID, aws:PrincipalOrgPaths are in the request only when the account belongs to one).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ */
+export function organizationUnknowns(accountId: string): Record<string, string> {
+  return {
+    'aws:PrincipalOrgID': `the organization of account ${accountId} cannot be read from the source account`,
+    'aws:PrincipalOrgPaths': `the organizational units of account ${accountId} cannot be read from the source account`,
+  };
+}
+
+/**
+ * For a copy into another region than the key's, AWS does not document which EC2 endpoint calls the source
+ * key (kms:ViaService): the key's region (as AWS's own aws/ebs policies, which allow only their own region's
+ * EC2, suggest) or the copy's. Both are evaluated; a key policy that decides them differently is unknown.
+ */
+function otherViaFor(keyRegion: string, copyRegion: string): OtherVia | undefined {
+  if (keyRegion === copyRegion) return undefined;
+  const [key, copy] = [ec2Endpoint(keyRegion), ec2Endpoint(copyRegion)];
+  return {
+    value: key,
+    reason: `kms:ViaService: for a copy into ${copyRegion} of snapshots under a key in ${keyRegion}, AWS does not document whether EC2 calls the key as ${key} or ${copy}, and the key policy allows only one of them`,
+  };
+}
 
 export interface TargetCopyAccessOptions {
   keyArn: string;
   roleArn: string;
   /** Region whose EC2 copies the AMI; EC2 calls KMS on the role's behalf from there. */
   region: string;
+  assumptions?: Assumptions;
 }
 
 /**
  * Whether the key policy lets the target role copy AMIs encrypted under the key across accounts:
  * EC2, on the role's behalf, describes the key, decrypts and re-encrypts from it, and creates grants
- * for the copied snapshots.
+ * for the copied snapshots. Those calls carry kms:ViaService (EC2's endpoint) and kms:CallerAccount (the
+ * role's account); the role's organization is unknown.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
  */
-export function checkTargetCopyAccess(policy: string | object, { keyArn, roleArn, region }: TargetCopyAccessOptions): KeyAccessReport {
-  const role = parseRoleArn(roleArn);
-  if (typeof role === 'string') throw new TypeError(`${roleArn} is not a role ARN: ${role}.`);
+export function checkTargetCopyAccess(policy: string | object, { keyArn, roleArn, region, assumptions }: TargetCopyAccessOptions): KeyAccessReport {
+  const role = parseTargetRole(roleArn);
   const via = ec2Via(region);
   return runCheck({
     policy,
     principalArn: roleArn,
     principalAccount: role.accountId,
     keyArn,
+    unknownKeys: organizationUnknowns(role.accountId),
+    assumptions,
+    otherVia: otherViaFor(parseKeyArn(keyArn).region, region),
     required: [
       { action: 'kms:DescribeKey', context: via, grantedBy: 0 },
       { action: 'kms:Decrypt', context: via, grantedBy: 0 },
@@ -120,6 +189,22 @@ export function checkTargetCopyAccess(policy: string | object, { keyArn, roleArn
     ],
     accountIsEnough: true,
     statements: targetRoleKeyStatements(roleArn, role.accountId),
+  });
+}
+
+/**
+ * The key policy's decision for a DescribeKey the target role makes itself (the preflight's probe): a
+ * direct call carries no kms:ViaService.
+ */
+export function checkDirectDescribeKey(policy: string | object, { keyArn, roleArn, assumptions }: Omit<TargetCopyAccessOptions, 'region'>): KeyPolicyEvaluation {
+  const role = parseTargetRole(roleArn);
+  return evaluateKeyPolicy(policy, {
+    principalArn: roleArn,
+    principalAccount: role.accountId,
+    action: 'kms:DescribeKey',
+    resourceArn: keyArn,
+    unknownKeys: organizationUnknowns(role.accountId),
+    assumptions,
   });
 }
 

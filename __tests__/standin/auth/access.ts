@@ -4,12 +4,18 @@ import { encodeAuthorizationMessage } from './authorization-message.js';
 import type { Caller } from './identity.js';
 import { evaluate, type Decision } from './policies.js';
 
-export function principalContext(caller: Caller, region: string): Record<string, string> {
+/**
+ * The global condition keys of a signed request by the caller. aws:PrincipalOrgID and aws:PrincipalOrgPaths
+ * (multivalued) are in the request only when the caller's account belongs to an organization.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ */
+export function principalContext(caller: Caller, region: string): Record<string, string | string[]> {
   return {
     'aws:PrincipalArn': caller.principalArn,
     'aws:PrincipalAccount': caller.accountId,
     'aws:RequestedRegion': region,
     'aws:userid': caller.userId,
+    ...(caller.organization ? { 'aws:PrincipalOrgID': caller.organization.id, 'aws:PrincipalOrgPaths': [caller.organization.path] } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Who is calling: the SigV4 credential scope, and the access key mapped to an account and principal. */
-import { assumedRoleArn, roleArn, userArn } from '../arns.js';
+import { assumedRoleArn, organizationId, roleArn, userArn } from '../arns.js';
 import type { PolicyDocument } from '../policy-types.js';
 import type { WorldState } from '../state.js';
 
@@ -22,6 +22,8 @@ export interface Caller {
   accessKeyId: string;
   policies: NamedPolicy[];
   expiresAt?: number;
+  /** The organization of the caller's account, when it belongs to one: its id and the account's path in it. */
+  organization?: { id: string; path: string };
 }
 
 export interface CredentialScope {
@@ -41,6 +43,12 @@ export function parseAuthorization(header: string | undefined): CredentialScope 
 
 export type CallerResolution = { caller: Caller } | { problem: 'unknown' | 'expired' };
 
+function organizationOf(state: WorldState, accountId: string): Caller['organization'] {
+  const account = state.account(accountId);
+  if (!account?.organizationArn) return undefined;
+  return { id: organizationId(account.organizationArn), path: account.organizationPath ?? `${organizationId(account.organizationArn)}/` };
+}
+
 /** Maps an access key (and the session token sent with it) to the calling identity. */
 export function resolveCaller(state: WorldState, accessKeyId: string, sessionToken: string | undefined): CallerResolution {
   const staticKey = state.staticKeys.get(accessKeyId);
@@ -57,6 +65,7 @@ export function resolveCaller(state: WorldState, accessKeyId: string, sessionTok
         name: user.name,
         accessKeyId,
         policies: Object.entries(user.policies).map(([name, policy]) => ({ name, policy })),
+        organization: organizationOf(state, staticKey.accountId),
       },
     };
   }
@@ -77,6 +86,7 @@ export function resolveCaller(state: WorldState, accessKeyId: string, sessionTok
       accessKeyId,
       policies: Object.entries(role.policies).map(([name, policy]) => ({ name, policy })),
       expiresAt: session.expiresAt,
+      organization: organizationOf(state, session.accountId),
     },
   };
 }

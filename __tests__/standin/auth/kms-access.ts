@@ -34,6 +34,13 @@ export interface KeyUseResult {
 
 const GRANT_ACTIONS = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
 
+/**
+ * The condition keys of a KMS request: the caller's global keys (organization included when it has one),
+ * kms:CallerAccount (the caller's account), and for EC2's calls on the caller's behalf kms:ViaService (EC2's
+ * endpoint) and, on grant operations, kms:GrantIsForAWSResource = true. A direct call carries no kms:ViaService.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource
+ */
 export function kmsContext(request: KeyUseRequest): Record<string, string | string[]> {
   const context: Record<string, string | string[]> = {
     ...principalContext(request.caller, request.key.region),

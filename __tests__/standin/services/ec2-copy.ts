@@ -80,10 +80,12 @@ async function checkKey(
   const groups = role === 'source' ? ctx.settings.copyKeyRequirements.source : ctx.settings.copyKeyRequirements.destination;
   const checks: KmsCheck[] = [];
   let allowed = true;
+  // EC2's calls on the caller's behalf carry kms:ViaService and kms:CallerAccount (see kmsContext).
+  const viaEc2Region = role === 'source' && ctx.settings.sourceKeyViaServiceRegion === 'copy' ? ctx.region : key.region;
   for (const alternatives of groups) {
     let groupAllowed = false;
     for (const action of alternatives) {
-      const result = await authorizeKeyUse(ctx.state, ctx.settings, { caller, key, action, viaEc2Region: key.region });
+      const result = await authorizeKeyUse(ctx.state, ctx.settings, { caller, key, action, viaEc2Region });
       checks.push({ keyArn: key.arn, operation: action, role, allowed: result.allowed, by: result.by, reason: result.decision });
       ctx.log.add({
         time: new Date(ctx.state.now()).toISOString(),
@@ -92,7 +94,7 @@ async function checkKey(
         region: key.region,
         account: caller.accountId,
         principal: caller.arn,
-        params: { KeyId: key.arn, ViaService: `ec2.${key.region}.amazonaws.com`, ForImage: imageId, Role: role },
+        params: { KeyId: key.arn, ViaService: `ec2.${viaEc2Region}.amazonaws.com`, ForImage: imageId, Role: role },
         outcome: result.allowed ? 'ok' : 'error',
         errorCode: result.allowed ? undefined : 'AccessDeniedException',
         httpStatus: result.allowed ? 200 : 400,

@@ -71,8 +71,10 @@ describe('key-access: grant', () => {
     });
     expect(GRANT_NAME).toContain('4242');
     expect(fx.journal.entries()).toEqual([{ kind: 'grant', region: SOURCE_REGION, keyArn: KEY_ARN, grantId: 'grant-1234', grantName: GRANT_NAME }]);
+    // The key policy (not mocked here: unreadable) is read only to know whether the probe can pass at all.
     expect(trail(fx)).toEqual([
       `source kms ${SOURCE_REGION} CreateGrant`,
+      `source kms ${SOURCE_REGION} GetKeyPolicy`,
       `target kms ${SOURCE_REGION} DescribeKey`,
       `target kms ${SOURCE_REGION} DescribeKey`,
       `target kms ${SOURCE_REGION} DescribeKey`,
@@ -206,6 +208,63 @@ describe('key-access: key-policy', () => {
     const error = await problem(addKeyPolicyStatements(fx.ctx, key));
     expect(error.details.fix).toContain('kms:GetKeyPolicy');
     expect(fx.mutations()).toEqual([]);
+  });
+});
+
+describe('key-access: probes that cannot pass are not waited for', () => {
+  const VIA_EC2 = { StringEquals: { 'kms:ViaService': `ec2.${SOURCE_REGION}.amazonaws.com` } };
+  /** The target role's statements, usable only through EC2 of the key region. */
+  const viaEc2Only = () =>
+    keyPolicy(
+      ROOT_STATEMENT,
+      { ...(USE_STATEMENT as PolicyStatement), Sid: 'TargetThroughEc2', Condition: VIA_EC2 },
+      { ...(GRANT_STATEMENT as PolicyStatement), Condition: { ...(GRANT_STATEMENT as PolicyStatement).Condition, ...VIA_EC2 } },
+    );
+  const DENY_DIRECT: PolicyStatement = { Sid: 'DenyDirectUse', Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { Null: { 'kms:ViaService': 'true' } } };
+
+  it('key-policy: a policy that already allows the role only through EC2 is kept, and DescribeKey (always denied) is not probed', async () => {
+    const { fx, sourceKms, probe } = setup('key-policy', viaEc2Only());
+    await expect(addKeyPolicyStatements(fx.ctx, key)).resolves.toEqual({ changes: [] });
+    expect(sourceKms).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 0);
+    expect(probe).toHaveReceivedCommandTimes(DescribeKeyCommand, 0);
+    expect(fx.clock.sleeps).toEqual([]);
+    expect(fx.log.messages('info')).toContainEqual(
+      `Not probing ${KEY_ARN} with the target credentials: DescribeKey with the target credentials is denied by the key policy (statement "TargetThroughEc2" requires {"StringEquals":{"kms:ViaService":"ec2.${SOURCE_REGION}.amazonaws.com"}}, but direct calls by ${TARGET_ROLE} carry no kms:ViaService); the copy's calls through EC2 are allowed by statement "TargetThroughEc2", "${(GRANT_STATEMENT as PolicyStatement).Sid}".`,
+    );
+  });
+
+  it('key-policy: statements added next to a Deny of direct use are not probed either', async () => {
+    const { fx, sourceKms, probe } = setup('key-policy', keyPolicy(ROOT_STATEMENT, DENY_DIRECT));
+    await addKeyPolicyStatements(fx.ctx, key);
+    expect(sourceKms).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 1);
+    expect(probe).toHaveReceivedCommandTimes(DescribeKeyCommand, 0);
+    expect(fx.log.messages('info').join('\n')).toContain('statement "DenyDirectUse" denies when {"Null":{"kms:ViaService":"true"}}');
+  });
+
+  it('key-policy: an organization condition it cannot check is kept; a probe that keeps failing names it as a possible cause', async () => {
+    const org: PolicyStatement = { Sid: 'Organization', Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-otherorg12' } } };
+    const { fx, sourceKms, probe } = setup('key-policy', keyPolicy(ROOT_STATEMENT, org));
+    probe.on(DescribeKeyCommand).rejects(denied());
+    const error = await problem(addKeyPolicyStatements(fx.ctx, key));
+    expect(sourceKms).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 0);
+    expect(fx.log.messages('info').join('\n')).toContain(`The key policy of ${KEY_ARN} may allow ${TARGET_ROLE} (under conditions the source account cannot check: statement "Organization" requires {"StringEquals":{"aws:PrincipalOrgID":"o-otherorg12"}}`);
+    expect(error.details.why).toContain('The key policy allows it only under conditions the source account cannot check, which may be what denies it: statement "Organization"');
+    expect(error.details.why).toContain(`aws:PrincipalOrgID: the organization of account ${TARGET_ACCOUNT} cannot be read from the source account`);
+  });
+
+  it('grant: still probes when the key policy allows the role only through EC2, since the grant allows DescribeKey', async () => {
+    const { fx, probe } = setup('grant', viaEc2Only());
+    await grantKeyAccess(fx.ctx, key);
+    expect(probe).toHaveReceivedCommandTimes(DescribeKeyCommand, 1);
+  });
+
+  it('grant: does not wait for a probe an explicit Deny in the key policy refuses whatever the grant says, and says so', async () => {
+    const { fx, probe } = setup('grant', keyPolicy(ROOT_STATEMENT, DENY_DIRECT));
+    probe.on(DescribeKeyCommand).rejects(denied());
+    await grantKeyAccess(fx.ctx, key);
+    expect(probe).toHaveReceivedCommandTimes(DescribeKeyCommand, 0);
+    expect(fx.clock.sleeps).toEqual([]);
+    expect(fx.log.messages('info').join('\n')).toContain('Whether the grant has taken effect cannot be seen');
   });
 });
 

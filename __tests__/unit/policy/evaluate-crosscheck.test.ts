@@ -139,6 +139,44 @@ const CASES: Case[] = [
     expected: 'explicit-deny',
   },
   { name: 'aws:PrincipalOrgID supplied', policy: anyone({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }), action: 'kms:Decrypt', context: { 'aws:PrincipalOrgID': 'o-abc123' }, expected: 'allow' },
+  { name: 'aws:PrincipalOrgID of another organization', policy: anyone({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }), action: 'kms:Decrypt', context: { 'aws:PrincipalOrgID': 'o-xyz789' }, expected: 'implicit-deny' },
+  {
+    name: 'aws:PrincipalOrgPaths under the OU',
+    policy: anyone({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc123/r-ab12/ou-ab12-22222222/*' } }),
+    action: 'kms:Decrypt',
+    context: { 'aws:PrincipalOrgPaths': ['o-abc123/r-ab12/ou-ab12-22222222/'] },
+    expected: 'allow',
+  },
+  {
+    name: 'aws:PrincipalOrgPaths in another OU',
+    policy: anyone({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc123/r-ab12/ou-ab12-22222222/*' } }),
+    action: 'kms:Decrypt',
+    context: { 'aws:PrincipalOrgPaths': ['o-abc123/r-ab12/ou-ab12-11111111/'] },
+    expected: 'implicit-deny',
+  },
+  { name: 'role allowed only through EC2, direct DescribeKey', policy: policy(allow({ Condition: { StringEquals: VIA_EC2 } })), action: 'kms:DescribeKey', expected: 'implicit-deny' },
+  { name: 'role allowed only through EC2, EC2 DescribeKey', policy: policy(allow({ Condition: { StringEquals: VIA_EC2 } })), action: 'kms:DescribeKey', context: VIA_EC2, expected: 'allow' },
+  {
+    name: 'Deny of direct calls (Null kms:ViaService), direct',
+    policy: policy(allow(), deny({ Principal: '*', Condition: { Null: { 'kms:ViaService': 'true' } } })),
+    action: 'kms:DescribeKey',
+    expected: 'explicit-deny',
+  },
+  {
+    name: 'Deny of direct calls (Null kms:ViaService), through EC2',
+    policy: policy(allow(), deny({ Principal: '*', Condition: { Null: { 'kms:ViaService': 'true' } } })),
+    action: 'kms:DescribeKey',
+    context: VIA_EC2,
+    expected: 'allow',
+  },
+  {
+    name: 'aws/ebs pattern for the source account, target role through EC2',
+    policy: anyone({ StringEquals: { 'kms:CallerAccount': SOURCE_ACCOUNT, 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } }),
+    action: 'kms:Decrypt',
+    context: VIA_EC2,
+    expected: 'implicit-deny',
+  },
+  { name: 'direct CreateGrant without GrantIsForAWSResource', policy: policy(allow({ Condition: { Bool: FOR_AWS_RESOURCE } })), action: 'kms:CreateGrant', expected: 'implicit-deny' },
 ];
 
 /** Where the two legitimately differ: we report unknown, iam-simulate treats the missing key as absent. */

@@ -41,6 +41,7 @@ describe('evaluateKeyPolicy: how a principal is allowed', () => {
       needsIdentityPolicy: true,
       statements: ['Enable IAM User Permissions'],
       unknownReasons: [],
+      conditions: [],
     });
   });
 
@@ -96,11 +97,12 @@ describe('evaluateKeyPolicy: Effect, NotPrincipal, Action and Resource', () => {
       needsIdentityPolicy: false,
       statements: ['NoDecrypt'],
       unknownReasons: [],
+      conditions: [],
     });
   });
 
   it('is an implicit deny when no statement applies', () => {
-    expect(decide([allow({ Action: 'kms:Encrypt' })])).toEqual({ decision: 'implicit-deny', needsIdentityPolicy: false, statements: [], unknownReasons: [] });
+    expect(decide([allow({ Action: 'kms:Encrypt' })])).toEqual({ decision: 'implicit-deny', needsIdentityPolicy: false, statements: [], unknownReasons: [], conditions: [] });
   });
 
   it('applies a Deny with NotPrincipal to everyone except the listed role or account', () => {
@@ -247,6 +249,97 @@ describe('evaluateKeyPolicy: conditions', () => {
   });
 });
 
+describe('evaluateKeyPolicy: the condition keys of a copy, with the conditions behind each decision', () => {
+  const VIA_EC2 = { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' };
+  const ORG_UNKNOWN = { 'aws:PrincipalOrgID': 'the organization of account 222222222222 cannot be read from the source account' };
+  const only = (Condition: PolicyStatement['Condition'], request: Partial<KeyRequest> = {}) => decide([allow({ Sid: 'Only', Principal: '*', Condition })], request);
+
+  it('kms:ViaService: allows EC2 of the region, denies a direct call (no ViaService) and another region, with the value each carries', () => {
+    const condition = { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } };
+    expect(only(condition, { context: VIA_EC2 })).toMatchObject({
+      decision: 'allow',
+      conditions: [{ statement: 'Only', key: 'kms:ViaService', request: ['ec2.eu-west-1.amazonaws.com'], result: 'match' }],
+    });
+    expect(only(condition)).toMatchObject({
+      decision: 'implicit-deny',
+      conditions: [{ statement: 'Only', key: 'kms:ViaService', values: ['ec2.eu-west-1.amazonaws.com'], request: 'absent', result: 'no-match' }],
+    });
+    expect(only(condition, { context: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } })).toMatchObject({
+      decision: 'implicit-deny',
+      conditions: [{ request: ['ec2.us-east-1.amazonaws.com'], result: 'no-match' }],
+    });
+  });
+
+  it('kms:CallerAccount: the principal\'s account, allowed or not, named in the conditions', () => {
+    expect(only({ StringEquals: { 'kms:CallerAccount': TARGET_ACCOUNT } }).decision).toBe('allow');
+    expect(only({ StringEquals: { 'kms:CallerAccount': SOURCE_ACCOUNT } })).toMatchObject({
+      decision: 'implicit-deny',
+      conditions: [{ key: 'kms:CallerAccount', values: [SOURCE_ACCOUNT], request: [TARGET_ACCOUNT], result: 'no-match' }],
+    });
+  });
+
+  it('aws:PrincipalArn: the role ARN, not the session', () => {
+    expect(only({ ArnEquals: { 'aws:PrincipalArn': TARGET_ROLE } }).decision).toBe('allow');
+    expect(only({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/builder-*' } })).toMatchObject({
+      decision: 'implicit-deny',
+      conditions: [{ key: 'aws:PrincipalArn', request: [TARGET_ROLE], result: 'no-match' }],
+    });
+  });
+
+  it('kms:GrantIsForAWSResource: true for EC2\'s grants, absent from a direct CreateGrant', () => {
+    const condition = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+    expect(only(condition, { action: 'kms:CreateGrant', context: { ...VIA_EC2, 'kms:GrantIsForAWSResource': true } }).decision).toBe('allow');
+    expect(only(condition, { action: 'kms:CreateGrant' })).toMatchObject({ decision: 'implicit-deny', conditions: [{ request: 'absent', result: 'no-match' }] });
+  });
+
+  it('aws:PrincipalOrgID: decided when the value is given, unknown with the caller\'s reason when it cannot be known', () => {
+    const condition = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    expect(only(condition, { context: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }).decision).toBe('allow');
+    expect(only(condition, { context: { 'aws:PrincipalOrgID': 'o-otherorg1' } })).toMatchObject({ decision: 'implicit-deny', conditions: [{ request: ['o-otherorg1'] }] });
+    expect(only(condition, { unknownKeys: ORG_UNKNOWN })).toMatchObject({
+      decision: 'unknown',
+      unknownReasons: ['Only: aws:PrincipalOrgID: the organization of account 222222222222 cannot be read from the source account'],
+      conditions: [{ key: 'aws:PrincipalOrgID', values: ['o-a1b2c3d4e5'], request: 'unknown', result: 'unknown' }],
+    });
+  });
+
+  it('aws:PrincipalOrgPaths: a multivalued key compared with ForAnyValue, or unknown', () => {
+    const condition = { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/*' } };
+    expect(only(condition, { context: { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/'] } }).decision).toBe('allow');
+    expect(only(condition, { context: { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] } }).decision).toBe('implicit-deny');
+    expect(only(condition).decision).toBe('unknown');
+  });
+
+  it('uses an assumed result for a condition it cannot evaluate, by the condition\'s id', () => {
+    const condition = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    const [check] = only(condition, { unknownKeys: ORG_UNKNOWN }).conditions;
+    expect(check?.id).toBe('stringequals aws:principalorgid ["o-a1b2c3d4e5"]');
+    expect(only(condition, { assumptions: new Map([[check?.id as string, true]]) }).decision).toBe('allow');
+    expect(only(condition, { assumptions: new Map([[check?.id as string, false]]) }).decision).toBe('implicit-deny');
+    // An assumption never overrides a condition that can be evaluated.
+    const account = { StringEquals: { 'kms:CallerAccount': SOURCE_ACCOUNT } };
+    expect(only(account, { assumptions: new Map([['stringequals kms:calleraccount ["111111111111"]', true]]) }).decision).toBe('implicit-deny');
+  });
+
+  it('lists the conditions of a Deny that applies, with the values the request carries', () => {
+    const denyDirect = deny({ Sid: 'OnlyThroughServices', Principal: '*', Condition: { Null: { 'kms:ViaService': 'true' } } });
+    expect(decide([allow({}), denyDirect])).toMatchObject({
+      decision: 'explicit-deny',
+      statements: ['OnlyThroughServices'],
+      conditions: [{ statement: 'OnlyThroughServices', operator: 'Null', key: 'kms:ViaService', request: 'absent', result: 'match' }],
+    });
+    expect(decide([allow({}), denyDirect], { context: VIA_EC2 }).decision).toBe('allow');
+  });
+
+  it('lists only the failing conditions of statements that name the principal, action and key on an implicit deny', () => {
+    const result = decide([
+      allow({ Sid: 'OtherRole', Principal: { AWS: SOURCE_ROLE }, Condition: { StringEquals: { 'kms:CallerAccount': SOURCE_ACCOUNT } } }),
+      allow({ Sid: 'Ebs', Principal: '*', Condition: { StringEquals: { 'kms:CallerAccount': SOURCE_ACCOUNT, 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } } }),
+    ], { context: VIA_EC2 });
+    expect(result.conditions.map((c) => `${c.statement} ${c.key}`)).toEqual(['Ebs kms:CallerAccount']);
+  });
+});
+
 describe('evaluateKeyPolicy: what it cannot evaluate', () => {
   it('is unknown when a condition key is not in the request context, and says which', () => {
     const result = decide([allow({ Sid: 'Org', Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } })]);
@@ -254,7 +347,19 @@ describe('evaluateKeyPolicy: what it cannot evaluate', () => {
       decision: 'unknown',
       needsIdentityPolicy: false,
       statements: ['Org'],
-      unknownReasons: ['Org: condition key aws:PrincipalOrgID is not in the request context'],
+      unknownReasons: ['Org: aws:PrincipalOrgID: not in the request context'],
+      conditions: [
+        {
+          statement: 'Org',
+          id: 'stringequals aws:principalorgid ["o-abc"]',
+          operator: 'StringEquals',
+          key: 'aws:PrincipalOrgID',
+          values: ['o-abc'],
+          request: 'unknown',
+          result: 'unknown',
+          reason: 'aws:PrincipalOrgID: not in the request context',
+        },
+      ],
     });
   });
 

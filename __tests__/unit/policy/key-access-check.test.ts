@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkServiceLinkedRoleAccess, checkTargetCopyAccess, type KeyAccessReport } from '../../../src/policy/key-access-check.js';
+import { checkDirectDescribeKey, checkServiceLinkedRoleAccess, checkTargetCopyAccess, type KeyAccessReport } from '../../../src/policy/key-access-check.js';
 import type { PolicyDocument, PolicyStatement } from '../../../src/policy/policy-document.js';
 import {
   ACCOUNT_ROOT_ONLY,
@@ -110,28 +110,84 @@ describe('checkTargetCopyAccess', () => {
     expect(report.actions.every(({ evaluation }) => evaluation.allowedBy === 'principal')).toBe(true);
   });
 
-  it('evaluates kms:ViaService for the region whose EC2 makes the copy', () => {
-    const document = policy({
-      Effect: 'Allow',
-      Principal: { AWS: TARGET_ROLE },
-      Action: 'kms:*',
-      Resource: '*',
-      Condition: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
-    });
-    expect(checkTargetCopyAccess(document, target).ok).toBe(true);
-    expect(statuses(checkTargetCopyAccess(document, { ...target, region: 'eu-central-1' }))).toEqual(allStatus(COPY_ACTIONS, 'missing'));
+  const viaOnly = (endpoint: string) =>
+    policy({ Sid: 'ViaEc2', Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': endpoint } } });
+
+  it('evaluates kms:ViaService for EC2 of the copy region, which is the key region here', () => {
+    expect(checkTargetCopyAccess(viaOnly('ec2.eu-west-1.amazonaws.com'), target).ok).toBe(true);
+    const report = checkTargetCopyAccess(viaOnly('ec2.us-east-1.amazonaws.com'), target);
+    expect(statuses(report)).toEqual(allStatus(COPY_ACTIONS, 'missing'));
+    expect(report.actions[0]?.evaluation.conditions).toEqual([
+      expect.objectContaining({ statement: 'ViaEc2', key: 'kms:ViaService', values: ['ec2.us-east-1.amazonaws.com'], request: ['ec2.eu-west-1.amazonaws.com'], result: 'no-match' }),
+    ]);
   });
 
-  it('is unknown, proposing nothing, when the policy depends on a key it cannot know', () => {
+  it('is unknown for a copy into another region when the policy allows only one of the two EC2 endpoints', () => {
+    const report = checkTargetCopyAccess(viaOnly('ec2.eu-west-1.amazonaws.com'), { ...target, region: 'eu-central-1' });
+    expect(statuses(report)).toEqual(allStatus(COPY_ACTIONS, 'unknown'));
+    expect(report.actions[0]?.evaluation.unknownReasons).toEqual([
+      'kms:ViaService: for a copy into eu-central-1 of snapshots under a key in eu-west-1, AWS does not document whether EC2 calls the key as ec2.eu-west-1.amazonaws.com or ec2.eu-central-1.amazonaws.com, and the key policy allows only one of them',
+    ]);
+    const both = policy({ ...viaOnly('').Statement[0], Condition: { StringEquals: { 'kms:ViaService': ['ec2.eu-west-1.amazonaws.com', 'ec2.eu-central-1.amazonaws.com'] } } } as PolicyStatement);
+    expect(checkTargetCopyAccess(both, { ...target, region: 'eu-central-1' }).ok).toBe(true);
+    expect(statuses(checkTargetCopyAccess(viaOnly('ec2.us-east-1.amazonaws.com'), { ...target, region: 'eu-central-1' }))).toEqual(allStatus(COPY_ACTIONS, 'missing'));
+  });
+
+  it('accepts the aws/ebs pattern for the target account: everyone, through EC2, with kms:CallerAccount', () => {
+    const ebsStyle = policy({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:CallerAccount': TARGET_ACCOUNT, 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
+    });
+    expect(checkTargetCopyAccess(ebsStyle, target).ok).toBe(true);
+    expect(checkDirectDescribeKey(ebsStyle, target).decision).toBe('implicit-deny');
+  });
+
+  it('is unknown, proposing nothing, when the policy depends on the role\'s organization, and says why', () => {
     const document = policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } });
     const report = checkTargetCopyAccess(document, target);
     expect(statuses(report)).toEqual(allStatus(COPY_ACTIONS, 'unknown'));
     expect(report).toMatchObject({ ok: false, statementsToAdd: [] });
-    expect(report.actions[0]?.evaluation.unknownReasons).toEqual(['#0: condition key aws:PrincipalOrgID is not in the request context']);
+    expect(report.actions[0]?.evaluation.unknownReasons).toEqual(['#0: aws:PrincipalOrgID: the organization of account 222222222222 cannot be read from the source account']);
+    const paths = policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc123/*' } } });
+    expect(checkTargetCopyAccess(paths, target).actions[0]?.evaluation.unknownReasons).toEqual([
+      '#0: aws:PrincipalOrgPaths: the organizational units of account 222222222222 cannot be read from the source account',
+    ]);
+  });
+
+  it('decides an organization condition when told how it turns out (assumptions, by condition id)', () => {
+    const document = policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } });
+    const id = checkTargetCopyAccess(document, target).actions[0]?.evaluation.conditions[0]?.id as string;
+    expect(checkTargetCopyAccess(document, { ...target, assumptions: new Map([[id, true]]) }).ok).toBe(true);
+    expect(statuses(checkTargetCopyAccess(document, { ...target, assumptions: new Map([[id, false]]) }))).toEqual(allStatus(COPY_ACTIONS, 'missing'));
   });
 
   it('rejects a role ARN that is not one', () => {
     expect(() => checkTargetCopyAccess(SEED_000_POLICY, { ...target, roleArn: TARGET_ROOT })).toThrow(TypeError);
+  });
+});
+
+describe('checkDirectDescribeKey (the probe)', () => {
+  it('carries no kms:ViaService: a policy allowing the role only through EC2 denies it, naming the condition', () => {
+    const document = policy({
+      Sid: 'ViaEc2',
+      Effect: 'Allow',
+      Principal: { AWS: TARGET_ROLE },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
+    });
+    const probe = checkDirectDescribeKey(document, target);
+    expect(probe.decision).toBe('implicit-deny');
+    expect(probe.conditions).toEqual([expect.objectContaining({ statement: 'ViaEc2', key: 'kms:ViaService', request: 'absent', result: 'no-match' })]);
+    expect(checkDirectDescribeKey(SEED_000_POLICY, target).decision).toBe('allow');
+  });
+
+  it('is unknown on an organization condition, as the copy is', () => {
+    const document = policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } });
+    expect(checkDirectDescribeKey(document, target).decision).toBe('unknown');
   });
 });
 

@@ -29,6 +29,7 @@ const SOURCE_KEY_CHECK = `The target role's IAM policy allows the source key ${K
 
 const viaEc2 = (region: string) => [
   { ContextKeyName: 'kms:ViaService', ContextKeyValues: [`ec2.${region}.amazonaws.com`], ContextKeyType: 'string' },
+  { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [TARGET_ACCOUNT], ContextKeyType: 'string' },
   { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
 ];
 const parameterArn = (region: string, name: string) => `arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${name}`;
