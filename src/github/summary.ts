@@ -62,10 +62,11 @@ export function addCleanupSummary(report: CleanupReport): void {
   const place = (item: { side: string; accountId?: string; region: string }) =>
     `${item.side}${item.accountId ? ` ${item.accountId}` : ''}, ${item.region}`;
   const rows = [
-    ...report.removed.map((item) => ['removed', item.what, place(item), item.alreadyGone ? 'already gone' : '']),
+    ...report.removed.map((item) => ['removed', item.what, place(item), item.alreadyGone ? `already gone${item.note ? ` (${item.note})` : ''}` : 'removed by this run']),
     ...report.kept.map((item) => ['kept', item.what, place(item), item.reason]),
     ...report.failed.map((item) => ['failed', item.what, place(item), `${item.why} Fix: ${item.fix}`]),
   ];
+  // The toolkit writes an empty cell as an unclosed <td>: every cell has text.
   const header = ['Result', 'Item', 'Account, region', 'Detail'].map((data) => ({ data, header: true }));
   const summary = core.summary.addHeading('Cleanup', 3);
   if (rows.length === 0) summary.addRaw('Nothing was left to undo.', true);

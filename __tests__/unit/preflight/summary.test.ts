@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import * as core from '@actions/core';
 import type { Finding } from '../../../src/domain/findings.js';
 import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
-import { addPoliciesSummary, addPreflightSummary } from '../../../src/github/summary.js';
+import { addCleanupSummary, addPoliciesSummary, addPreflightSummary } from '../../../src/github/summary.js';
 import { KEY_ARN, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT, TARGET_ROLE, targetKeyArn } from '../../support/pipeline-fixtures.js';
 
 const INPUTS: PolicyInputs = {
@@ -82,5 +82,22 @@ describe('addPoliciesSummary', () => {
       'Target role: IAM policy',
       'Target role: trust policy',
     ]);
+  });
+});
+
+describe('addCleanupSummary', () => {
+  it('says why something just created was taken as gone, and what was kept or failed', () => {
+    addCleanupSummary({
+      removed: [
+        { what: 'intermediate copy ami-1', side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION, alreadyGone: true, note: 'not seen within 180 s of its creation' },
+        { what: 'launch permission of account 2 on ami-1', side: 'source', region: SOURCE_REGION },
+      ],
+      kept: [{ what: 'promoted AMI ami-2', side: 'target', region: SOURCE_REGION, reason: 'it is the result of the promotion.' }],
+      failed: [],
+    });
+    const html = core.summary.stringify();
+    expect(html).toContain(`<td>removed</td><td>intermediate copy ami-1</td><td>source ${SOURCE_ACCOUNT}, ${SOURCE_REGION}</td><td>already gone (not seen within 180 s of its creation)</td>`);
+    expect(html).toContain(`<td>removed</td><td>launch permission of account 2 on ami-1</td><td>source, ${SOURCE_REGION}</td><td>removed by this run</td></tr>`);
+    expect(html).toContain('<td>kept</td><td>promoted AMI ami-2</td>');
   });
 });
