@@ -3,8 +3,8 @@
 //  - a whole promotion into one and two regions against the local stand-in, with the copies' own
 //    duration subtracted to show the action's overhead, and the AWS calls it made.
 import { performance } from 'node:perf_hooks';
-import { DEFAULTS, defaultWorld, sdkEnv, startStandIn } from '../__tests__/standin/index.js';
-import { runStep } from '../__tests__/support/runner.js';
+import { DEFAULTS, defaultWorld, sdkEnv, startStandIn } from '../standin/index.js';
+import { runStep } from '../standin/index.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COPY_MS = 1000;

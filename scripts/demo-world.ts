@@ -1,9 +1,9 @@
 // The world and inputs of `npm run demo`: the stand-in's default two-account world, with its roles and keys carrying
 // exactly the policies README "Permissions" documents (made by the action's own generatePolicies), so that a
 // successful demo has nothing to fix.
-import { keyArn } from '../__tests__/standin/arns.js';
-import { DEFAULTS, defaultWorld, rootKeyPolicy, type AccountBuilder, type PolicyDocument, type WorldBuilder } from '../__tests__/standin/index.js';
-import { statements } from '../__tests__/standin/policy-types.js';
+import { keyArn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, rootKeyPolicy, type AccountBuilder, type PolicyDocument, type WorldBuilder } from '../standin/index.js';
+import { statements } from '../standin/index.js';
 import { generatePolicies, type GeneratedPolicies } from '../src/policy/generate.js';
 import type { PolicyDocument as GeneratedDocument } from '../src/policy/policy-document.js';
 

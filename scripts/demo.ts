@@ -3,8 +3,8 @@
 // the policies README "Permissions" documents (demo-world.ts), runs the bundled
 // dist/index.js under Node 24 exactly as the GitHub runner would (main step, then post step), and prints
 // the log as the runner shows it, the job summary and the outputs.
-import { DEFAULTS, sdkEnv, startStandIn } from '../__tests__/standin/index.js';
-import { runStep } from '../__tests__/support/runner.js';
+import { DEFAULTS, sdkEnv, startStandIn } from '../standin/index.js';
+import { runStep } from '../standin/index.js';
 import { DEMO_INPUTS, demoWorld } from './demo-world.js';
 
 const masked = new Set<string>();

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_ENTRY, NODE24, runNode24 } from '../support/node24.js';
-import { VALID_INPUTS, runnerInputs } from '../support/inputs-env.js';
+import { DIST_ENTRY, NODE24, runNode24 } from '../../standin/index.js';
+import { VALID_INPUTS, runnerInputs } from '../../standin/index.js';
 import { execFileSync } from 'node:child_process';
 
 function runnerEnv(inputs: Record<string, string>) {

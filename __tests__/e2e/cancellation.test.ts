@@ -3,7 +3,7 @@
  * accounts as they were), and sessions that expire during a copy (renewed with a fresh OIDC token).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

@@ -14,7 +14,7 @@ import {
   startStandIn,
   type PolicyDocument,
   type StandIn,
-} from '../standin/index.js';
+} from '../../standin/index.js';
 import {
   AUTOSCALING_ROLE_ARN,
   FAST_COPY_MS,

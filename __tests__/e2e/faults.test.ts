@@ -4,7 +4,7 @@
  * cause, and leaves nothing behind in either account.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, defaultWorld, deny, startStandIn, type StandIn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, deny, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

@@ -3,7 +3,7 @@
  * target key by alias. One stand-in for the file; each test promotes its own source AMI.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

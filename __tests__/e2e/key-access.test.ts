@@ -3,7 +3,7 @@
  * retired after the run, key-policy adds the missing statements and keeps them (reported).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, defaultWorld, keyUseStatements, rootKeyPolicy, startStandIn, type PolicyDocument, type StandIn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, keyUseStatements, rootKeyPolicy, startStandIn, type PolicyDocument, type StandIn } from '../../standin/index.js';
 import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, expectPromoted, inputs, okCalls, promote, targetKeyArn, expectNothingPublic } from './scenario.js';
 
 const AMI_VERIFY = 'ami-0a0000000000000a1';

@@ -6,7 +6,7 @@
  * run then goes as far as AWS (the stand-in) lets it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, KMS_COPY_ACTIONS, defaultWorld, rootKeyPolicy, startStandIn, type PolicyDocument, type PolicyStatement, type StandIn } from '../standin/index.js';
+import { DEFAULTS, KMS_COPY_ACTIONS, defaultWorld, rootKeyPolicy, startStandIn, type PolicyDocument, type PolicyStatement, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

@@ -14,7 +14,7 @@ import {
   policyOf,
   startStandIn,
   type StandIn,
-} from '../standin/index.js';
+} from '../../standin/index.js';
 import { FAST_COPY_MS, REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, accountView, inputs, intermediateCopies, intermediateCopyId, promote, expectNothingPublic } from './scenario.js';
 
 const TARGET2 = '444444444444';

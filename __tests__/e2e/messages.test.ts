@@ -5,9 +5,9 @@
  * the generated policies, promotes without a single "Fix:".
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, sdkEnv, startStandIn, type StandIn } from '../standin/index.js';
-import { actionYaml } from '../support/inputs-env.js';
-import { runStep } from '../support/runner.js';
+import { DEFAULTS, sdkEnv, startStandIn, type StandIn } from '../../standin/index.js';
+import { actionYaml } from '../../standin/index.js';
+import { runStep } from '../../standin/index.js';
 import { DEMO_INPUTS, demoWorld } from '../../scripts/demo-world.js';
 import { FAST_COPY_MS, REGION, REGION2, SOURCE, STEP_TIMEOUT_MS, TARGET, TEST_TIMEOUT_MS, expectPromoted, promote, targetKeyArn } from './scenario.js';
 

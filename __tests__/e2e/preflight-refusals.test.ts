@@ -4,7 +4,7 @@
  * is promoted with a warning. Each refusal leaves both accounts untouched.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultWorld, startStandIn, type StandIn } from '../standin/index.js';
+import { defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

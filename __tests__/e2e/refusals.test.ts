@@ -4,7 +4,7 @@
  * and the fix.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, KMS_COPY_ACTIONS, allow, defaultWorld, policyOf, startStandIn, type StandIn } from '../standin/index.js';
+import { DEFAULTS, KMS_COPY_ACTIONS, allow, defaultWorld, policyOf, startStandIn, type StandIn } from '../../standin/index.js';
 import { REGION, SOURCE, TARGET, TEST_TIMEOUT_MS, expectOnlyReads, inputs, kmsKeyArn, promote, worldView, expectNothingPublic } from './scenario.js';
 
 const THIRD = '333333333333';

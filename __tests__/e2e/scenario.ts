@@ -5,8 +5,8 @@
  */
 import { expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { DEFAULTS, sdkEnv, type CallRecord, type StandIn } from '../standin/index.js';
-import { CONTEXT_ENV, runStep, type StepOptions, type StepResult } from '../support/runner.js';
+import { DEFAULTS, sdkEnv, type CallRecord, type StandIn } from '../../standin/index.js';
+import { CONTEXT_ENV, runStep, type StepOptions, type StepResult } from '../../standin/index.js';
 
 export const SOURCE = DEFAULTS.sourceAccount;
 export const TARGET = DEFAULTS.targetAccount;

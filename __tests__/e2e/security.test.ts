@@ -4,7 +4,7 @@
  * sharing or granting anything, nothing is ever made public, and no secret reaches a log or the summary.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, defaultWorld, startStandIn, type CallRecord, type StandIn } from '../standin/index.js';
+import { DEFAULTS, defaultWorld, startStandIn, type CallRecord, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,

@@ -10,12 +10,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateGrantCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { deny, policyOf } from './policy-types.js';
-import type { StandInOptions } from './settings.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { deny, policyOf } from '../../standin/index.js';
+import type { StandInOptions } from '../../standin/settings.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
-import type { WorldBuilder } from './world.js';
+import type { WorldBuilder } from '../../standin/world.js';
 
 const { sourceAccount, targetAccount, region, sourceAmiId } = DEFAULTS;
 const ENC_AMI = 'ami-0fedcba9876543210';

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { CreateTagsCommand, DescribeImagesCommand, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import type { FaultOptions } from './faults.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import type { FaultOptions } from '../../standin/faults.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { clientsFor, expectAwsError, type Clients } from './test-helpers.js';
 
 const { sourceAccount, targetAccount, region, sourceAmiId } = DEFAULTS;

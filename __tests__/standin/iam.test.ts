@@ -1,8 +1,8 @@
 /** IAM SimulatePrincipalPolicy: identity policies, resource (key) policies across accounts, context entries. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetRoleCommand, SimulatePrincipalPolicyCommand, type SimulatePrincipalPolicyCommandInput } from '@aws-sdk/client-iam';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
 
 let standin: StandIn;

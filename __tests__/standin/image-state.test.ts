@@ -8,11 +8,11 @@ import {
   type DescribeImagesCommandInput,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import type { StandInOptions } from './settings.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import type { StandInOptions } from '../../standin/settings.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
-import type { ImageSpec, WorldBuilder } from './world.js';
+import type { ImageSpec, WorldBuilder } from '../../standin/world.js';
 
 const { sourceAccount, targetAccount, region, sourceAmiId } = DEFAULTS;
 const DISABLED_AMI = 'ami-0d15ab1ed0000000a';

@@ -6,11 +6,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CopyImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { organizationPath } from './arns.js';
-import { DEFAULTS, KMS_COPY_ACTIONS, defaultWorld } from './default-world.js';
-import { policyOf, rootKeyPolicy, type PolicyDocument, type PolicyStatement } from './policy-types.js';
-import type { StandInOptions } from './settings.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { organizationPath } from '../../standin/arns.js';
+import { DEFAULTS, KMS_COPY_ACTIONS, defaultWorld } from '../../standin/default-world.js';
+import { policyOf, rootKeyPolicy, type PolicyDocument, type PolicyStatement } from '../../standin/index.js';
+import type { StandInOptions } from '../../standin/settings.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError } from './test-helpers.js';
 
 const { sourceAccount, targetAccount, region, secondRegion, sourceKeyArn, targetRoleArn } = DEFAULTS;

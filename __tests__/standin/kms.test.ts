@@ -14,12 +14,12 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { allow, deny, policyOf, rootKeyPolicy } from './policy-types.js';
-import type { StandInOptions } from './settings.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { allow, deny, policyOf, rootKeyPolicy } from '../../standin/index.js';
+import type { StandInOptions } from '../../standin/settings.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
-import type { WorldBuilder } from './world.js';
+import type { WorldBuilder } from '../../standin/world.js';
 
 const { sourceAccount, targetAccount, region, sourceKeyArn, targetRoleArn } = DEFAULTS;
 let standin: StandIn;

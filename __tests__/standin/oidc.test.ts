@@ -1,7 +1,7 @@
 /** The runner token endpoint's failure switch (tokenEndpointStatus). */
 import { afterEach, expect, it } from '@jest/globals';
-import { defaultWorld } from './default-world.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { defaultWorld } from '../../standin/default-world.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 
 let standin: StandIn;
 afterEach(() => standin.close());

@@ -5,8 +5,8 @@ import { GetRoleCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
 
 const { sourceAccount, targetAccount, region } = DEFAULTS;

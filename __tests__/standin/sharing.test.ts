@@ -13,8 +13,8 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError, type Clients } from './test-helpers.js';
 
 const { sourceAccount, targetAccount, region, sourceAmiId, sourceSnapshotId } = DEFAULTS;

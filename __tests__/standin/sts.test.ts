@@ -4,12 +4,12 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { sdkEnv } from './sdk-env.js';
-import type { StandInOptions } from './settings.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { sdkEnv } from '../../standin/sdk-env.js';
+import type { StandInOptions } from '../../standin/settings.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError } from './test-helpers.js';
-import type { WorldBuilder } from './world.js';
+import type { WorldBuilder } from '../../standin/world.js';
 
 const { targetAccount, region, targetRoleArn } = DEFAULTS;
 let standin: StandIn;

@@ -6,9 +6,9 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { DEFAULTS } from './default-world.js';
-import { sdkClientConfig } from './sdk-env.js';
-import type { StandIn } from './standin.js';
+import { DEFAULTS } from '../../standin/default-world.js';
+import { sdkClientConfig } from '../../standin/sdk-env.js';
+import type { StandIn } from '../../standin/standin.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -2,12 +2,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CopyImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DEFAULTS, defaultWorld } from './default-world.js';
-import { allow, policyOf } from './policy-types.js';
-import { sdkEnv } from './sdk-env.js';
-import { startStandIn, type StandIn } from './standin.js';
+import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
+import { allow, policyOf } from '../../standin/index.js';
+import { sdkEnv } from '../../standin/sdk-env.js';
+import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { clientsFor, expectAwsError } from './test-helpers.js';
-import { createWorld } from './world.js';
+import { createWorld } from '../../standin/world.js';
 
 let standin: StandIn | undefined;
 afterEach(async () => {

@@ -31,7 +31,7 @@ import { parseKmsArn, parseRoleArn, type KmsKeyArn, type RoleArn } from '../../s
 import type { AccountClients } from '../../src/aws/clients.js';
 import type { Clock, Logger, PromotionContext } from '../../src/domain/context.js';
 import { MemoryJournal } from '../../src/domain/journal.js';
-import type { TargetKey } from '../../src/domain/target-key.js';
+import type { TargetKey } from '../../src/domain/lookups/target-key.js';
 import type { PromotionRequest, Side, Tag } from '../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../src/policy/policy-document.js';

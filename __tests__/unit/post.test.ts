@@ -16,7 +16,7 @@ import type { JournalEntry } from '../../src/domain/journal.js';
 import type { ActionInputs } from '../../src/github/inputs.js';
 import type { Sessions } from '../../src/github/sessions.js';
 import { CommandLog, awsError, fakeAccount, type FakeAccount } from '../support/fake-accounts.js';
-import { VALID_INPUTS, setInputs } from '../support/inputs-env.js';
+import { VALID_INPUTS, setInputs } from '../../standin/index.js';
 
 // The real toolkit, with the calls the post step makes observable.
 const actual = await import('@actions/core');
@@ -29,7 +29,7 @@ jest.unstable_mockModule('@actions/core', () => ({ ...actual, info, warning, set
 const openSessions = jest.fn<(inputs: ActionInputs) => Sessions>();
 jest.unstable_mockModule('../../src/github/sessions.js', () => ({ openSessions }));
 
-const { runPost } = await import('../../src/github/post.js');
+const { run: runPost } = await import('../../src/post.js');
 const { createPersistedJournal, parseJournalState } = await import('../../src/github/state.js');
 
 const SOURCE_ACCOUNT = '111111111111';

@@ -1,7 +1,7 @@
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { EXPIRATION_MS, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { PromotionError, errorMessage, errorName } from '../domain/errors.js';
+import { PromotionError, errorMessage, errorName } from './errors.js';
 import type { RoleArn } from './arn.js';
 
 export interface WebIdentityOptions {

@@ -1,5 +1,5 @@
 import type { AccountClients } from '../aws/clients.js';
-import type { CallerIdentity } from './identity.js';
+import type { CallerIdentity } from './lookups/identity.js';
 import type { Journal } from './journal.js';
 import type { PromotionRequest } from './types.js';
 

@@ -1,16 +1,16 @@
 import type { PromotionContext } from './context.js';
-import { copyToTargets } from './copy.js';
-import { finishImages, type FinishReport } from './finish.js';
-import { grantAutoscalingAccess } from './autoscaling.js';
-import { formatFinding } from './findings.js';
-import { isSharableAsIs, type SourceImage } from './inspect.js';
-import { addKeyPolicyStatements, grantKeyAccess, type KeyAccessResult } from './key-access.js';
-import { missingFindings, preflight, preflightError, type PreflightResult } from './preflight.js';
-import { reencrypt } from './reencrypt.js';
-import type { ExistingPromotion } from './reuse.js';
-import { shareWithTarget, type ShareReport } from './share.js';
-import type { SourceKey } from './source-key.js';
-import type { TargetKey } from './target-key.js';
+import { copyToTargets } from './steps/copy.js';
+import { finishImages, type FinishReport } from './steps/finish.js';
+import { grantAutoscalingAccess } from './preflight/autoscaling.js';
+import { formatFinding } from './preflight/findings.js';
+import { isSharableAsIs, type SourceImage } from './lookups/inspect.js';
+import { addKeyPolicyStatements, grantKeyAccess, type KeyAccessResult } from './steps/key-access.js';
+import { missingFindings, preflight, preflightError, type PreflightResult } from './preflight/preflight.js';
+import { reencrypt } from './steps/reencrypt.js';
+import type { ExistingPromotion } from './lookups/reuse.js';
+import { shareWithTarget, type ShareReport } from './steps/share.js';
+import type { SourceKey } from './lookups/source-key.js';
+import type { TargetKey } from './lookups/target-key.js';
 
 export interface RegionResult {
   region: string;

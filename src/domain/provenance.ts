@@ -1,8 +1,8 @@
 import type { PromotionContext } from './context.js';
-import type { SourceImage } from './inspect.js';
-import type { SourceKey } from './source-key.js';
+import type { SourceImage } from './lookups/inspect.js';
+import type { SourceKey } from './lookups/source-key.js';
 import { ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG, mergeTags } from './tags.js';
-import type { TargetKey } from './target-key.js';
+import type { TargetKey } from './lookups/target-key.js';
 import type { Tag } from './types.js';
 
 /** The tags that identify a promoted AMI: what it was promoted from, under which key, by which run. */

@@ -1,4 +1,4 @@
 // Bundle entry of runs.main: the only place that runs the main step on load.
-import { runMain } from '../github/main.js';
+import { run } from '../main.js';
 
-await runMain();
+await run();

@@ -1,4 +1,4 @@
 // Bundle entry of runs.post: the only place that runs the post step on load.
-import { runPost } from '../github/post.js';
+import { run } from '../post.js';
 
-await runPost();
+await run();

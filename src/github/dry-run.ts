@@ -1,7 +1,7 @@
-import { findingPlace } from '../domain/findings.js';
+import { findingPlace } from '../domain/preflight/findings.js';
 import * as core from '@actions/core';
-import { isSharableAsIs } from '../domain/inspect.js';
-import { missingFindings, type PreflightResult } from '../domain/preflight.js';
+import { isSharableAsIs } from '../domain/lookups/inspect.js';
+import { missingFindings, type PreflightResult } from '../domain/preflight/preflight.js';
 import type { PromotionRequest } from '../domain/types.js';
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 

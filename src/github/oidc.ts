@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { PromotionError, errorMessage } from '../domain/errors.js';
+import { PromotionError, errorMessage } from '../aws/errors.js';
 
 // GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN only for jobs granted
 // `permissions: id-token: write`, and never for workflows triggered from forks:

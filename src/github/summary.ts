@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import type { CleanupReport } from '../domain/cleanup.js';
-import type { Finding } from '../domain/findings.js';
+import type { CleanupReport } from '../domain/cleanup/report.js';
+import type { Finding } from '../domain/preflight/findings.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
 import type { GeneratedPolicies } from '../policy/generate.js';

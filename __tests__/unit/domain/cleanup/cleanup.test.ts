@@ -1,0 +1,599 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImageAttributeCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+  type Image,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import { RetireGrantCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
+import { cleanUp } from '../../../../src/domain/cleanup/cleanup.js';
+import { nothingToUndo } from '../../../../src/domain/cleanup/journal-view.js';
+import type { CleanupContext } from '../../../../src/domain/cleanup/report.js';
+import type { Logger } from '../../../../src/domain/context.js';
+import { MemoryJournal, type JournalEntry } from '../../../../src/domain/journal.js';
+import { CommandLog, awsError, fakeAccount } from '../../../support/fake-accounts.js';
+import { FakeClock } from '../../../support/pipeline-fixtures.js';
+
+const SOURCE_ACCOUNT = '111111111111';
+const TARGET_ACCOUNT = '222222222222';
+const OTHER_ACCOUNT = '333333333333';
+const REGION = 'eu-west-1';
+const TARGET_REGION = 'eu-central-1';
+const SOURCE_AMI = 'ami-0123456789abcdef0';
+const INTERMEDIATE = 'ami-0aaaaaaaaaaaaaaa1';
+const SNAP_1 = 'snap-0aaaaaaaaaaaaaaa1';
+const SNAP_2 = 'snap-0aaaaaaaaaaaaaaa2';
+const TARGET_COPY = 'ami-0bbbbbbbbbbbbbbb1';
+const TARGET_SNAP = 'snap-0bbbbbbbbbbbbbbb1';
+const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const GRANT_ID = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
+const SOURCE_ROLE = 'arn:aws:iam::111111111111:role/ami-promotion-source';
+const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+const intermediateEntry: JournalEntry = { kind: 'intermediate-copy', region: REGION, imageId: INTERMEDIATE, snapshotIds: [SNAP_1, SNAP_2] };
+const shareEntries: JournalEntry[] = [
+  { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT },
+  { kind: 'volume-permission', region: REGION, snapshotId: SNAP_1, accountId: TARGET_ACCOUNT },
+  { kind: 'volume-permission', region: REGION, snapshotId: SNAP_2, accountId: TARGET_ACCOUNT },
+];
+const grantEntry: JournalEntry = { kind: 'grant', region: REGION, keyArn: KEY_ARN, grantId: GRANT_ID, grantName: 'promote-ami-987-1' };
+const pendingCopyEntry: JournalEntry = { kind: 'target-copy', region: TARGET_REGION, imageId: TARGET_COPY };
+const doneCopyEntry: JournalEntry = { kind: 'target-copy-done', region: TARGET_REGION, imageId: TARGET_COPY };
+const keyPolicyEntry: JournalEntry = { kind: 'key-policy-statement', region: REGION, keyArn: KEY_ARN, sid: 'PromoteAmiTarget222222222222' };
+
+const intermediateTags = [
+  { Key: 'promote-ami:role', Value: 'intermediate' },
+  { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
+];
+const promotedTags = [
+  { Key: 'promote-ami:role', Value: 'promoted' },
+  { Key: 'promote-ami:source-ami-id', Value: SOURCE_AMI },
+];
+
+const intermediateImage: Image = {
+  ImageId: INTERMEDIATE,
+  State: 'available',
+  Tags: intermediateTags,
+  BlockDeviceMappings: [
+    { DeviceName: '/dev/xvda', Ebs: { SnapshotId: SNAP_1 } },
+    { DeviceName: '/dev/xvdb', Ebs: { SnapshotId: SNAP_2 } },
+  ],
+};
+const targetImage: Image = {
+  ImageId: TARGET_COPY,
+  State: 'pending',
+  Tags: promotedTags,
+  BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: TARGET_SNAP } }],
+};
+const snapshot = (id: string, tags: Snapshot['Tags'], description = ''): Snapshot => ({ SnapshotId: id, Tags: tags, Description: description });
+
+/** Every run's command log, checked after each test: nothing is ever added or made public. */
+let current: CommandLog | undefined;
+afterEach(() => {
+  const text = JSON.stringify(current?.sent ?? []);
+  expect(text).not.toMatch(/"Add"|"Group"|"all"|OperationType/);
+  current = undefined;
+});
+
+/** Source and target accounts whose AWS answers as if everything the journal names still exists and is ours. */
+function setup(entries: JournalEntry[]) {
+  const log = new CommandLog();
+  current = log;
+  const source = fakeAccount('source', [REGION], log);
+  const target = fakeAccount('target', [REGION, TARGET_REGION], log);
+  const src = source.ec2(REGION);
+  src.on(ModifyImageAttributeCommand).resolves({});
+  src.on(ModifySnapshotAttributeCommand).resolves({});
+  src.on(DescribeImageAttributeCommand).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [] });
+  src.on(DescribeImagesCommand).resolves({ Images: [intermediateImage] });
+  src.on(DeregisterImageCommand).resolves({ Return: true });
+  src.on(DescribeSnapshotsCommand, { SnapshotIds: [SNAP_1] }).resolves({ Snapshots: [snapshot(SNAP_1, intermediateTags)] });
+  src.on(DescribeSnapshotsCommand, { SnapshotIds: [SNAP_2] }).resolves({ Snapshots: [snapshot(SNAP_2, intermediateTags)] });
+  src.on(DeleteSnapshotCommand).resolves({});
+  source.kms(REGION).on(RetireGrantCommand).resolves({});
+  const tgt = target.ec2(TARGET_REGION);
+  tgt.on(DescribeImagesCommand).resolves({ Images: [targetImage] });
+  tgt.on(DeregisterImageCommand).resolves({ Return: true });
+  tgt.on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound', `The snapshot '${TARGET_SNAP}' does not exist.`));
+  tgt.on(DeleteSnapshotCommand).resolves({});
+
+  const journal = new MemoryJournal(entries);
+  const lines: string[] = [];
+  const logger: Logger = {
+    info: (message) => lines.push(message),
+    warning: (message) => lines.push(`warning: ${message}`),
+    debug: () => undefined,
+    group: (_name, fn) => fn(),
+  };
+  const clock = new FakeClock(NOW);
+  const ctx: CleanupContext = {
+    source: source.clients,
+    target: target.clients,
+    journal,
+    log: logger,
+    clock,
+    sides: { source: { accountId: SOURCE_ACCOUNT, roleArn: SOURCE_ROLE }, target: { accountId: TARGET_ACCOUNT } },
+  };
+  return { log, source, target, src, tgt, journal, lines, ctx, clock, run: () => cleanUp(ctx) };
+}
+
+/** The commands that remove the intermediate copy once nothing else uses it. */
+const intermediateRemoval: [string, unknown][] = [
+  ['DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }],
+  ['DescribeImages', { ImageIds: [INTERMEDIATE] }],
+  ['DeregisterImage', { ImageId: INTERMEDIATE }],
+  ['DescribeSnapshots', { SnapshotIds: [SNAP_1] }],
+  ['DescribeSnapshots', { SnapshotIds: [SNAP_2] }],
+  ['DeleteSnapshot', { SnapshotId: SNAP_1 }],
+  ['DeleteSnapshot', { SnapshotId: SNAP_2 }],
+];
+const shareRemoval: [string, unknown][] = [
+  ['ModifyImageAttribute', { ImageId: INTERMEDIATE, LaunchPermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
+  ['ModifySnapshotAttribute', { SnapshotId: SNAP_1, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
+  ['ModifySnapshotAttribute', { SnapshotId: SNAP_2, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
+];
+const grantRemoval: [string, unknown][] = [['RetireGrant', { KeyId: KEY_ARN, GrantId: GRANT_ID }]];
+const targetCopyRemoval: [string, unknown][] = [
+  ['DescribeImages', { ImageIds: [TARGET_COPY] }],
+  ['DeregisterImage', { ImageId: TARGET_COPY, DeleteAssociatedSnapshots: true }],
+  ['DescribeSnapshots', { SnapshotIds: [TARGET_SNAP] }],
+];
+
+describe('cleanUp after a failure in each stage', () => {
+  it('after re-encryption: removes the intermediate copy and its tagged snapshots with source credentials', async () => {
+    const t = setup([intermediateEntry]);
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval);
+    expect(t.log.of('target')).toEqual([]);
+    expect(report.failed).toEqual([]);
+    expect(report.removed.map((item) => item.what)).toEqual([
+      `intermediate copy ${INTERMEDIATE}`,
+      `snapshot ${SNAP_1} of ${INTERMEDIATE}`,
+      `snapshot ${SNAP_2} of ${INTERMEDIATE}`,
+    ]);
+    expect(report.removed[0]).toEqual({ what: `intermediate copy ${INTERMEDIATE}`, side: 'source', accountId: SOURCE_ACCOUNT, region: REGION });
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('cancelled while the intermediate copy was pending: its snapshots, unknown to the journal, come from the image', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [] }]);
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval);
+    expect(report.removed.map((item) => item.what)).toContain(`snapshot ${SNAP_2} of ${INTERMEDIATE}`);
+  });
+
+  it('after sharing: removes only the recorded account from the AMI and each snapshot, then the copy', async () => {
+    const t = setup([intermediateEntry, ...shareEntries]);
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...intermediateRemoval]);
+    expect(t.log.of('target')).toEqual([]);
+    expect(report.failed).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('after the grant: retires it on the source key with source credentials, before removing the copy', async () => {
+    const t = setup([intermediateEntry, ...shareEntries, grantEntry]);
+    await t.run();
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(t.source.kms(REGION).commandCalls(RetireGrantCommand)).toHaveLength(1);
+    expect(t.log.of('target')).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('during the target copy: deregisters the pending copy with target credentials in its region, first', async () => {
+    const t = setup([intermediateEntry, ...shareEntries, grantEntry, pendingCopyEntry]);
+    const report = await t.run();
+    expect(t.log.names().slice(0, 3)).toEqual(['target DescribeImages', 'target DeregisterImage', 'target DescribeSnapshots']);
+    expect(t.log.of('target')).toEqual(targetCopyRemoval);
+    expect(t.tgt.calls()).toHaveLength(3);
+    expect(t.target.ec2(REGION).calls()).toHaveLength(0);
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(report.removed[0]).toEqual({ what: `unfinished copy ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION });
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('after full success without cleanup: never touches the promoted AMI and keeps the key-policy statement', async () => {
+    const t = setup([intermediateEntry, ...shareEntries, grantEntry, keyPolicyEntry, pendingCopyEntry, doneCopyEntry]);
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([]);
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(report.kept).toEqual([
+      expect.objectContaining({ what: `key-policy statement PromoteAmiTarget222222222222 on ${KEY_ARN}`, side: 'source', region: REGION }),
+      expect.objectContaining({ what: `promoted AMI ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION }),
+    ]);
+    expect(report.kept[0]?.reason).toMatch(/key-access is key-policy/);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('removes the pending copy of one region but not the finished copy of another', async () => {
+    const finished = 'ami-0ccccccccccccccc1';
+    const t = setup([
+      { kind: 'target-copy', region: REGION, imageId: finished },
+      { kind: 'target-copy-done', region: REGION, imageId: finished },
+      pendingCopyEntry,
+    ]);
+    await t.run();
+    expect(t.target.ec2(REGION).calls()).toHaveLength(0);
+    expect(t.log.of('target')).toEqual(targetCopyRemoval);
+    expect(JSON.stringify(t.log.sent)).not.toContain(finished);
+  });
+});
+
+describe('cleanUp leaves what is not its own', () => {
+  it.each([
+    ['no tags', []],
+    ['another role', intermediateTags],
+    ['another role value', [{ Key: 'promote-ami:role', Value: 'Promoted' }]],
+  ])('never deregisters a target image with %s', async (_label, tags) => {
+    const t = setup([pendingCopyEntry]);
+    t.tgt.on(DescribeImagesCommand).resolves({ Images: [{ ...targetImage, Tags: tags }] });
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([['DescribeImages', { ImageIds: [TARGET_COPY] }]]);
+    expect(t.tgt.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(t.tgt.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
+    expect(report.kept).toEqual([expect.objectContaining({ what: `unfinished copy ${TARGET_COPY}`, side: 'target', region: TARGET_REGION })]);
+    expect(report.kept[0]?.reason).toContain('promote-ami:role=promoted');
+    expect(t.lines.join('\n')).toContain(`Kept unfinished copy ${TARGET_COPY} (target account ${TARGET_ACCOUNT}, ${TARGET_REGION})`);
+  });
+
+  it('deletes snapshots a deregistered copy left only when they carry the promoted tag', async () => {
+    const other = 'snap-0bbbbbbbbbbbbbbb2';
+    const t = setup([pendingCopyEntry]);
+    t.tgt.on(DescribeImagesCommand).resolves({ Images: [{ ...targetImage, BlockDeviceMappings: [{ Ebs: { SnapshotId: TARGET_SNAP } }, { Ebs: { SnapshotId: other } }] }] });
+    t.tgt.on(DescribeSnapshotsCommand, { SnapshotIds: [TARGET_SNAP] }).resolves({ Snapshots: [snapshot(TARGET_SNAP, promotedTags)] });
+    t.tgt.on(DescribeSnapshotsCommand, { SnapshotIds: [other] }).resolves({ Snapshots: [snapshot(other, [])] });
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([
+      ['DescribeImages', { ImageIds: [TARGET_COPY] }],
+      ['DeregisterImage', { ImageId: TARGET_COPY, DeleteAssociatedSnapshots: true }],
+      ['DescribeSnapshots', { SnapshotIds: [TARGET_SNAP] }],
+      ['DescribeSnapshots', { SnapshotIds: [other] }],
+      ['DeleteSnapshot', { SnapshotId: TARGET_SNAP }],
+    ]);
+    expect(report.kept.map((item) => item.what)).toEqual([`snapshot ${other} of ${TARGET_COPY}`]);
+  });
+
+  it('finds the snapshots of a copy already deregistered by tag and description, deleting only matching ones', async () => {
+    const t = setup([pendingCopyEntry]);
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound', `The image id '[${TARGET_COPY}]' does not exist`));
+    t.tgt.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        snapshot(TARGET_SNAP, promotedTags, `Copied for DestinationAmi ${TARGET_COPY} from SourceAmi ${SOURCE_AMI} for SourceSnapshot ${SNAP_1}`),
+        snapshot('snap-0ddddddddddddddd1', promotedTags, `Copied for DestinationAmi ami-0ddddddddddddddd1 from SourceAmi ${SOURCE_AMI}`),
+      ],
+    });
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([
+      ['DescribeImages', { ImageIds: [TARGET_COPY] }],
+      [
+        'DescribeSnapshots',
+        {
+          OwnerIds: ['self'],
+          Filters: [
+            { Name: 'tag:promote-ami:role', Values: ['promoted'] },
+            { Name: 'description', Values: [`*${TARGET_COPY}*`] },
+          ],
+        },
+      ],
+      ['DeleteSnapshot', { SnapshotId: TARGET_SNAP }],
+    ]);
+    expect(report.removed).toEqual([
+      expect.objectContaining({ what: `unfinished copy ${TARGET_COPY}`, alreadyGone: true }),
+      expect.objectContaining({ what: `snapshot ${TARGET_SNAP} of ${TARGET_COPY}` }),
+    ]);
+  });
+
+  it.each([
+    ['another account', { UserId: OTHER_ACCOUNT }, `account ${OTHER_ACCOUNT}`],
+    ['an organization', { OrganizationArn: 'arn:aws:organizations::111111111111:organization/o-abc123' }, 'organization'],
+    ['an organizational unit', { OrganizationalUnitArn: 'arn:aws:organizations::111111111111:ou/o-abc123/ou-ab12-cdef3456' }, 'organizational unit'],
+  ])('keeps an intermediate copy still shared with %s', async (_label, permission, named) => {
+    const t = setup([intermediateEntry, ...shareEntries]);
+    t.src.on(DescribeImageAttributeCommand).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [{ UserId: TARGET_ACCOUNT }, permission] });
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([...shareRemoval, ['DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }]]);
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(t.src.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
+    expect(report.kept).toEqual([expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, side: 'source', region: REGION })]);
+    expect(report.kept[0]?.reason).toContain(`still shared with ${named}`);
+    expect(report.failed).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('never deregisters an intermediate image without both of its tags, nor deletes untagged snapshots', async () => {
+    const t = setup([intermediateEntry]);
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, Tags: [{ Key: 'promote-ami:role', Value: 'intermediate' }] }] });
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval.slice(0, 2));
+    expect(report.kept[0]?.reason).toContain('promote-ami:source-ami-id');
+
+    const u = setup([intermediateEntry]);
+    u.src.on(DescribeSnapshotsCommand, { SnapshotIds: [SNAP_2] }).resolves({ Snapshots: [snapshot(SNAP_2, [{ Key: 'Name', Value: 'golden' }])] });
+    const second = await u.run();
+    expect(u.src.commandCalls(DeleteSnapshotCommand).map((call) => call.args[0].input)).toEqual([{ SnapshotId: SNAP_1 }]);
+    expect(second.kept.map((item) => item.what)).toEqual([`snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
+  });
+});
+
+describe('cleanUp counts what is already gone as done', () => {
+  it('treats a missing image, snapshots and grant as removed and records cleaned', async () => {
+    const t = setup([intermediateEntry, ...shareEntries, grantEntry]);
+    t.src.on(ModifyImageAttributeCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    t.src.on(ModifySnapshotAttributeCommand).rejects(awsError('InvalidSnapshot.NotFound'));
+    t.source.kms(REGION).on(RetireGrantCommand).rejects(awsError('NotFoundException', 'Grant ID not found'));
+    t.src.on(DescribeImageAttributeCommand).rejects(awsError('InvalidAMIID.Unavailable'));
+    t.src.on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound'));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([
+      ...shareRemoval,
+      ...grantRemoval,
+      ['DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }],
+      ['DescribeSnapshots', { SnapshotIds: [SNAP_1] }],
+      ['DescribeSnapshots', { SnapshotIds: [SNAP_2] }],
+    ]);
+    expect(t.source.kms(REGION).commandCalls(RevokeGrantCommand)).toHaveLength(0);
+    expect(report.failed).toEqual([]);
+    expect(report.removed.every((item) => item.alreadyGone)).toBe(true);
+    expect(report.removed).toHaveLength(5);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('treats an intermediate copy another run already deregistered as gone and still deletes its tagged snapshots', async () => {
+    const t = setup([intermediateEntry]);
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, State: 'deregistered' }] });
+    await t.run();
+    expect(t.log.of('source')).toEqual([intermediateRemoval[0], intermediateRemoval[1], ...intermediateRemoval.slice(3)]);
+  });
+});
+
+describe('cleanUp grants', () => {
+  it('revokes the grant when retiring it is refused', async () => {
+    const t = setup([grantEntry]);
+    t.source.kms(REGION).on(RetireGrantCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform kms:RetireGrant'));
+    t.source.kms(REGION).on(RevokeGrantCommand).resolves({});
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([
+      ['RetireGrant', { KeyId: KEY_ARN, GrantId: GRANT_ID }],
+      ['RevokeGrant', { KeyId: KEY_ARN, GrantId: GRANT_ID }],
+    ]);
+    expect(report.removed).toEqual([expect.objectContaining({ what: `KMS grant promote-ami-987-1 (${GRANT_ID}) on ${KEY_ARN}` })]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('reports the missing kms:RevokeGrant permission when both are refused', async () => {
+    const t = setup([grantEntry]);
+    t.source.kms(REGION).on(RetireGrantCommand).rejects(awsError('AccessDeniedException'));
+    t.source.kms(REGION).on(RevokeGrantCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: kms:RevokeGrant'));
+    const report = await t.run();
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]?.fix).toContain(`Allow kms:RevokeGrant on the source role ${SOURCE_ROLE} (in its IAM policy and in the key policy)`);
+    expect(report.failed[0]?.fix).toContain(`aws kms revoke-grant --region ${REGION} --key-id ${KEY_ARN} --grant-id ${GRANT_ID}`);
+    expect(report.failed[0]?.message).toContain(`(source account ${SOURCE_ACCOUNT}, ${REGION}) failed`);
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+  });
+});
+
+describe('cleanUp collects failures', () => {
+  it('keeps going after each failure, names the missing IAM action, and does not record cleaned', async () => {
+    const t = setup([intermediateEntry, ...shareEntries, grantEntry, pendingCopyEntry]);
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    t.src.on(ModifySnapshotAttributeCommand, { SnapshotId: SNAP_1 }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    const report = await t.run();
+    // Everything after the failures was still attempted.
+    expect(t.log.of('target')).toEqual([['DescribeImages', { ImageIds: [TARGET_COPY] }]]);
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(report.failed.map((item) => [item.what, item.side, item.region])).toEqual([
+      [`unfinished copy ${TARGET_COPY}`, 'target', TARGET_REGION],
+      [`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`, 'source', REGION],
+    ]);
+    expect(report.failed[0]?.fix).toMatch(/^Allow ec2:DescribeImages on the target role\./);
+    expect(report.failed[1]?.fix).toContain(`Allow ec2:ModifySnapshotAttribute on the source role ${SOURCE_ROLE}.`);
+    expect(report.failed[1]?.fix).toContain(
+      `aws ec2 modify-snapshot-attribute --region ${REGION} --snapshot-id ${SNAP_1} --attribute createVolumePermission --operation-type remove --user-ids ${TARGET_ACCOUNT}`,
+    );
+    expect(report.failed[1]?.message).toMatch(
+      new RegExp(`^Removing the createVolumePermission of account ${TARGET_ACCOUNT} from ${SNAP_1} \\(source account ${SOURCE_ACCOUNT}, ${REGION}\\) failed: `),
+    );
+    expect(report.removed.map((item) => item.what)).toContain(`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_2}`);
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+    expect(t.lines).toContain(
+      `Could not remove createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1} (source account ${SOURCE_ACCOUNT}, ${REGION}): ` +
+        `the source role ${SOURCE_ROLE} is not allowed to call ec2:ModifySnapshotAttribute (UnauthorizedOperation: You are not authorized to perform this operation.).`,
+    );
+  });
+
+  it('says that expired source credentials from the environment cannot be renewed, with the command to do it by hand', async () => {
+    const t = setup([...shareEntries]);
+    t.ctx.sides = { source: { accountId: SOURCE_ACCOUNT }, target: { accountId: TARGET_ACCOUNT } };
+    t.src.on(ModifyImageAttributeCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+    const report = await t.run();
+    expect(report.failed[0]?.why).toBe('the source credentials expired (ExpiredToken: The security token included in the request is expired).');
+    expect(report.failed[0]?.fix).toMatch(/^Credentials from an earlier configure-aws-credentials step cannot be renewed here: set source-role-arn/);
+    expect(report.failed[0]?.fix).toContain(`aws ec2 modify-image-attribute --region ${REGION} --image-id ${INTERMEDIATE}`);
+  });
+
+  it('reports deregistration protection with the commands that lift it, and leaves the snapshots', async () => {
+    const t = setup([intermediateEntry]);
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, DeregistrationProtection: 'enabled-with-cooldown' }] });
+    t.src.on(DeregisterImageCommand).rejects(awsError('InvalidParameterValue', `The AMI ${INTERMEDIATE} has deregistration protection enabled.`));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval.slice(0, 3));
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]?.why).toContain('deregistration protection is on');
+    expect(report.failed[0]?.fix).toContain(`aws ec2 disable-image-deregistration-protection --region ${REGION} --image-id ${INTERMEDIATE}`);
+    expect(report.failed[0]?.fix).toContain('24 hours');
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+  });
+
+  it('logs one line per action naming the account, region and resource', async () => {
+    const t = setup([intermediateEntry, ...shareEntries.slice(0, 1)]);
+    await t.run();
+    expect(t.lines).toEqual([
+      `Removed launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION})`,
+      `Removed intermediate copy ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION})`,
+      `Removed snapshot ${SNAP_1} of ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION})`,
+      `Removed snapshot ${SNAP_2} of ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION})`,
+    ]);
+  });
+});
+
+describe('cleanUp bookkeeping', () => {
+  it('undoes each duplicated entry once', async () => {
+    const entries = [intermediateEntry, ...shareEntries, grantEntry, pendingCopyEntry];
+    const t = setup([...entries, ...entries]);
+    await t.run();
+    expect(t.log.of('target')).toEqual(targetCopyRemoval);
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
+  });
+
+  it.each([
+    ['cleaned', [...shareEntries, { kind: 'cleaned' } as JournalEntry], /already removed/],
+    ['kept', [...shareEntries, { kind: 'kept' } as JournalEntry], /cleanup turned off/],
+    ['empty', [], /no change/],
+  ])('does nothing when the journal is %s', async (_label, entries, reason) => {
+    const t = setup(entries);
+    const report = await t.run();
+    expect(t.log.sent).toEqual([]);
+    expect(report).toEqual({ nothingToDo: expect.stringMatching(reason), removed: [], kept: [], failed: [] });
+    expect(t.journal.entries()).toEqual(entries);
+    expect(t.lines).toEqual([`Nothing to clean up: ${report.nothingToDo}`]);
+    expect(nothingToUndo(entries)).toBe(report.nothingToDo);
+  });
+
+  it('undoes only what was recorded after an earlier cleanup', async () => {
+    const t = setup([grantEntry, { kind: 'cleaned' }, ...shareEntries.slice(0, 1)]);
+    await t.run();
+    expect(t.log.of('source')).toEqual(shareRemoval.slice(0, 1));
+  });
+});
+
+describe('cleanUp under eventual consistency (AWS may not show a resource created a moment ago)', () => {
+  const notFound = () => awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE}]' does not exist`);
+  const created = (secondsAgo: number) => NOW - secondsAgo * 1000;
+  const pendingIntermediate: Image = { ...intermediateImage, State: 'pending' };
+
+  it('a copy cancelled seconds after it started: "not found" is asked again with backoff until the copy shows, then it is removed', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [], at: created(5) }]);
+    t.src.on(DescribeImageAttributeCommand).rejectsOnce(notFound()).rejectsOnce(notFound()).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [] });
+    t.src.on(DescribeImagesCommand).resolves({ Images: [pendingIntermediate] });
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([2_000, 4_000]);
+    expect(t.log.of('source')).toEqual([intermediateRemoval[0], intermediateRemoval[0], ...intermediateRemoval]);
+    expect(report.failed).toEqual([]);
+    expect(report.removed).toEqual([
+      { what: `intermediate copy ${INTERMEDIATE}`, side: 'source', accountId: SOURCE_ACCOUNT, region: REGION },
+      expect.objectContaining({ what: `snapshot ${SNAP_1} of ${INTERMEDIATE}` }),
+      expect.objectContaining({ what: `snapshot ${SNAP_2} of ${INTERMEDIATE}` }),
+    ]);
+    expect(t.lines[0]).toBe(
+      `intermediate copy ${INTERMEDIATE} was not found 5 s after this run created it; AWS may not show a new resource for a few minutes (eventual consistency): looking again in 2 s.`,
+    );
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('a pending copy whose snapshots are not listed yet: they are found by tag and description, then deleted', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [], at: created(3) }]);
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...pendingIntermediate, BlockDeviceMappings: [] }] });
+    const copied = (id: string) => snapshot(id, intermediateTags, `Copied for DestinationAmi ${INTERMEDIATE} from SourceAmi ${SOURCE_AMI} for SourceSnapshot snap-0123`);
+    t.src.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [] }).resolves({ Snapshots: [copied(SNAP_1), copied(SNAP_2)] });
+    const report = await t.run();
+    const search = [
+      'DescribeSnapshots',
+      { OwnerIds: ['self'], Filters: [{ Name: 'tag:promote-ami:role', Values: ['intermediate'] }, { Name: 'description', Values: [`*${INTERMEDIATE}*`] }] },
+    ];
+    expect(t.log.of('source')).toEqual([...intermediateRemoval.slice(0, 3), search, search, ...intermediateRemoval.slice(5)]);
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.removed.map((item) => item.what)).toEqual([`intermediate copy ${INTERMEDIATE}`, `snapshot ${SNAP_1} of ${INTERMEDIATE}`, `snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
+  });
+
+  it('a new copy never seen within the window is reported gone, saying so; a resource already looked for is not waited for again', async () => {
+    const t = setup([
+      { ...intermediateEntry, snapshotIds: [], at: created(10) },
+      { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT, at: created(5) },
+    ]);
+    t.src.on(ModifyImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const report = await t.run();
+    // Waiting ends 180 s after the copy was created, 170 s from now, with growing pauses of at most 20 s.
+    expect(t.clock.now() - NOW).toBe(170_000);
+    expect(t.clock.sleeps.slice(0, 5)).toEqual([2_000, 4_000, 8_000, 16_000, 20_000]);
+    expect(t.src.commandCalls(DescribeImageAttributeCommand)).toHaveLength(1);
+    expect(t.src.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(report.failed).toEqual([]);
+    expect(report.removed).toEqual([
+      expect.objectContaining({ what: `launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE}`, alreadyGone: true, note: 'not seen within 180 s of its creation' }),
+      expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, alreadyGone: true }),
+    ]);
+    expect(t.lines).toContain(
+      `Already gone: launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE} (source account ${SOURCE_ACCOUNT}, ${REGION}): not seen within 180 s of its creation`,
+    );
+  });
+
+  it.each([
+    ['created long ago', created(600)],
+    ['of unknown age (a journal without times)', undefined],
+  ])('a resource %s that is not found is gone at once, without waiting', async (_label, at) => {
+    const t = setup([{ ...intermediateEntry, ...(at === undefined ? {} : { at }) }, { ...grantEntry, ...(at === undefined ? {} : { at }) }]);
+    t.src.on(DescribeImageAttributeCommand).rejects(notFound());
+    t.src.on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound'));
+    t.source.kms(REGION).on(RetireGrantCommand).rejects(awsError('NotFoundException', 'Grant ID not found'));
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([]);
+    expect(t.log.of('source').map(([name]) => name)).toEqual(['RetireGrant', 'DescribeImageAttribute', 'DescribeSnapshots', 'DescribeSnapshots']);
+    expect(report.removed.every((item) => item.alreadyGone && item.note === undefined)).toBe(true);
+  });
+
+  it('a target copy cancelled right after it started: found again, deregistered with the snapshots AWS deleted with it', async () => {
+    const t = setup([{ ...pendingCopyEntry, at: created(1) }]);
+    t.tgt.on(DescribeImagesCommand).rejectsOnce(awsError('InvalidAMIID.NotFound')).resolves({ Images: [targetImage] });
+    t.tgt.on(DeregisterImageCommand).resolves({ Return: true, DeleteSnapshotResults: [{ SnapshotId: TARGET_SNAP, ReturnCode: 'success' }] });
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([targetCopyRemoval[0], ...targetCopyRemoval.slice(0, 2)]);
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.removed).toEqual([{ what: `unfinished copy ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION }]);
+  });
+
+  it('sharing and a grant made a moment ago: "not found" is asked again until they can be removed', async () => {
+    const at = created(2);
+    const t = setup([{ ...intermediateEntry, at }, ...shareEntries.map((entry) => ({ ...entry, at })), { ...grantEntry, at }]);
+    t.src.on(ModifyImageAttributeCommand).rejectsOnce(notFound()).resolves({});
+    t.src.on(ModifySnapshotAttributeCommand, { SnapshotId: SNAP_1 }).rejectsOnce(awsError('InvalidSnapshot.NotFound')).resolves({});
+    t.source.kms(REGION).on(RetireGrantCommand).rejectsOnce(awsError('NotFoundException', 'Grant ID not found')).resolves({});
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([shareRemoval[0], ...shareRemoval.slice(0, 2), ...shareRemoval.slice(1), ...grantRemoval, ...grantRemoval, ...intermediateRemoval]);
+    expect(t.clock.sleeps).toEqual([2_000, 2_000, 2_000]);
+    expect(report.failed).toEqual([]);
+    expect(report.removed.some((item) => item.alreadyGone)).toBe(false);
+  });
+
+  it('waiting ends with cleanup\'s own bound: a copy still not seen then is reported as not removed, with the commands to check', async () => {
+    // A journal time ahead of this clock (another machine's clock): the copy's window would end after cleanup's bound.
+    const t = setup([{ ...pendingCopyEntry, at: NOW + 120_000 }]);
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    const report = await t.run();
+    expect(t.clock.now() - NOW).toBe(240_000);
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]?.what).toBe(`unfinished copy ${TARGET_COPY}`);
+    expect(report.failed[0]?.why).toMatch(/was not found .* s after this run created it, and AWS may take a few minutes to show a new resource/);
+    expect(report.failed[0]?.fix).toContain(`aws ec2 deregister-image --region ${TARGET_REGION} --image-id ${TARGET_COPY} --delete-associated-snapshots`);
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+  });
+
+  it('stops waiting when the job is cancelled', async () => {
+    const t = setup([{ ...pendingCopyEntry, at: created(1) }]);
+    const abort = new AbortController();
+    t.ctx.signal = abort.signal;
+    t.clock.onSleep = () => abort.abort(new Error('The job was cancelled (SIGTERM).'));
+    t.tgt.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([2_000]);
+    expect(report.failed[0]?.why).toContain('The job was cancelled (SIGTERM).');
+  });
+});

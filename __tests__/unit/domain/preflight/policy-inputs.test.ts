@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import type { SourceImage, SourceSnapshot } from '../../../../src/domain/lookups/inspect.js';
+import { policyInputs } from '../../../../src/domain/preflight/policy-inputs.js';
+import { preflight, type PreflightResult } from '../../../../src/domain/preflight/preflight.js';
+import { generatePolicies } from '../../../../src/policy/generate.js';
+import {
+  KEY_ARN,
+  KEY_ID,
+  OTHER_KEY_ARN,
+  PROVENANCE,
+  SECOND_REGION,
+  SOURCE_ACCOUNT,
+  SOURCE_AMI,
+  SOURCE_REGION,
+  SOURCE_ROLE,
+  TARGET_ACCOUNT,
+  TARGET_ALIAS,
+  TARGET_ROLE,
+  buildContext,
+  kmsArn,
+  stubSimulation,
+  stubWorld,
+  targetKeyArn,
+  customerTargetKey, defaultTargetKey,
+} from '../../../support/pipeline-fixtures.js';
+
+const ACCOUNTS = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
+
+const ALIAS_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:alias/golden-build`;
+const THIRD_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/cccccccc-1111-2222-3333-444444444444`;
+
+
+function snapshot(i: number, kmsKeyId?: string): SourceSnapshot {
+  return { snapshotId: `snap-${i}`, deviceName: `/dev/xvd${'abcdef'[i]}`, encrypted: kmsKeyId !== undefined, kmsKeyId };
+}
+
+function sourceImage(snapshots: SourceSnapshot[]): SourceImage {
+  return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'golden', tags: [], snapshots, billingCodes: [] };
+}
+
+describe('policyInputs', () => {
+  it('fills in what the preflight resolved: the key ARN behind an alias ARN, per-region target keys, the other snapshot keys', () => {
+    const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), targetRegions: [SOURCE_REGION, SECOND_REGION], keyAccess: 'grant', ssmParameter: '/golden/ami' });
+    const pre: PreflightResult = {
+      findings: [],
+      existing: [],
+      accounts: ACCOUNTS,
+      sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
+      sourceImage: sourceImage([snapshot(0, OTHER_KEY_ARN), snapshot(1, KEY_ARN), snapshot(2, THIRD_KEY_ARN), snapshot(3, OTHER_KEY_ARN), snapshot(4)]),
+      targetKeys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
+    };
+    expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
+      partition: 'aws',
+      autoscalingAccess: 'off',
+      sourceAccountId: SOURCE_ACCOUNT,
+      targetAccountId: TARGET_ACCOUNT,
+      sourceRegion: SOURCE_REGION,
+      targetRegions: [SOURCE_REGION, SECOND_REGION],
+      kmsKeyArn: KEY_ARN,
+      sourceRoleArn: SOURCE_ROLE,
+      targetRoleArn: TARGET_ROLE,
+      targetKeyArns: { [SOURCE_REGION]: targetKeyArn(SOURCE_REGION), [SECOND_REGION]: undefined },
+      extraSourceKeyArns: [OTHER_KEY_ARN, THIRD_KEY_ARN],
+      keyAccess: 'grant',
+      ssmParameter: '/golden/ami',
+      repository: PROVENANCE.repository,
+      audience: 'sts.amazonaws.com',
+    });
+  });
+
+  it('falls back to the input (even an alias ARN) and no keys when the preflight could not resolve them', () => {
+    const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), sourceRole: undefined });
+    const inputs = policyInputs(fx.ctx, { findings: [], existing: [], accounts: ACCOUNTS }, 'custom-audience');
+    expect(inputs).toMatchObject({ kmsKeyArn: ALIAS_ARN, targetKeyArns: {}, extraSourceKeyArns: [], sourceRoleArn: undefined, audience: 'custom-audience', keyAccess: 'verify' });
+  });
+
+  it('from a real preflight: the CMK is not an extra key, each other snapshot key appears once', async () => {
+    const fx = buildContext({ targetKey: { kind: 'alias', aliasName: TARGET_ALIAS }, targetRegions: [SOURCE_REGION, SECOND_REGION] });
+    stubWorld(fx, { encryption: 'other-cmk', dataVolumes: 2 });
+    stubSimulation(fx);
+    const pre = await preflight(fx.ctx);
+    const inputs = policyInputs(fx.ctx, pre, 'sts.amazonaws.com');
+    expect(inputs.kmsKeyArn).toBe(KEY_ARN);
+    expect(inputs.extraSourceKeyArns).toEqual([OTHER_KEY_ARN]);
+    expect(inputs.targetKeyArns).toEqual({ [SOURCE_REGION]: targetKeyArn(SOURCE_REGION), [SECOND_REGION]: targetKeyArn(SECOND_REGION) });
+    // And the generated target policy names the resolved keys, never the alias.
+    const policies = generatePolicies(inputs);
+    const useTargetKeys = policies.targetRoleIamPolicy.Statement.find((s) => s.Sid === 'UseTheTargetKeys');
+    expect(useTargetKeys?.Resource).toEqual([targetKeyArn(SOURCE_REGION), targetKeyArn(SECOND_REGION)]);
+    expect(JSON.stringify(policies)).not.toContain(TARGET_ALIAS);
+  });
+
+  it('an AMI under the CMK only: no extra key', () => {
+    const fx = buildContext();
+    const pre: PreflightResult = { findings: [], existing: [], accounts: ACCOUNTS, sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) };
+    expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com').extraSourceKeyArns).toEqual([]);
+  });
+});

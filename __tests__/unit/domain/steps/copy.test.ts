@@ -1,0 +1,185 @@
+import { describe, expect, it } from '@jest/globals';
+import 'aws-sdk-client-mock-jest';
+import { CopyImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { copyToTargets, startTargetCopy } from '../../../../src/domain/steps/copy.js';
+import { PromotionError } from '../../../../src/aws/errors.js';
+import type { SourceImage } from '../../../../src/domain/lookups/inspect.js';
+import { clientToken } from '../../../../src/domain/tokens.js';
+import {
+  INTERMEDIATE_AMI,
+  SECOND_REGION,
+  SOURCE_ACCOUNT,
+  SOURCE_AMI,
+  SOURCE_REGION,
+  SOURCE_TAGS,
+  TARGET_ACCOUNT,
+  awsError,
+  buildContext,
+  image,
+  intermediateSnapshotIds,
+  sourceSnapshotIds,
+  stubCopyProgress,
+  targetImageId,
+  targetKeyArn,
+  targetSnapshotIds,
+  customerTargetKey, defaultTargetKey, expectedProvenanceTags,
+} from '../../../support/pipeline-fixtures.js';
+
+const regions = [SOURCE_REGION, SECOND_REGION];
+const source: SourceImage = {
+  imageId: SOURCE_AMI,
+  region: SOURCE_REGION,
+  ownerId: SOURCE_ACCOUNT,
+  ownedBySource: true,
+  name: 'golden-base-2030.01.01',
+  description: 'Golden base image',
+  tags: SOURCE_TAGS,
+  snapshots: sourceSnapshotIds(1).map((snapshotId, i) => ({ snapshotId, deviceName: `/dev/xvd${'ab'[i]}`, encrypted: false })),
+  billingCodes: [],
+};
+const shared = { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(1), intermediate: true };
+
+
+function setup(overrides: Parameters<typeof buildContext>[0] = {}, pendingPolls = 1) {
+  const fx = buildContext({ targetRegions: regions, ...overrides });
+  for (const region of regions) {
+    const ec2 = fx.target.ec2(region);
+    ec2.on(CopyImageCommand).resolves({ ImageId: targetImageId(region) });
+    stubCopyProgress(ec2, targetImageId(region), targetSnapshotIds(region, 1), pendingPolls);
+  }
+  return fx;
+}
+
+describe('copying into the target account', () => {
+  it('sends CopyImage with target credentials in the region, from the shared AMI in the source region, under the resolved key, tagged', async () => {
+    const fx = setup({ tags: [{ Key: 'release', Value: '2030.01' }] });
+    const key = customerTargetKey(SECOND_REGION);
+    await expect(startTargetCopy(fx.ctx, source, shared, key)).resolves.toBe(targetImageId(SECOND_REGION));
+    const tags = [...SOURCE_TAGS, { Key: 'release', Value: '2030.01' }, ...expectedProvenanceTags(targetKeyArn(SECOND_REGION))];
+    expect(fx.target.ec2(SECOND_REGION).commandCalls(CopyImageCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        SourceImageId: INTERMEDIATE_AMI,
+        SourceRegion: SOURCE_REGION,
+        Name: 'golden-base-2030.01.01',
+        Description: 'Golden base image',
+        Encrypted: true,
+        KmsKeyId: targetKeyArn(SECOND_REGION),
+        ClientToken: clientToken('promote', INTERMEDIATE_AMI, SECOND_REGION, targetKeyArn(SECOND_REGION), 'golden-base-2030.01.01', '4242', '1'),
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
+        ],
+      },
+    ]);
+    expect(fx.sent.map((c) => `${c.side} ${c.service} ${c.region} ${c.command}`)).toEqual([`target ec2 ${SECOND_REGION} CopyImage`]);
+  });
+
+  it('leaves KmsKeyId out for the default key, and passes ami-name, ami-description and copy-completion-minutes', async () => {
+    const fx = setup({ amiName: 'golden-2030', amiDescription: 'Golden, promoted', copyCompletionMinutes: 45, copyTags: false });
+    await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION));
+    const input = fx.target.ec2(SOURCE_REGION).commandCalls(CopyImageCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ Name: 'golden-2030', Description: 'Golden, promoted', Encrypted: true, SnapshotCopyCompletionDurationMinutes: 45 });
+    expect(input?.KmsKeyId).toBeUndefined();
+    expect(input?.TagSpecifications).toEqual([
+      { ResourceType: 'image', Tags: expectedProvenanceTags('default') },
+      { ResourceType: 'snapshot', Tags: expectedProvenanceTags('default') },
+    ]);
+  });
+
+  it('explains a duplicate AMI name in the target account', async () => {
+    const fx = setup();
+    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name golden-base-2030.01.01 is already in use by AMI ami-0123'));
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details).toMatchObject({ side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
+    expect(error.details.why).toContain('"golden-base-2030.01.01"');
+    expect(error.details.fix).toContain('ami-name');
+  });
+
+  it('explains the storage-permission error', async () => {
+    const fx = setup();
+    fx.target
+      .ec2(SOURCE_REGION)
+      .on(CopyImageCommand)
+      .rejects(awsError('InvalidRequest', 'You do not have permission to access the storage of this ami'));
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details.why).toContain(`snapshots of ${INTERMEDIATE_AMI}`);
+    expect(error.details.fix).toContain(`createVolumePermission for account ${TARGET_ACCOUNT}`);
+  });
+
+  it('explains too many concurrent copies', async () => {
+    const fx = setup();
+    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('ResourceLimitExceeded', 'You have reached the limit of concurrent snapshot copies'));
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    expect(error.details.why).toContain('too many copies');
+  });
+
+  it('copies into every region in parallel with that region\'s client, journals each copy and returns them', async () => {
+    const fx = setup({}, 2);
+    const copies = await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey));
+    expect(copies).toEqual(
+      regions.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region, 1), key: customerTargetKey(region), seconds: expect.any(Number) })),
+    );
+    for (const region of regions) {
+      const ec2 = fx.target.ec2(region);
+      expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
+      expect(ec2).toHaveReceivedCommandWith(CopyImageCommand, { SourceRegion: SOURCE_REGION, KmsKeyId: targetKeyArn(region) });
+      expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([1, 2, 3].map(() => ({ ImageIds: [targetImageId(region)] })));
+    }
+    // Both copies started before either was waited for.
+    expect(fx.sent.slice(0, 2).map((c) => `${c.region} ${c.command}`).sort()).toEqual([`${SECOND_REGION} CopyImage`, `${SOURCE_REGION} CopyImage`]);
+    const entries = fx.journal.entries();
+    expect(entries).toHaveLength(4);
+    for (const region of regions) {
+      const started = entries.findIndex((e) => e.kind === 'target-copy' && e.region === region && e.imageId === targetImageId(region));
+      const done = entries.findIndex((e) => e.kind === 'target-copy-done' && e.region === region && e.imageId === targetImageId(region));
+      expect(started).toBeGreaterThanOrEqual(0);
+      expect(done).toBeGreaterThan(started);
+    }
+    expect(entries.slice(0, 2).map((e) => e.kind)).toEqual(['target-copy', 'target-copy']);
+  });
+
+  it('still awaits the other region when the copy in one region fails to start, then reports the failure', async () => {
+    const fx = setup({}, 3);
+    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use'));
+    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details.region).toBe(SOURCE_REGION);
+    expect(error.details.why).toContain('already has an AMI named');
+    // The other copy was followed to the end.
+    expect(fx.target.ec2(SECOND_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
+    expect(fx.journal.entries()).toEqual([
+      { kind: 'target-copy', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+      { kind: 'target-copy-done', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+    ]);
+  });
+
+  it('still awaits the other region when a copy turns failed, and reports both failures when both fail', async () => {
+    const fx = setup({}, 3);
+    fx.target
+      .ec2(SECOND_REGION)
+      .on(DescribeImagesCommand)
+      .resolves({ Images: [{ ...image({ imageId: targetImageId(SECOND_REGION), state: 'failed' }), StateReason: { Code: 'Client.InvalidKMSKey', Message: 'Given key ID is not accessible' } }] });
+    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details.region).toBe(SECOND_REGION);
+    expect(error.message).toContain('Given key ID is not accessible');
+    expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
+    expect(fx.journal.entries()).toEqual(
+      expect.arrayContaining([
+        { kind: 'target-copy', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+        { kind: 'target-copy-done', region: SOURCE_REGION, imageId: targetImageId(SOURCE_REGION) },
+      ]),
+    );
+    expect(fx.journal.entries()).not.toContainEqual({ kind: 'target-copy-done', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) });
+
+    const both = setup({}, 0);
+    for (const region of regions) {
+      both.target.ec2(region).on(CopyImageCommand).rejects(awsError('ResourceLimitExceeded', `limit in ${region}`));
+    }
+    const first = (await copyToTargets(both.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
+    expect(first.details.region).toBe(SOURCE_REGION);
+    expect(both.log.messages('warning')).toEqual([expect.stringContaining(`limit in ${SECOND_REGION}`)]);
+  });
+});

@@ -1,0 +1,101 @@
+import { removeIntermediateCopy, removeTargetCopy } from './images.js';
+import { nothingToUndo, pending } from './journal-view.js';
+import type { CleanupContext, CleanupReport } from './report.js';
+import { CleanupRun } from './run.js';
+import { removeGrant, removeLaunchPermission, removeVolumePermission } from './sharing.js';
+import type { JournalEntry } from '../journal.js';
+
+/**
+ * When this run created each image, snapshot and grant it recorded (the first record of it): a resource is created
+ * with its journal entry, and a copy's snapshots with the copy. Entries without a time (older journals) are left out.
+ */
+function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+type Entry<K extends JournalEntry['kind']> = Extract<JournalEntry, { kind: K }>;
+
+function ofKind<K extends JournalEntry['kind']>(entries: readonly JournalEntry[], kind: K): Entry<K>[] {
+  return entries.filter((entry): entry is Entry<K> => entry.kind === kind);
+}
+
+function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
+  const times = new Map<string, number>();
+  const note = (id: string, at: number | undefined) => {
+    if (at !== undefined && at < (times.get(id) ?? Infinity)) times.set(id, at);
+  };
+  for (const entry of entries) {
+    if (entry.kind === 'intermediate-copy' || entry.kind === 'target-copy') note(entry.imageId, entry.at);
+    if (entry.kind === 'grant') note(entry.grantId, entry.at);
+  }
+  for (const entry of ofKind(entries, 'intermediate-copy')) {
+    for (const snapshotId of entry.snapshotIds) note(snapshotId, times.get(entry.imageId));
+  }
+  return times;
+}
+
+/**
+ * Undoes what the journal records and no earlier cleanup undid: unfinished target copies, the sharing, grants and
+ * the intermediate copy, in that order. Every undo is attempted; failures are collected in the report. Records
+ * `cleaned` when nothing failed.
+ */
+export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
+  const entries = ctx.journal.entries();
+  const nothing = nothingToUndo(entries);
+  if (nothing) {
+    ctx.log.info(`Nothing to clean up: ${nothing}`);
+    return { nothingToDo: nothing, removed: [], kept: [], failed: [] };
+  }
+  const todo = pending(entries);
+  const run = new CleanupRun(ctx, creationTimes(entries));
+
+  // 1. Copies in the target account that never finished. A finished copy is the product: never touched.
+  const done = new Set(ofKind(todo, 'target-copy-done').map((entry) => entry.imageId));
+  for (const entry of unique(ofKind(todo, 'target-copy'), (e) => `${e.region} ${e.imageId}`)) {
+    if (!done.has(entry.imageId)) await removeTargetCopy(run, entry.region, entry.imageId);
+  }
+
+  // 2. Sharing with the target account: only the account recorded is removed.
+  const launchPermissions = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
+  for (const entry of launchPermissions) await removeLaunchPermission(run, entry.region, entry.imageId, entry.accountId);
+  for (const entry of unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`)) {
+    await removeVolumePermission(run, entry.region, entry.snapshotId, entry.accountId);
+  }
+
+  // 3. Grants on the source key.
+  for (const entry of unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`)) {
+    await removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName);
+  }
+
+  // 4. The intermediate copy, unless another run still shares it.
+  const intermediates = new Map<string, Entry<'intermediate-copy'>>();
+  for (const entry of ofKind(todo, 'intermediate-copy')) {
+    const key = `${entry.region} ${entry.imageId}`;
+    const seen = intermediates.get(key);
+    intermediates.set(key, seen ? { ...seen, snapshotIds: [...new Set([...seen.snapshotIds, ...entry.snapshotIds])] } : entry);
+  }
+  for (const entry of intermediates.values()) {
+    const ours = new Set(launchPermissions.filter((p) => p.region === entry.region && p.imageId === entry.imageId).map((p) => p.accountId));
+    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, ours);
+  }
+
+  // 5. What stays on purpose.
+  for (const entry of unique(ofKind(todo, 'key-policy-statement'), (e) => `${e.region} ${e.keyArn} ${e.sid}`)) {
+    run.kept(
+      run.item(`key-policy statement ${entry.sid} on ${entry.keyArn}`, 'source', entry.region),
+      'key-access is key-policy: the statement was asked for and stays; remove it from the key policy by hand when the target account no longer needs the key.',
+    );
+  }
+  for (const entry of unique(ofKind(todo, 'target-copy-done'), (e) => `${e.region} ${e.imageId}`)) {
+    run.kept(
+      run.item(`promoted AMI ${entry.imageId}`, 'target', entry.region),
+      'it is the result of the promotion.',
+    );
+  }
+
+  const { report } = run;
+  if (report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });
+  return report;
+}

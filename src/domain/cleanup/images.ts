@@ -1,0 +1,288 @@
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImageAttributeCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  type DeregisterImageCommandOutput,
+  type EC2Client,
+  type Image,
+  type LaunchPermission,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import { isAccessDenied } from '../../aws/explain.js';
+import { manual } from './manual.js';
+import type { Call, CleanupRun } from './run.js';
+import { Gone } from './visibility.js';
+import { PromotionError, errorMessage, errorName } from '../../aws/errors.js';
+import { ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG, tagValue } from '../tags.js';
+import type { Side } from '../types.js';
+
+export const IMAGE_GONE = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
+export const SNAPSHOT_GONE = new Set(['InvalidSnapshot.NotFound']);
+
+/** One copy made by CopyImage: where it is, its role tag, and how its snapshots are removed. */
+interface Copy {
+  side: Side;
+  region: string;
+  imageId: string;
+  /** e.g. "intermediate copy ami-0123", for the log. */
+  label: string;
+  ec2: EC2Client;
+  role: typeof ROLE_INTERMEDIATE | typeof ROLE_PROMOTED;
+  /** DeregisterImage deletes the snapshots too (target copies: nobody else uses them). */
+  withSnapshots: boolean;
+}
+
+function snapshotIdsOf(image: Image): string[] {
+  return (image.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
+}
+
+/** The copy as DescribeImages shows it, or Gone (looked for again while it may be too new to be shown). */
+async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
+  const { side, region, imageId, ec2 } = copy;
+  const byHand = copy.withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId);
+  const call: Call = { what: `Describing ${imageId}`, side, region, actions: ['ec2:DescribeImages'], manual: byHand };
+  return run.untilFound(call, run.sought(imageId, copy.label), async () => {
+    const response = await run.send(call, () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), IMAGE_GONE);
+    if (response instanceof Gone) return response;
+    const image = response.Images?.find((candidate) => candidate.ImageId === imageId);
+    return image && image.State !== 'deregistered' ? image : Gone.instance;
+  });
+}
+
+/**
+ * Deregisters the copy, even while it is still `pending`: that is how AWS stops a pending AMI copy
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html#ami-copy-stop). Says how to lift
+ * deregistration protection when it blocks.
+ */
+async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<DeregisterImageCommandOutput | Gone> {
+  const { side, region, imageId, ec2, withSnapshots } = copy;
+  const call: Call = {
+    what: `Deregistering ${imageId}`,
+    side,
+    region,
+    actions: withSnapshots ? ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'] : ['ec2:DeregisterImage'],
+    manual: withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId),
+  };
+  return run.untilFound(call, run.sought(imageId, copy.label), async () => {
+    try {
+      return await ec2.send(new DeregisterImageCommand(withSnapshots ? { ImageId: imageId, DeleteAssociatedSnapshots: true } : { ImageId: imageId }));
+    } catch (error) {
+      if (IMAGE_GONE.has(errorName(error))) return Gone.instance;
+      const protectedImage = /deregistration protection/i.test(errorMessage(error)) || /^enabled/i.test(image.DeregistrationProtection ?? '');
+      if (!protectedImage || isAccessDenied(error)) throw run.problem(call, error);
+      throw new PromotionError({
+        what: call.what,
+        side,
+        accountId: run.side(side).accountId,
+        region,
+        why: `deregistration protection is on for ${imageId} (${errorName(error) || 'error'}: ${errorMessage(error)}).`,
+        fix:
+          `Turn it off, then deregister the AMI and delete its snapshots with ${side} account credentials: ${manual.disableProtection(region, imageId)}; ` +
+          `${call.manual}` +
+          (withSnapshots ? '. ' : `; then ${manual.deleteSnapshot(region, 'SNAPSHOT_ID')} for each of its snapshots. `) +
+          'If protection was turned on with a cooldown, the AMI can be deregistered 24 hours after turning it off.',
+        cause: error,
+      });
+    }
+  });
+}
+
+/** The snapshots that still exist among `ids` (one call each: a missing one does not hide the others). */
+async function snapshotsById(run: CleanupRun, copy: Copy, ids: readonly string[]): Promise<Snapshot[]> {
+  const { side, region, ec2 } = copy;
+  const found: Snapshot[] = [];
+  for (const id of ids) {
+    const call: Call = { what: `Describing snapshot ${id}`, side, region, actions: ['ec2:DescribeSnapshots'], manual: manual.deleteSnapshot(region, id) };
+    const describe = () => ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }));
+    const response = await run.sendUntilFound(call, run.sought(id, `snapshot ${id}`, copy.imageId), describe, SNAPSHOT_GONE);
+    if (response instanceof Gone) continue;
+    const snapshot = response.Snapshots?.find((candidate) => candidate.SnapshotId === id);
+    if (snapshot) found.push(snapshot);
+  }
+  return found;
+}
+
+/**
+ * Snapshots CopyImage made for the copy ("Copied for DestinationAmi ami-..."), carrying its role tag: for a copy whose
+ * snapshot IDs are not known. None found for a copy made a moment ago is looked for again.
+ */
+async function snapshotsOfCopy(run: CleanupRun, copy: Copy): Promise<Snapshot[]> {
+  const { side, region, imageId, ec2 } = copy;
+  const call: Call = {
+    what: `Looking for the snapshots of ${imageId}`,
+    side,
+    region,
+    actions: ['ec2:DescribeSnapshots'],
+    manual:
+      `aws ec2 describe-snapshots --region ${region} --owner-ids self --filters Name=description,Values='*${imageId}*'; ` +
+      `then ${manual.deleteSnapshot(region, 'SNAPSHOT_ID')} for each`,
+  };
+  const found = await run.untilFound(call, run.sought(`snapshots of ${imageId}`, `any snapshot of ${imageId}`, imageId), async () => {
+    const list: Snapshot[] = [];
+    let token: string | undefined;
+    do {
+      const response = await run.send(call, () =>
+        ec2.send(
+          new DescribeSnapshotsCommand({
+            OwnerIds: ['self'],
+            Filters: [
+              { Name: `tag:${TAG.role}`, Values: [copy.role] },
+              { Name: 'description', Values: [`*${imageId}*`] },
+            ],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      if (response instanceof Gone) break;
+      list.push(...(response.Snapshots ?? []));
+      token = response.NextToken;
+    } while (token);
+    const ours = list.filter((snapshot) => snapshot.Description?.includes(imageId));
+    return ours.length > 0 ? ours : Gone.instance;
+  });
+  return found instanceof Gone ? [] : found;
+}
+
+async function deleteSnapshot(run: CleanupRun, copy: Copy, snapshotId: string, what: string): Promise<void> {
+  const { side, region, ec2 } = copy;
+  const item = run.item(what, side, region);
+  try {
+    const result = await run.send(
+      { what: `Deleting ${what}`, side, region, actions: ['ec2:DeleteSnapshot'], manual: manual.deleteSnapshot(region, snapshotId) },
+      () => ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })),
+      SNAPSHOT_GONE,
+    );
+    run.removed(item, result instanceof Gone ? result : undefined);
+  } catch (error) {
+    run.failed(item, error);
+  }
+}
+
+/**
+ * Deletes the copy's snapshots that are left: those with `ids` when known (from the journal or the image), else those
+ * found by tag and description. Only snapshots carrying the copy's role tag are deleted.
+ */
+async function removeSnapshots(run: CleanupRun, copy: Copy, ids: readonly string[] | undefined): Promise<void> {
+  let leftovers: Snapshot[];
+  try {
+    leftovers = ids ? await snapshotsById(run, copy, ids) : await snapshotsOfCopy(run, copy);
+  } catch (error) {
+    run.failed(run.item(`snapshots of ${copy.imageId}`, copy.side, copy.region), error);
+    return;
+  }
+  for (const snapshot of leftovers) {
+    const what = `snapshot ${snapshot.SnapshotId} of ${copy.imageId}`;
+    if (tagValue(snapshot.Tags, TAG.role) !== copy.role) {
+      run.kept(run.item(what, copy.side, copy.region), `it does not carry the tag ${TAG.role}=${copy.role}.`);
+      continue;
+    }
+    await deleteSnapshot(run, copy, snapshot.SnapshotId as string, what);
+  }
+}
+
+/** Snapshot IDs DeregisterImage reports as deleted with the image. */
+function deletedWith(result: DeregisterImageCommandOutput | Gone): string[] {
+  if (result instanceof Gone) return [];
+  return (result.DeleteSnapshotResults ?? []).flatMap((r) => (r.ReturnCode === 'success' && r.SnapshotId ? [r.SnapshotId] : []));
+}
+
+// --- target copies that never finished -----------------------------------------------------------------
+
+export async function removeTargetCopy(run: CleanupRun, region: string, imageId: string): Promise<void> {
+  const ec2 = run.ctx.target.ec2(region);
+  const copy: Copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED, withSnapshots: true };
+  const item = run.item(copy.label, 'target', region);
+  let ids: string[] | undefined;
+  try {
+    const image = await findImage(run, copy);
+    if (image instanceof Gone) {
+      run.removed(item, image);
+    } else {
+      if (tagValue(image.Tags, TAG.role) !== ROLE_PROMOTED) {
+        run.kept(item, `it does not carry the tag ${TAG.role}=${ROLE_PROMOTED}, so it is not treated as this action's copy and is left alone.`);
+        return;
+      }
+      const result = await deregister(run, copy, image);
+      run.removed(item, result instanceof Gone ? result : undefined);
+      const deleted = deletedWith(result);
+      const known = [...new Set([...snapshotIdsOf(image), ...deleted])];
+      if (known.length > 0) ids = known.filter((id) => !deleted.includes(id));
+    }
+  } catch (error) {
+    run.failed(item, error);
+    return;
+  }
+  await removeSnapshots(run, copy, ids);
+}
+
+// --- the intermediate copy ------------------------------------------------------------------------------
+
+function describePermission(permission: LaunchPermission): string {
+  if (permission.UserId) return `account ${permission.UserId}`;
+  if (permission.OrganizationArn) return `organization ${permission.OrganizationArn}`;
+  if (permission.OrganizationalUnitArn) return `organizational unit ${permission.OrganizationalUnitArn}`;
+  if (permission.Group) return `group ${permission.Group}`;
+  return 'another principal';
+}
+
+/** Who else the copy is shared with (another run using it), or Gone. */
+async function otherUsers(run: CleanupRun, copy: Copy, ourAccounts: ReadonlySet<string>): Promise<LaunchPermission[] | Gone> {
+  const { region, imageId, ec2 } = copy;
+  const call: Call = {
+    what: `Reading the launch permissions of ${imageId}`,
+    side: 'source',
+    region,
+    actions: ['ec2:DescribeImageAttribute'],
+    manual: manual.deregister(region, imageId),
+  };
+  const describe = () => ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }));
+  const attribute = await run.sendUntilFound(call, run.sought(imageId, copy.label), describe, IMAGE_GONE);
+  if (attribute instanceof Gone) return attribute;
+  return (attribute.LaunchPermissions ?? []).filter((permission) => !(permission.UserId && ourAccounts.has(permission.UserId)));
+}
+
+/** Removes the intermediate copy and its snapshots, unless another run still shares it. */
+export async function removeIntermediateCopy(
+  run: CleanupRun,
+  region: string,
+  imageId: string,
+  recordedSnapshotIds: readonly string[],
+  ourAccounts: ReadonlySet<string>,
+): Promise<void> {
+  const ec2 = run.ctx.source.ec2(region);
+  const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
+  const item = run.item(copy.label, 'source', region);
+  // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
+  let ids = [...recordedSnapshotIds];
+  try {
+    const others = await otherUsers(run, copy, ourAccounts);
+    if (!(others instanceof Gone) && others.length > 0) {
+      run.kept(
+        item,
+        `it is still shared with ${others.map(describePermission).join(', ')}: another run (for example a job matrix promoting the same AMI to another account) is using it; the last run to finish removes it.`,
+      );
+      return;
+    }
+    const image = others instanceof Gone ? others : await findImage(run, copy);
+    if (image instanceof Gone) {
+      run.removed(item, image);
+    } else {
+      if (tagValue(image.Tags, TAG.role) !== ROLE_INTERMEDIATE || tagValue(image.Tags, TAG.sourceAmiId) === undefined) {
+        run.kept(
+          item,
+          `it does not carry the tags ${TAG.role}=${ROLE_INTERMEDIATE} and ${TAG.sourceAmiId}, so it is not treated as this action's copy and is left alone.`,
+        );
+        return;
+      }
+      ids = [...new Set([...ids, ...snapshotIdsOf(image)])];
+      const deregistered = await deregister(run, copy, image);
+      run.removed(item, deregistered instanceof Gone ? deregistered : undefined);
+    }
+  } catch (error) {
+    run.failed(item, error);
+    return;
+  }
+  await removeSnapshots(run, copy, ids.length > 0 ? ids : undefined);
+}

@@ -1,0 +1,180 @@
+import { SimulatePrincipalPolicyCommand, type ContextEntry, type EvaluationResult } from '@aws-sdk/client-iam';
+import { isAccessDenied } from '../../aws/explain.js';
+import type { PromotionContext } from '../context.js';
+import { errorMessage } from '../../aws/errors.js';
+import type { Finding } from './findings.js';
+import type { TargetKey } from '../lookups/target-key.js';
+import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
+
+export const TARGET_EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
+export const SOURCE_KEY_ACTIONS = ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'];
+export const TARGET_KEY_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo', 'kms:Decrypt'];
+export const AUTOSCALING_GRANT_ACTIONS = ['kms:ListGrants', 'kms:CreateGrant'];
+
+interface Simulation {
+  label: string;
+  actions: string[];
+  resource: string;
+  resourcePolicy?: string;
+  resourceOwner?: string;
+  context: ContextEntry[];
+  /** A key of the role's own account: its key policy may allow the role directly, without any IAM statement. */
+  ownAccountKey?: boolean;
+}
+
+/**
+ * The keys EC2's calls on the role's behalf carry: kms:ViaService, kms:CallerAccount (the role's account) and,
+ * on CreateGrant, kms:GrantIsForAWSResource.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
+ */
+function ec2Context(region: string, accountId: string): ContextEntry[] {
+  return [
+    { ContextKeyName: 'kms:ViaService', ContextKeyValues: [`ec2.${region}.amazonaws.com`], ContextKeyType: 'string' },
+    { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [accountId], ContextKeyType: 'string' },
+    { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
+  ];
+}
+
+function statementFor(actions: string[], resource: string): string {
+  return JSON.stringify({ Effect: 'Allow', Action: actions, Resource: resource }, null, 2);
+}
+
+/** Simulations of the target role's policies for everything the copy needs, with the source key policy as resource policy. */
+function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Simulation[] {
+  const region = ctx.request.targetRegions[0] as string;
+  const { partition } = ctx.request.targetRole;
+  const { request } = ctx;
+  // The finishing steps run after the copy: a permission missing there fails the run when the copy is done.
+  const ec2Actions = [
+    ...TARGET_EC2_ACTIONS,
+    ...(request.deregistrationProtection ? ['ec2:EnableImageDeregistrationProtection'] : []),
+    ...(request.deprecateAfterDays !== undefined ? ['ec2:EnableImageDeprecation'] : []),
+  ];
+  const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
+  // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.
+  if (ctx.request.keyAccess !== 'grant') {
+    const withPolicy = ctx.request.keyAccess === 'verify' && sourceKeyPolicy !== undefined;
+    list.push({
+      label: `the source key ${sourceKeyArn}`,
+      actions: SOURCE_KEY_ACTIONS,
+      resource: sourceKeyArn,
+      resourcePolicy: withPolicy ? sourceKeyPolicy : undefined,
+      resourceOwner: withPolicy ? `arn:${partition}:iam::${ctx.request.kmsKey.accountId}:root` : undefined,
+      context: ec2Context(region, ctx.targetIdentity.accountId),
+    });
+  }
+  for (const key of targetKeys) {
+    if (key.arn && key.keyManager === 'CUSTOMER') {
+      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region, ctx.targetIdentity.accountId), ownAccountKey: true });
+      // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
+      if (request.autoscalingAccess === 'grant') {
+        const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.targetIdentity.accountId);
+        list.push({
+          label: `the Auto Scaling grant on the target key ${key.arn}`,
+          actions: AUTOSCALING_GRANT_ACTIONS,
+          resource: key.arn,
+          context: [{ ContextKeyName: 'kms:GranteePrincipal', ContextKeyValues: [grantee], ContextKeyType: 'string' }],
+        });
+      }
+    }
+  }
+  if (ctx.request.ssmParameter) {
+    const name = ctx.request.ssmParameter.replace(/^\//, '');
+    for (const r of ctx.request.targetRegions) {
+      list.push({ label: `the SSM parameter in ${r}`, actions: ['ssm:PutParameter'], resource: `arn:${partition}:ssm:${r}:${ctx.targetIdentity.accountId}:parameter/${name}`, context: [] });
+    }
+  }
+  return list;
+}
+
+/** The simulation itself is not allowed: nothing could be checked. */
+const NOT_ALLOWED = Symbol('not allowed');
+
+function denied(results: EvaluationResult[]): { implicit: string[]; explicit: string[] } {
+  return {
+    implicit: results.filter((r) => r.EvalDecision === 'implicitDeny').map((r) => r.EvalActionName ?? ''),
+    explicit: results.filter((r) => r.EvalDecision === 'explicitDeny').map((r) => r.EvalActionName ?? ''),
+  };
+}
+
+/**
+ * Target side: simulates the target role's identity policies (iam:SimulatePrincipalPolicy on itself) for the
+ * copy. Without that permission, says what could not be checked.
+ */
+export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Promise<Finding[]> {
+  const role = ctx.request.targetRole.arn;
+  const iam = ctx.target.iam(ctx.request.sourceRegion);
+  const simulate = async (sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> =>
+    (
+      await iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: role,
+          ActionNames: sim.actions,
+          ResourceArns: [sim.resource],
+          ResourcePolicy: withResourcePolicy ? sim.resourcePolicy : undefined,
+          ResourceOwner: withResourcePolicy ? sim.resourceOwner : undefined,
+          CallerArn: withResourcePolicy ? role : undefined,
+          ContextEntries: sim.context.length ? sim.context : undefined,
+        }),
+      )
+    ).EvaluationResults ?? [];
+
+  const findingsOf = async (sim: Simulation): Promise<Finding[] | typeof NOT_ALLOWED> => {
+    const check = `The target role's IAM policy allows ${sim.label}`;
+    let results: EvaluationResult[];
+    let note = '';
+    try {
+      try {
+        results = await simulate(sim, sim.resourcePolicy !== undefined);
+      } catch (error) {
+        // IAM's simulator takes a resource policy only with an IAM user as CallerArn: for a role it may refuse it.
+        // The key policy is evaluated on its own; the identity policies alone are still worth simulating.
+        if (sim.resourcePolicy === undefined || isAccessDenied(error)) throw error;
+        results = await simulate(sim, false);
+        note = ` (its IAM policy alone: the simulator refused the key policy as resource policy: ${errorMessage(error)})`;
+      }
+    } catch (error) {
+      if (isAccessDenied(error)) return NOT_ALLOWED;
+      // One simulation failing says nothing about the others.
+      return [{ check, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` }];
+    }
+    const { implicit, explicit } = denied(results);
+    const findings: Finding[] = [];
+    if (explicit.length > 0) {
+      findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
+    }
+    if (implicit.length > 0) {
+      const fix = `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}`;
+      findings.push(
+        sim.ownAccountKey
+          ? {
+              check,
+              side: 'target',
+              status: 'warning',
+              detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`,
+              fix,
+            }
+          : { check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix },
+      );
+    }
+    if (findings.length === 0) findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
+    return findings;
+  };
+
+  // The first one alone: when the role may not simulate at all, one denied call says so.
+  const [first, ...rest] = simulations(ctx, sourceKeyArn, sourceKeyPolicy, targetKeys);
+  const outcomes = [await findingsOf(first as Simulation)];
+  if (outcomes[0] !== NOT_ALLOWED) outcomes.push(...(await Promise.all(rest.map(findingsOf))));
+  if (outcomes.includes(NOT_ALLOWED)) {
+    return [
+      {
+        check: "The target role's IAM policy (simulated)",
+        side: 'target',
+        status: 'unchecked',
+        detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
+        fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
+      },
+    ];
+  }
+  return (outcomes as Finding[][]).flat();
+}

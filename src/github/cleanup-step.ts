@@ -1,0 +1,36 @@
+import * as core from '@actions/core';
+import { cleanUp } from '../domain/cleanup/cleanup.js';
+import { systemClock } from '../domain/context.js';
+import type { Journal } from '../domain/journal.js';
+import { readInputs } from './inputs.js';
+import { actionsLogger } from './logger.js';
+import { openSessions } from './sessions.js';
+import { addCleanupSummary, writeSummary } from './summary.js';
+
+/** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo. */
+export async function cleanUpAfterMain(journal: Journal): Promise<void> {
+  const inputs = readInputs();
+  const { request } = inputs;
+  const sessions = openSessions(inputs);
+  const ctx = {
+    source: sessions.source,
+    target: sessions.target,
+    journal,
+    log: actionsLogger,
+    clock: systemClock,
+    sides: {
+      source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
+      target: { accountId: request.targetRole.accountId, roleArn: request.targetRole.arn },
+    },
+  };
+  const report = await core.group('Clean up', () => cleanUp(ctx));
+  addCleanupSummary(report);
+  await writeSummary();
+  if (report.failed.length > 0) {
+    core.setFailed(
+      `Cleanup could not undo ${report.failed.length} change(s); they are still in place:\n\n` + report.failed.map((item) => item.message).join('\n\n'),
+    );
+  } else {
+    core.info(`Cleanup done: ${report.removed.length} removed, ${report.kept.length} kept on purpose.`);
+  }
+}
