@@ -1,25 +1,26 @@
 import * as core from '@actions/core';
-import { cleanUp } from './domain/cleanup/cleanup.js';
-import { systemClock, type PromotionContext } from './domain/context.js';
-import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { PromotionError } from './aws/errors.js';
+import { cleanUp } from './domain/cleanup/cleanup.js';
+import { accountOf, forTarget, systemClock, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
-import { planFrom, promoteWith, runPreflight, type PromotionResult } from './domain/pipeline.js';
-import type { PreflightResult } from './domain/preflight/preflight.js';
+import { promote, runPreflight, type PromotionResult } from './domain/pipeline.js';
+import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policyInputs } from './domain/preflight/policy-inputs.js';
-import { generatePolicies, type GeneratedPolicies } from './policy/generate.js';
+import type { PreflightResult } from './domain/preflight/preflight.js';
 import { reportDryRun } from './github/dry-run.js';
-import { readInputs } from './github/inputs.js';
+import { readInputs, type ActionInputs } from './github/inputs.js';
 import { actionsLogger } from './github/logger.js';
 import { openSessions } from './github/sessions.js';
 import { createPersistedJournal } from './github/state.js';
 import { addCleanupSummary, addPoliciesSummary, addPreflightSummary, addPromotionSummary, writeSummary } from './github/summary.js';
+import { generatePolicies, type GeneratedPolicies } from './policy/generate.js';
 
+/** ami-id, ami-ids and snapshot-ids describe the first target account. */
 function setOutputs(result: PromotionResult): void {
-  const first = result.regions[0];
-  core.setOutput('ami-id', first?.imageId ?? '');
-  core.setOutput('ami-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.imageId]))));
-  core.setOutput('snapshot-ids', JSON.stringify(Object.fromEntries(result.regions.map((r) => [r.region, r.snapshotIds]))));
+  const regions = result.targets[0]?.regions ?? [];
+  core.setOutput('ami-id', regions[0]?.imageId ?? '');
+  core.setOutput('ami-ids', JSON.stringify(Object.fromEntries(regions.map((r) => [r.region, r.imageId]))));
+  core.setOutput('snapshot-ids', JSON.stringify(Object.fromEntries(regions.map((r) => [r.region, r.snapshotIds]))));
   core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
   core.setOutput('reused', String(result.reused));
 }
@@ -38,18 +39,44 @@ function cancellation(): AbortController {
   return controller;
 }
 
+/** The sessions of every account, with who the action is in each: source and targets identified in parallel. */
+async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<PromotionContext> {
+  const { request } = inputs;
+  const sessions = openSessions(inputs);
+  const [source, targets] = await Promise.all([
+    callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole).then((identity) => accountOf(sessions.source, identity)),
+    Promise.all(
+      sessions.targets.map(async ({ spec, clients }) => ({ ...accountOf(clients, await callerIdentity(clients, request.sourceRegion, 'target', spec.role)), spec })),
+    ),
+  ]);
+  core.info(`Source: account ${source.identity.accountId} as ${source.identity.arn}`);
+  for (const { identity } of targets) core.info(`Target: account ${identity.accountId} as ${identity.arn}`);
+  core.setOutput('target-account-id', targets[0]?.identity.accountId ?? '');
+  return {
+    request,
+    source,
+    targets,
+    journal: createPersistedJournal(),
+    log: actionsLogger,
+    clock: systemClock,
+    signal,
+    deadline: systemClock.now() + request.waitTimeoutMinutes * 60_000,
+  };
+}
+
 async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
+  const first = ctx.targets[0] as PromotionContext['targets'][number];
   const report = await core.group('Clean up', () =>
     cleanUp({
       source: ctx.source,
-      target: ctx.target,
+      target: first,
       journal: ctx.journal,
       log: ctx.log,
       clock: ctx.clock,
       signal: ctx.signal,
       sides: {
-        source: { accountId: ctx.sourceIdentity.accountId, roleArn: ctx.sourceIdentity.principalArn },
-        target: { accountId: ctx.targetIdentity.accountId, roleArn: ctx.targetIdentity.principalArn },
+        source: { accountId: ctx.source.identity.accountId, roleArn: ctx.source.identity.principalArn },
+        target: { accountId: first.identity.accountId, roleArn: first.identity.principalArn },
       },
     }),
   );
@@ -58,70 +85,57 @@ async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
   for (const item of report.failed) core.warning(item.message);
 }
 
+/** After a failure: the error with AWS's authorization message decoded, then cleanup unless the job was cancelled. */
+async function failed(ctx: PromotionContext | undefined, caught: unknown, cancelled: boolean): Promise<void> {
+  const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
+  core.setFailed(error instanceof Error ? error.message : String(error));
+  if (!ctx || cancelled) return;
+  try {
+    await cleanUpAfter(ctx);
+  } catch (cleanupError) {
+    core.warning(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
+  }
+}
+
+/** The policies the first target account's promotion needs, as an output and in the summary. */
+function policiesFor(ctx: PromotionContext, pre: PreflightResult, audience: string): GeneratedPolicies {
+  const policies = generatePolicies(policyInputs(forTarget(ctx, ctx.targets[0] as PromotionContext['targets'][number]), pre, audience));
+  core.setOutput('policies', JSON.stringify(policies));
+  return policies;
+}
+
+/** The main step: preflight, then the promotion (or the dry run's report), the summary and cleanup. */
 export async function run(): Promise<void> {
   const controller = cancellation();
   let ctx: PromotionContext | undefined;
   let pre: PreflightResult | undefined;
   let policies: GeneratedPolicies | undefined;
-  let summarised = false;
   const summarise = async (result?: PromotionResult) => {
-    if (summarised) return;
-    summarised = true;
     if (result && ctx) addPromotionSummary(ctx.request, result);
     if (pre) addPreflightSummary(pre.findings);
     if (policies) addPoliciesSummary(policies);
     await writeSummary();
   };
+  let result: PromotionResult | undefined;
   try {
     const inputs = readInputs();
-    const { request } = inputs;
     for (const warning of inputs.warnings) core.warning(warning);
-    const journal = createPersistedJournal();
-    const sessions = openSessions(inputs);
-    const [sourceIdentity, targetIdentity] = await Promise.all([
-      callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole),
-      callerIdentity(sessions.target, request.sourceRegion, 'target', request.targetRole),
-    ]);
-    core.info(`Source: account ${sourceIdentity.accountId} as ${sourceIdentity.arn}`);
-    core.info(`Target: account ${targetIdentity.accountId} as ${targetIdentity.arn}`);
-    core.setOutput('target-account-id', targetIdentity.accountId);
-    ctx = {
-      request,
-      source: sessions.source,
-      target: sessions.target,
-      sourceIdentity,
-      targetIdentity,
-      journal,
-      log: actionsLogger,
-      clock: systemClock,
-      signal: controller.signal,
-      deadline: systemClock.now() + request.waitTimeoutMinutes * 60_000,
-    };
-
+    ctx = await openContext(inputs, controller.signal);
     pre = await runPreflight(ctx);
-    policies = generatePolicies(policyInputs(ctx, pre, inputs.session.audience));
-    core.setOutput('policies', JSON.stringify(policies));
-    if (request.dryRun) {
-      reportDryRun(request, pre);
-      await summarise();
-      return;
+    policies = policiesFor(ctx, pre, inputs.session.audience);
+    if (ctx.request.dryRun) {
+      reportDryRun(ctx.request, pre);
+      return await summarise();
     }
-    const result = await promoteWith(ctx, planFrom(pre));
+    result = await promote(ctx, pre);
     setOutputs(result);
-    core.info(`Promoted ${request.sourceAmiId} to ${result.regions.map((r) => `${r.imageId} (${r.region})`).join(', ')}.`);
-    await summarise(result);
-    if (request.cleanup) await cleanUpAfter(ctx);
-    else if (journal.entries().length > 0) journal.record({ kind: 'kept' });
+    core.info(`Promoted ${ctx.request.sourceAmiId} to ${result.targets.flatMap((t) => t.regions.map((r) => `${r.imageId} (${t.accountId}, ${r.region})`)).join(', ')}.`);
   } catch (caught) {
-    const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
-    core.setFailed(error instanceof Error ? error.message : String(error));
     await summarise();
-    if (ctx && !controller.signal.aborted) {
-      try {
-        await cleanUpAfter(ctx);
-      } catch (cleanupError) {
-        core.warning(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
-      }
-    }
+    return failed(ctx, caught, controller.signal.aborted);
   }
+  await summarise(result);
+  if (!result || !ctx) return;
+  if (ctx.request.cleanup) await cleanUpAfter(ctx);
+  else if (ctx.journal.entries().length > 0) ctx.journal.record({ kind: 'kept' });
 }

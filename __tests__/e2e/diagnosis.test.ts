@@ -135,7 +135,7 @@ describe('dry-run', () => {
       expect(main.log).toContain(`- ${REGION}: copy into account ${TARGET} under ${TARGET_KEY}.`);
       expect(main.log).toContain('- Then remove the sharing, the grant and the intermediate copy.');
       expect(main.summary).toContain('AMI promotion: dry run');
-      expect(main.summary).toContain('Nothing was changed in either account.');
+      expect(main.summary).toContain('Nothing was changed in any account.');
       expect(main.summary).toContain('Preflight');
       expect(main.outputs['ami-id']).toBeUndefined();
       expect(main.outputs.policies).toBeDefined();

@@ -245,14 +245,13 @@ export function expectPromoted(standin: StandIn, run: Run, expected: PromotionEx
       expect(snapshot).toMatchObject({ state: 'completed', encrypted: true, kmsKeyArn: expected.keyArn(region), public: false, createVolumePermissions: [] });
       expect(snapshot?.tags[TARGET]).toMatchObject(provenance);
     }
-    // The job summary: one row per region with the AMI and its snapshots.
+    // The job summary: one row per account and region with the AMI and its snapshots.
     expect(main.summary).toContain(`<code>${imageId}</code>`);
     for (const snapshotId of snapshotIds[region] ?? []) expect(main.summary).toContain(`<code>${snapshotId}</code>`);
-    expect(main.summary).toContain(`<td>${region}</td>`);
+    expect(main.summary).toContain(`<td>${TARGET}</td><td>${region}</td>`);
   }
   expect(main.summary).toContain('AMI promotion');
   expect(main.summary).toContain(`Source: <code>${expected.sourceAmiId}</code> in account ${SOURCE}, ${REGION}`);
-  expect(main.summary).toContain(`Target account: ${TARGET}`);
   expect(main.summary).toContain('Preflight');
   expect(main.summary).toContain('Policies for these inputs');
   expect(main.summary).toContain('Cleanup');

@@ -29,10 +29,12 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { parseKmsArn, parseRoleArn, type KmsKeyArn, type RoleArn } from '../../src/aws/arn.js';
 import type { AccountClients } from '../../src/aws/clients.js';
-import type { Clock, Logger, PromotionContext } from '../../src/domain/context.js';
+import { accountOf, forTarget, type Clock, type Logger, type PromotionContext, type Target, type TargetContext } from '../../src/domain/context.js';
 import { MemoryJournal } from '../../src/domain/journal.js';
+import type { ExistingPromotion } from '../../src/domain/lookups/reuse.js';
 import type { TargetKey } from '../../src/domain/lookups/target-key.js';
-import type { PromotionRequest, Side, Tag } from '../../src/domain/types.js';
+import type { PreflightResult } from '../../src/domain/preflight/preflight.js';
+import type { PromotionRequest, Side, Tag, TargetSpec } from '../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../src/policy/policy-document.js';
 
@@ -313,15 +315,18 @@ export function roleArn(value: string): RoleArn {
   return parsed;
 }
 
-export function defaultRequest(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
+/** Overrides of the default request; targetRole, targetRegions and targetKey change its one target. */
+export type RequestOverrides = Partial<PromotionRequest> & { targetRole?: RoleArn; targetRegions?: string[]; targetKey?: TargetSpec['key'] };
+
+export function defaultRequest(overrides: RequestOverrides = {}): PromotionRequest {
+  const { targetRole, targetRegions, targetKey, ...rest } = overrides;
+  const target: TargetSpec = { role: targetRole ?? roleArn(TARGET_ROLE), regions: targetRegions ?? [SOURCE_REGION], key: targetKey ?? { kind: 'default' } };
   return {
     sourceAmiId: SOURCE_AMI,
     sourceRegion: SOURCE_REGION,
     kmsKey: kmsArn(KEY_ARN),
-    targetRole: roleArn(TARGET_ROLE),
     sourceRole: roleArn(SOURCE_ROLE),
-    targetRegions: [SOURCE_REGION],
-    targetKey: { kind: 'default' },
+    targets: [target],
     keyAccess: 'verify',
     autoscalingAccess: 'off',
     tags: [],
@@ -331,15 +336,21 @@ export function defaultRequest(overrides: Partial<PromotionRequest> = {}): Promo
     deregistrationProtection: false,
     dryRun: false,
     provenance: { ...PROVENANCE },
-    ...overrides,
+    ...rest,
   };
+}
+
+/** The regions of the request's one target account. */
+export function targetRegionsOf(request: PromotionRequest): string[] {
+  return request.targets[0]?.regions ?? [];
 }
 
 /** 2030-01-01T00:00:00Z, a whole minute. */
 export const START = Date.UTC(2030, 0, 1, 0, 0, 0);
 
 export interface Fixture {
-  ctx: PromotionContext;
+  /** The context of the one target account (a TargetContext serves every step that takes a PromotionContext too). */
+  ctx: TargetContext;
   request: PromotionRequest;
   source: FakeAccount;
   target: FakeAccount;
@@ -355,27 +366,30 @@ export interface Fixture {
   commands(side: Side, service?: Service, region?: string): [string, Record<string, unknown>][];
 }
 
-export function buildContext(overrides: Partial<PromotionRequest> = {}): Fixture {
+export function buildContext(overrides: RequestOverrides = {}): Fixture {
   const request = defaultRequest(overrides);
   const sent: SentCommand[] = [];
   const source = new FakeAccount('source', SOURCE_ACCOUNT, [request.sourceRegion], sent);
-  const target = new FakeAccount('target', TARGET_ACCOUNT, [...new Set([...request.targetRegions, request.sourceRegion])], sent);
+  const target = new FakeAccount('target', TARGET_ACCOUNT, [...new Set([...targetRegionsOf(request), request.sourceRegion])], sent);
   const journal = new MemoryJournal();
   const log = new RecordingLogger();
   const clock = new FakeClock(START);
   const abort = new AbortController();
-  const ctx: PromotionContext = {
+  const theTarget: Target = {
+    ...accountOf(target.clients, { side: 'target', accountId: TARGET_ACCOUNT, arn: TARGET_SESSION, principalArn: TARGET_ROLE }),
+    spec: request.targets[0] as TargetSpec,
+  };
+  const promotion: PromotionContext = {
     request,
-    source: source.clients,
-    target: target.clients,
-    sourceIdentity: { side: 'source', accountId: SOURCE_ACCOUNT, arn: SOURCE_SESSION, principalArn: SOURCE_ROLE },
-    targetIdentity: { side: 'target', accountId: TARGET_ACCOUNT, arn: TARGET_SESSION, principalArn: TARGET_ROLE },
+    source: accountOf(source.clients, { side: 'source', accountId: SOURCE_ACCOUNT, arn: SOURCE_SESSION, principalArn: SOURCE_ROLE }),
+    targets: [theTarget],
     journal,
     log,
     clock,
     signal: abort.signal,
     deadline: START + request.waitTimeoutMinutes * 60_000,
   };
+  const ctx = forTarget(promotion, theTarget);
   return {
     ctx,
     request,
@@ -607,7 +621,7 @@ export function stubWorld(fx: Fixture, options: WorldOptions = {}): World {
   // The target role reaches the source key (the probe runs in the key's region).
   fx.target.kms(region).on(DescribeKeyCommand, { KeyId: KEY_ARN }).resolves({ KeyMetadata: keyMetadata() });
 
-  for (const targetRegion of request.targetRegions) {
+  for (const targetRegion of targetRegionsOf(request)) {
     const ec2 = fx.target.ec2(targetRegion);
     ec2.on(GetEbsDefaultKmsKeyIdCommand).resolves({ KmsKeyId: targetDefaultKeyArn(targetRegion) });
     fx.target.kms(targetRegion).on(DescribeKeyCommand, { KeyId: TARGET_ALIAS }).resolves({ KeyMetadata: targetKeyMetadata(targetKeyArn(targetRegion)) });
@@ -650,4 +664,14 @@ export function stubSimulation(fx: Fixture, verdict: SimulatedVerdict = () => un
     return { EvaluationResults: results, IsTruncated: false };
   });
   return stub;
+}
+
+/** A preflight result of the fixture's one target account, with the given keys (every region's) and earlier promotions. */
+export function preflightResult(
+  fx: Fixture,
+  { keys, existing = [], ...rest }: Partial<Omit<PreflightResult, 'targets'>> & { keys?: TargetKey[]; existing?: ExistingPromotion[] } = {},
+): PreflightResult {
+  const known = keys ?? [];
+  const toCopy = known.filter((key) => !existing.some((e) => e.region === key.region));
+  return { findings: [], ...rest, targets: [{ target: fx.ctx.target, keys, knownKeys: known, existing, toCopy, findings: [] }] };
 }

@@ -47,7 +47,7 @@ const journal: JournalEntry[] = [
   { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT },
   { kind: 'volume-permission', region: REGION, snapshotId: SNAP, accountId: TARGET_ACCOUNT },
   { kind: 'grant', region: REGION, keyArn: KEY_ARN, grantId: GRANT_ID, grantName: 'promote-ami-1-1' },
-  { kind: 'target-copy', region: TARGET_REGION, imageId: TARGET_COPY },
+  { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: TARGET_REGION, imageId: TARGET_COPY },
 ];
 
 const directory = mkdtempSync(join(tmpdir(), 'post-test-'));
@@ -65,7 +65,7 @@ beforeEach(() => {
   log = new CommandLog();
   source = fakeAccount('source', [REGION], log);
   target = fakeAccount('target', [REGION, TARGET_REGION], log);
-  openSessions.mockImplementation(() => ({ source: source.clients, target: target.clients }));
+  openSessions.mockImplementation((inputs) => ({ source: source.clients, targets: inputs.request.targets.map((spec) => ({ spec, clients: target.clients })) }));
   const tags = [
     { Key: 'promote-ami:role', Value: 'intermediate' },
     { Key: 'promote-ami:source-ami-id', Value: VALID_INPUTS['source-ami-id'] },
@@ -118,7 +118,7 @@ describe('runPost with changes left by the main step', () => {
 
     expect(setFailed).not.toHaveBeenCalled();
     expect(openSessions).toHaveBeenCalledTimes(1);
-    expect(openSessions.mock.calls[0]?.[0].request).toMatchObject({ sourceAmiId: VALID_INPUTS['source-ami-id'], targetRegions: [TARGET_REGION] });
+    expect(openSessions.mock.calls[0]?.[0].request).toMatchObject({ sourceAmiId: VALID_INPUTS['source-ami-id'], targets: [{ regions: [TARGET_REGION] }] });
     expect(group).toHaveBeenCalledWith('Clean up', expect.any(Function));
     expect(log.sent).toEqual([
       ['target', 'DescribeImages', { ImageIds: [TARGET_COPY] }],

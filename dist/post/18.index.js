@@ -46,11 +46,6 @@ function errors_errorMessage(error) {
 
 ;// CONCATENATED MODULE: ./src/aws/explain.ts
 
-/** Where a call of one side runs: its account, region and principal, for every message about it. */
-function siteOf(ctx, side, region) {
-    const identity = side === 'source' ? ctx.sourceIdentity : ctx.targetIdentity;
-    return { side, accountId: identity.accountId, region, principal: identity.principalArn };
-}
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthFailure', 'Forbidden']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const THROTTLED = new Set(['RequestLimitExceeded', 'ThrottlingException', 'Throttling', 'TooManyRequestsException']);
@@ -1034,8 +1029,7 @@ function provenance() {
         runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     };
 }
-/** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
-function readInputs() {
+function readSourceAmiId() {
     const sourceAmiId = required('source-ami-id');
     if (AMI_ID.test(sourceAmiId.toLowerCase()) && !AMI_ID.test(sourceAmiId)) {
         // EC2 resource IDs are lower case: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
@@ -1044,6 +1038,10 @@ function readInputs() {
     if (!AMI_ID.test(sourceAmiId)) {
         throw new InputError('source-ami-id', `"${sourceAmiId}" is not an AMI ID (ami- followed by 8 or 17 hex digits, e.g. ami-0123456789abcdef0).`);
     }
+    return sourceAmiId;
+}
+/** The source key, role and region, and the target accounts (today one), in one partition. */
+function readAccounts() {
     const kmsKey = parseKmsKeyArn('kms-key-arn', required('kms-key-arn'));
     const targetRole = parseRole('target-role-arn', required('target-role-arn'));
     const sourceRoleRaw = optional('source-role-arn');
@@ -1061,16 +1059,18 @@ function readInputs() {
         throw new InputError('kms-key-arn', `the key is in ${kmsKey.region} but source-region is ${sourceRegion}. KMS keys are regional: pass a key in ${sourceRegion}, or leave source-region empty.`);
     }
     const targetRegionsRaw = optional('target-regions');
-    const targetRegions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
-    const targetKey = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, targetRegions);
-    const keyAccess = lib_core/* getInput */.V4('key-access') || 'verify';
-    if (!KEY_ACCESS_MODES.includes(keyAccess)) {
-        throw new InputError('key-access', `must be one of ${KEY_ACCESS_MODES.join(', ')} (got "${keyAccess}").`);
-    }
-    const autoscalingAccess = lib_core/* getInput */.V4('autoscaling-access') || 'check';
-    if (!AUTOSCALING_MODES.includes(autoscalingAccess)) {
-        throw new InputError('autoscaling-access', `must be one of ${AUTOSCALING_MODES.join(', ')} (got "${autoscalingAccess}").`);
-    }
+    const regions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
+    const key = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, regions);
+    return { kmsKey, sourceRole, sourceRegion, targets: [{ role: targetRole, regions, key }] };
+}
+function oneOf(name, modes, fallback) {
+    const value = lib_core/* getInput */.V4(name) || fallback;
+    if (!modes.includes(value))
+        throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
+    return value;
+}
+/** The promoted AMI's name and description, and the SSM parameter to publish it in. */
+function readImageSettings() {
     const amiName = optional('ami-name');
     if (amiName !== undefined && !AMI_NAME.test(amiName)) {
         throw new InputError('ami-name', `"${amiName}" is not a valid AMI name: 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _.`);
@@ -1086,23 +1086,34 @@ function readInputs() {
             throw new InputError('ssm-parameter', `"${ssmParameter}" is not a valid parameter name: letters, digits and . - _ / (e.g. /golden-ami/latest), not starting with aws or ssm.`);
         }
     }
+    return { amiName, amiDescription, ssmParameter };
+}
+function readSession() {
     const roleSessionName = optional('role-session-name') ?? defaultSessionName();
     if (!SESSION_NAME.test(roleSessionName)) {
         throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
     }
+    return {
+        audience: lib_core/* getInput */.V4('audience') || 'sts.amazonaws.com',
+        roleSessionName,
+        roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600),
+    };
+}
+/** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
+function readInputs() {
+    const sourceAmiId = readSourceAmiId();
+    const accounts = readAccounts();
+    const keyAccess = oneOf('key-access', KEY_ACCESS_MODES, 'verify');
+    const autoscalingAccess = oneOf('autoscaling-access', AUTOSCALING_MODES, 'check');
+    const image = readImageSettings();
+    const session = readSession();
     const tags = parseTags('tags', lib_core/* getInput */.V4('tags'));
     const request = {
         sourceAmiId,
-        sourceRegion,
-        kmsKey,
-        targetRole,
-        sourceRole,
-        targetRegions,
-        targetKey,
-        keyAccess: keyAccess,
-        autoscalingAccess: autoscalingAccess,
-        amiName,
-        amiDescription,
+        ...accounts,
+        keyAccess,
+        autoscalingAccess,
+        ...image,
         tags: tags.tags,
         copyTags: bool('copy-tags', true),
         cleanup: bool('cleanup', true),
@@ -1110,14 +1121,8 @@ function readInputs() {
         deregistrationProtection: bool('deregistration-protection', false),
         deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
         copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
-        ssmParameter,
         dryRun: bool('dry-run', false),
         provenance: provenance(),
-    };
-    const session = {
-        audience: lib_core/* getInput */.V4('audience') || 'sts.amazonaws.com',
-        roleSessionName,
-        roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600),
     };
     return { request, session, warnings: tags.warnings };
 }
@@ -1383,7 +1388,7 @@ function maskCredentials(credentials) {
     if (credentials.sessionToken)
         lib_core/* setSecret */.Pq(credentials.sessionToken);
 }
-/** Clients for both accounts; roles are assumed with the job's OIDC token and renewed as needed. */
+/** Clients for every account; roles are assumed with the job's OIDC token and renewed as needed. */
 function openSessions({ request, session }) {
     const getToken = oidcTokenSource(session.audience);
     const unsigned = createAccountClients({});
@@ -1402,11 +1407,12 @@ function openSessions({ request, session }) {
     });
     return {
         source: request.sourceRole ? assumed(request.sourceRole, 'source') : unsigned,
-        target: assumed(request.targetRole, 'target'),
+        targets: request.targets.map((spec) => ({ spec, clients: assumed(spec.role, 'target') })),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/github/summary.ts
+
 
 const summary_escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 function duration(seconds) {
@@ -1414,20 +1420,17 @@ function duration(seconds) {
         return 'reused';
     return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
 }
-/** The job summary of a promotion: one row per target region, then what was shared and changed. */
+/** The job summary of a promotion: one row per target account and region, then what was shared and changed. */
 function addPromotionSummary(request, result) {
-    const header = ['Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
-    const rows = result.regions.map((r) => [r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), summary_escape(r.key), duration(r.seconds)]);
-    const details = [
-        `Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`,
-        `Target account: ${result.targetAccountId}`,
-    ];
+    const header = ['Account', 'Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
+    const rows = result.targets.flatMap((t) => t.regions.map((r) => [t.accountId, r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), summary_escape(r.key), duration(r.seconds)]));
+    const details = [`Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`];
     if (result.reused)
         details.push('Every region already had this promotion: nothing was copied, shared or granted.');
     if (result.reencryptedImageId)
         details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
     if (result.share?.added.length)
-        details.push(`Shared with the target for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
+        details.push(`Shared with the target accounts for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
     if (result.share?.alreadyShared.length)
         details.push(`Already shared before this run (left as is): ${result.share.alreadyShared.join(', ')}`);
     for (const change of result.keyChanges)
@@ -1445,7 +1448,7 @@ function addPreflightSummary(findings) {
     const header = ['Check', 'Account', 'Result', 'Detail and fix'].map((data) => ({ data, header: true }));
     const rows = findings.map((f) => [
         summary_escape(f.check),
-        f.side,
+        findingPlace(f),
         f.status === 'unchecked' ? 'could not check' : f.status,
         summary_escape(f.detail) + (f.fix ? `<br><b>Fix:</b> <pre>${summary_escape(f.fix)}</pre>` : ''),
     ]);
@@ -1505,13 +1508,13 @@ async function cleanUpAfterMain(journal) {
     const sessions = openSessions(inputs);
     const ctx = {
         source: sessions.source,
-        target: sessions.target,
+        target: sessions.targets[0]?.clients ?? sessions.source,
         journal,
         log: actionsLogger,
-        clock: context/* systemClock */.m,
+        clock: context/* systemClock */.ml,
         sides: {
             source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-            target: { accountId: request.targetRole.accountId, roleArn: request.targetRole.arn },
+            target: { accountId: request.targets[0]?.role.accountId, roleArn: request.targets[0]?.role.arn },
         },
     };
     const report = await lib_core/* group */.Os('Clean up', () => cleanUp(ctx));

@@ -1,4 +1,3 @@
-import type { PromotionContext } from '../domain/context.js';
 import { PromotionError, errorMessage, errorName } from './errors.js';
 import type { Side } from '../domain/types.js';
 
@@ -14,12 +13,6 @@ export interface CallSite {
   resource?: string;
   /** The principal that made the call (role ARN), named in the fix. */
   principal?: string;
-}
-
-/** Where a call of one side runs: its account, region and principal, for every message about it. */
-export function siteOf(ctx: Pick<PromotionContext, 'sourceIdentity' | 'targetIdentity'>, side: Side, region: string) {
-  const identity = side === 'source' ? ctx.sourceIdentity : ctx.targetIdentity;
-  return { side, accountId: identity.accountId, region, principal: identity.principalArn };
 }
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthFailure', 'Forbidden']);

@@ -7,8 +7,9 @@ export type Change =
   | { kind: 'grant'; region: string; keyArn: string; grantId: string; grantName: string }
   /** A statement added to a key policy: kept on purpose, recorded for the report. */
   | { kind: 'key-policy-statement'; region: string; keyArn: string; sid: string }
-  | { kind: 'target-copy'; region: string; imageId: string }
-  | { kind: 'target-copy-done'; region: string; imageId: string }
+  /** A copy in a target account; accountId is absent in journals of versions with one target. */
+  | { kind: 'target-copy'; accountId?: string; region: string; imageId: string }
+  | { kind: 'target-copy-done'; accountId?: string; region: string; imageId: string }
   /** Cleanup ran to the end; nothing is left to undo. */
   | { kind: 'cleaned' }
   /** The run succeeded with cleanup turned off: the sharing and grants stay on purpose. */

@@ -1,16 +1,15 @@
-import type { PromotionContext } from './context.js';
-import { copyToTargets } from './steps/copy.js';
-import { finishImages, type FinishReport } from './steps/finish.js';
+import { forTarget, type PromotionContext } from './context.js';
+import type { ExistingPromotion } from './lookups/reuse.js';
+import type { TargetKey } from './lookups/target-key.js';
+import { planFrom, regionsToCopy, type PromotionPlan, type ReusePlan, type TargetPlan } from './plan.js';
 import { grantAutoscalingAccess } from './preflight/autoscaling.js';
 import { formatFinding } from './preflight/findings.js';
-import { isSharableAsIs, type SourceImage } from './lookups/inspect.js';
-import { addKeyPolicyStatements, grantKeyAccess, type KeyAccessResult } from './steps/key-access.js';
-import { missingFindings, preflight, preflightError, type PreflightResult } from './preflight/preflight.js';
-import { reencrypt } from './steps/reencrypt.js';
-import type { ExistingPromotion } from './lookups/reuse.js';
-import { shareWithTarget, type ShareReport } from './steps/share.js';
-import type { SourceKey } from './lookups/source-key.js';
-import type { TargetKey } from './lookups/target-key.js';
+import { preflight, type PreflightResult } from './preflight/preflight.js';
+import { copyToTargets, type TargetCopy } from './steps/copy.js';
+import { finishImages, type FinishReport } from './steps/finish.js';
+import { addKeyPolicyStatements, grantKeyAccess } from './steps/key-access.js';
+import { reencrypt, type SharedImage } from './steps/reencrypt.js';
+import { shareWithTargets, type ShareReport } from './steps/share.js';
 
 export interface RegionResult {
   region: string;
@@ -23,63 +22,30 @@ export interface RegionResult {
   reused: boolean;
 }
 
-export interface PromotionPlan {
-  sourceImage: SourceImage;
-  sourceKey: SourceKey;
-  reencrypt: boolean;
-  targetKeys: TargetKey[];
-  /** Regions that already have this promotion. */
-  existing: ExistingPromotion[];
+/** The promoted AMIs of one target account, region by region in the order of the inputs. */
+export interface TargetResult {
+  accountId: string;
+  regions: RegionResult[];
 }
 
 export interface PromotionResult {
   sourceAccountId: string;
-  targetAccountId: string;
-  regions: RegionResult[];
-  /** True when every region reused an earlier promotion. */
+  targets: TargetResult[];
+  /** True when every region of every target reused an earlier promotion. */
   reused: boolean;
   /** Lasting or temporary changes to keys (grants, key-policy statements), for the log and summary. */
   keyChanges: string[];
   reencryptedImageId?: string;
-  sharedImageId?: string;
   share?: ShareReport;
-  finish?: FinishReport;
+  finish: FinishReport;
 }
 
-async function grantAutoscaling(ctx: PromotionContext, keys: TargetKey[]): Promise<string[]> {
-  const changes = await Promise.all(keys.map((key) => grantAutoscalingAccess(ctx, key)));
-  return changes.filter((c): c is string => c !== undefined);
-}
-
-function reusedRegion(existing: ExistingPromotion, key: TargetKey): RegionResult {
-  return { region: existing.region, imageId: existing.imageId, snapshotIds: existing.snapshotIds, key: key.display, reused: true };
-}
-
-/** The plan from a preflight without missing findings; throws the refusal otherwise. */
-export function planFrom(pre: PreflightResult): PromotionPlan | { allReused: RegionResult[] } {
-  const missing = missingFindings(pre);
-  if (missing.length > 0) throw preflightError(missing, pre.accounts);
-  const targetKeys = pre.targetKeys as TargetKey[];
-  if (pre.existing.length === targetKeys.length) {
-    return { allReused: pre.existing.map((e) => reusedRegion(e, targetKeys.find((k) => k.region === e.region) as TargetKey)) };
-  }
-  const sourceImage = pre.sourceImage as SourceImage;
-  const sourceKey = pre.sourceKey as SourceKey;
-  return {
-    sourceImage,
-    sourceKey,
-    reencrypt: !isSharableAsIs(sourceImage, sourceKey.arn),
-    targetKeys,
-    existing: pre.existing,
-  };
-}
-
-/** Step 0 and step 1: every check, read-only, before the first change in either account. */
+/** Every check, read-only, before the first change in any account; each finding is logged. */
 export async function runPreflight(ctx: PromotionContext): Promise<PreflightResult> {
   return ctx.log.group('Preflight', async () => {
     const pre = await preflight(ctx);
     for (const finding of pre.findings) {
-      const line = formatFinding(finding, pre.accounts);
+      const line = formatFinding(finding);
       if (finding.status === 'warning') ctx.log.warning(line);
       else ctx.log.info(line);
     }
@@ -87,49 +53,85 @@ export async function runPreflight(ctx: PromotionContext): Promise<PreflightResu
   });
 }
 
-/** Steps 2 to 7: the changes, each recorded in the journal as soon as it succeeds. */
+/** Gives every target role use of the source key as key-access says; key-policy changes go one after the other. */
+async function giveKeyAccess(ctx: PromotionContext, plan: PromotionPlan): Promise<string[]> {
+  const mode = ctx.request.keyAccess;
+  if (mode === 'verify') {
+    ctx.log.info(`The key policy and the target roles' IAM policies already allow the copy (checked before any change).`);
+    return [];
+  }
+  if (mode === 'grant') {
+    const results = await Promise.all(plan.targets.map(({ target }) => grantKeyAccess(forTarget(ctx, target), plan.sourceKey)));
+    return results.flatMap((r) => r.changes);
+  }
+  const changes: string[] = [];
+  for (const { target } of plan.targets) changes.push(...(await addKeyPolicyStatements(forTarget(ctx, target), plan.sourceKey)).changes);
+  return changes;
+}
+
+/** The copies into every target account and region at once; every copy is awaited before a failure is reported. */
+async function copyEverywhere(ctx: PromotionContext, plan: PromotionPlan, shared: SharedImage): Promise<TargetCopy[][]> {
+  const results = await Promise.allSettled(plan.targets.map((t) => copyToTargets(forTarget(ctx, t.target), plan.sourceImage, shared, regionsToCopy(t))));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  for (const extra of failures.slice(1)) ctx.log.warning(extra instanceof Error ? extra.message : String(extra));
+  if (failures.length > 0) throw failures[0];
+  return results.map((r) => (r as PromiseFulfilledResult<TargetCopy[]>).value);
+}
+
+async function grantAutoscaling(ctx: PromotionContext, plans: TargetPlan[]): Promise<string[]> {
+  const changes = await Promise.all(plans.flatMap(({ target, keys }) => keys.map((key) => grantAutoscalingAccess(forTarget(ctx, target), key))));
+  return changes.filter((c): c is string => c !== undefined);
+}
+
+function regionResult(key: TargetKey, copy: TargetCopy | undefined, existing: ExistingPromotion[]): RegionResult {
+  if (copy) return { region: key.region, imageId: copy.imageId, snapshotIds: copy.snapshotIds, key: key.display, seconds: copy.seconds, reused: false };
+  const reused = existing.find((e) => e.region === key.region) as ExistingPromotion;
+  return { region: key.region, imageId: reused.imageId, snapshotIds: reused.snapshotIds, key: key.display, reused: true };
+}
+
+function targetResults(plans: TargetPlan[], copies: TargetCopy[][] = []): TargetResult[] {
+  return plans.map((plan, i) => ({
+    accountId: plan.target.identity.accountId,
+    regions: plan.keys.map((key) => regionResult(key, copies[i]?.find((c) => c.region === key.region), plan.existing)),
+  }));
+}
+
+/** Deregistration protection, deprecation and SSM parameters on every promoted AMI, new or reused (all idempotent). */
+async function finishEverywhere(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[]): Promise<FinishReport> {
+  const reports = await Promise.all(plans.map((plan, i) => finishImages(forTarget(ctx, plan.target), results[i]?.regions ?? [])));
+  return { deprecateAt: reports[0]?.deprecateAt, protectedImages: reports.flatMap((r) => r.protectedImages), ssmParameters: reports.flatMap((r) => r.ssmParameters) };
+}
+
+/** The changes, in order, each recorded in the journal as soon as it succeeds. */
 async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
-  const { log, request } = ctx;
+  const { log } = ctx;
   const shared = await log.group('Re-encrypt', () => reencrypt(ctx, plan.sourceImage, plan.sourceKey, plan.reencrypt));
-  const keyAccess = await log.group('Key access', async (): Promise<KeyAccessResult> => {
-    if (request.keyAccess === 'grant') return grantKeyAccess(ctx, plan.sourceKey);
-    if (request.keyAccess === 'key-policy') return addKeyPolicyStatements(ctx, plan.sourceKey);
-    log.info(`The key policy and the target role's IAM policy already allow the copy (checked before any change).`);
-    return { changes: [] };
-  });
-  const share = await log.group('Share', () => shareWithTarget(ctx, shared));
-  const missing = plan.targetKeys.filter((key) => !plan.existing.some((e) => e.region === key.region));
-  const copies = await log.group('Copy into the target account', () => copyToTargets(ctx, plan.sourceImage, shared, missing));
-  const autoscaling = request.autoscalingAccess === 'grant' ? await log.group('Auto Scaling access', () => grantAutoscaling(ctx, plan.targetKeys)) : [];
-  const finish = await log.group('Finish', () => finishImages(ctx, [...copies, ...plan.existing]));
-  const regions = plan.targetKeys.map((key): RegionResult => {
-    const copy = copies.find((c) => c.region === key.region);
-    if (copy) return { region: key.region, imageId: copy.imageId, snapshotIds: copy.snapshotIds, key: key.display, seconds: copy.seconds, reused: false };
-    return reusedRegion(plan.existing.find((e) => e.region === key.region) as ExistingPromotion, key);
-  });
+  const keyChanges = await log.group('Key access', () => giveKeyAccess(ctx, plan));
+  const share = await log.group('Share', () => shareWithTargets(ctx, shared));
+  const copies = await log.group('Copy into the target accounts', () => copyEverywhere(ctx, plan, shared));
+  const autoscaling = ctx.request.autoscalingAccess === 'grant' ? await log.group('Auto Scaling access', () => grantAutoscaling(ctx, plan.targets)) : [];
+  const targets = targetResults(plan.targets, copies);
+  const finish = await log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   return {
-    sourceAccountId: ctx.sourceIdentity.accountId,
-    targetAccountId: ctx.targetIdentity.accountId,
-    regions,
+    sourceAccountId: ctx.source.identity.accountId,
+    targets,
     reused: false,
-    keyChanges: [...keyAccess.changes, ...autoscaling],
+    keyChanges: [...keyChanges, ...autoscaling],
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
-    sharedImageId: shared.imageId,
     share,
     finish,
   };
 }
 
-/** Executes a plan; an all-reused plan only re-applies the finishing touches, which are idempotent. */
-export async function promoteWith(ctx: PromotionContext, plan: PromotionPlan | { allReused: RegionResult[] }): Promise<PromotionResult> {
-  if ('allReused' in plan) {
-    const finish = await ctx.log.group('Finish', () => finishImages(ctx, plan.allReused));
-    return { sourceAccountId: ctx.sourceIdentity.accountId, targetAccountId: ctx.targetIdentity.accountId, regions: plan.allReused, reused: true, keyChanges: [], finish };
-  }
-  return executePlan(ctx, plan);
+/** Every region already promoted: only the finishing touches are applied again. */
+async function finishReused(ctx: PromotionContext, plan: ReusePlan): Promise<PromotionResult> {
+  const targets = targetResults(plan.targets);
+  const finish = await ctx.log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
+  return { sourceAccountId: ctx.source.identity.accountId, targets, reused: true, keyChanges: [], finish };
 }
 
-/** The whole promotion: preflight (read-only), then the changes. Cleanup is the caller's: it runs on success and failure alike. */
-export async function promote(ctx: PromotionContext): Promise<PromotionResult> {
-  return promoteWith(ctx, planFrom(await runPreflight(ctx)));
+/** The promotion after its preflight: refused when something is missing, else the changes. Cleanup is the caller's. */
+export async function promote(ctx: PromotionContext, pre: PreflightResult): Promise<PromotionResult> {
+  const plan = planFrom(pre);
+  return 'sourceImage' in plan ? executePlan(ctx, plan) : finishReused(ctx, plan);
 }

@@ -11,7 +11,7 @@ export function provenanceTags(ctx: PromotionContext, key: TargetKey): Tag[] {
   const tags: Tag[] = [
     { Key: TAG.role, Value: ROLE_PROMOTED },
     { Key: TAG.sourceAmiId, Value: request.sourceAmiId },
-    { Key: TAG.sourceAccount, Value: ctx.sourceIdentity.accountId },
+    { Key: TAG.sourceAccount, Value: ctx.source.identity.accountId },
     { Key: TAG.sourceRegion, Value: request.sourceRegion },
     { Key: TAG.kmsKey, Value: key.label },
   ];
@@ -32,7 +32,7 @@ export function intermediateTags(ctx: PromotionContext, source: SourceImage, key
   return mergeTags(ctx.request.copyTags ? source.tags : [], [
     { Key: TAG.role, Value: ROLE_INTERMEDIATE },
     { Key: TAG.sourceAmiId, Value: source.imageId },
-    { Key: TAG.sourceAccount, Value: ctx.sourceIdentity.accountId },
+    { Key: TAG.sourceAccount, Value: ctx.source.identity.accountId },
     { Key: TAG.sourceRegion, Value: source.region },
     { Key: TAG.kmsKey, Value: key.arn },
   ]);

@@ -17,6 +17,13 @@ export type TargetKey =
   | { kind: 'arn'; key: KmsKeyArn }
   | { kind: 'alias'; aliasName: string };
 
+/** One target account: the role the action assumes there, the regions to copy into and the key of the copies. */
+export interface TargetSpec {
+  role: RoleArn;
+  regions: string[];
+  key: TargetKey;
+}
+
 /** Where this promotion comes from, recorded as provenance tags. */
 export interface Provenance {
   repository?: string;
@@ -30,10 +37,9 @@ export interface PromotionRequest {
   sourceAmiId: string;
   sourceRegion: string;
   kmsKey: KmsKeyArn;
-  targetRole: RoleArn;
   sourceRole?: RoleArn;
-  targetRegions: string[];
-  targetKey: TargetKey;
+  /** Every target account, each with its regions and key; today's inputs make a list of one. */
+  targets: TargetSpec[];
   keyAccess: KeyAccessMode;
   autoscalingAccess: AutoscalingAccessMode;
   amiName?: string;

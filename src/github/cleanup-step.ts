@@ -14,13 +14,13 @@ export async function cleanUpAfterMain(journal: Journal): Promise<void> {
   const sessions = openSessions(inputs);
   const ctx = {
     source: sessions.source,
-    target: sessions.target,
+    target: sessions.targets[0]?.clients ?? sessions.source,
     journal,
     log: actionsLogger,
     clock: systemClock,
     sides: {
       source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-      target: { accountId: request.targetRole.accountId, roleArn: request.targetRole.arn },
+      target: { accountId: request.targets[0]?.role.accountId, roleArn: request.targets[0]?.role.arn },
     },
   };
   const report = await core.group('Clean up', () => cleanUp(ctx));

@@ -183,8 +183,7 @@ function provenance(): PromotionRequest['provenance'] {
   };
 }
 
-/** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
-export function readInputs(): ActionInputs {
+function readSourceAmiId(): string {
   const sourceAmiId = required('source-ami-id');
   if (AMI_ID.test(sourceAmiId.toLowerCase()) && !AMI_ID.test(sourceAmiId)) {
     // EC2 resource IDs are lower case: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
@@ -193,6 +192,11 @@ export function readInputs(): ActionInputs {
   if (!AMI_ID.test(sourceAmiId)) {
     throw new InputError('source-ami-id', `"${sourceAmiId}" is not an AMI ID (ami- followed by 8 or 17 hex digits, e.g. ami-0123456789abcdef0).`);
   }
+  return sourceAmiId;
+}
+
+/** The source key, role and region, and the target accounts (today one), in one partition. */
+function readAccounts(): Pick<PromotionRequest, 'kmsKey' | 'sourceRole' | 'sourceRegion' | 'targets'> {
   const kmsKey = parseKmsKeyArn('kms-key-arn', required('kms-key-arn'));
   const targetRole = parseRole('target-role-arn', required('target-role-arn'));
   const sourceRoleRaw = optional('source-role-arn');
@@ -203,7 +207,6 @@ export function readInputs(): ActionInputs {
   if (kmsKey.partition !== targetRole.partition) {
     throw new InputError('kms-key-arn', `is in partition ${kmsKey.partition} but target-role-arn is in ${targetRole.partition}.`);
   }
-
   const sourceRegion = optional('source-region') ?? kmsKey.region;
   if (!isRegion(sourceRegion)) throw new InputError('source-region', `"${sourceRegion}" is not a region name (for example eu-west-1).`);
   if (kmsKey.region !== sourceRegion) {
@@ -213,19 +216,19 @@ export function readInputs(): ActionInputs {
     );
   }
   const targetRegionsRaw = optional('target-regions');
-  const targetRegions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
-  const targetKey = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, targetRegions);
+  const regions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
+  const key = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, regions);
+  return { kmsKey, sourceRole, sourceRegion, targets: [{ role: targetRole, regions, key }] };
+}
 
-  const keyAccess = core.getInput('key-access') || 'verify';
-  if (!(KEY_ACCESS_MODES as string[]).includes(keyAccess)) {
-    throw new InputError('key-access', `must be one of ${KEY_ACCESS_MODES.join(', ')} (got "${keyAccess}").`);
-  }
+function oneOf<T extends string>(name: string, modes: readonly T[], fallback: T): T {
+  const value = core.getInput(name) || fallback;
+  if (!(modes as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
+  return value as T;
+}
 
-  const autoscalingAccess = core.getInput('autoscaling-access') || 'check';
-  if (!(AUTOSCALING_MODES as string[]).includes(autoscalingAccess)) {
-    throw new InputError('autoscaling-access', `must be one of ${AUTOSCALING_MODES.join(', ')} (got "${autoscalingAccess}").`);
-  }
-
+/** The promoted AMI's name and description, and the SSM parameter to publish it in. */
+function readImageSettings(): Pick<PromotionRequest, 'amiName' | 'amiDescription' | 'ssmParameter'> {
   const amiName = optional('ami-name');
   if (amiName !== undefined && !AMI_NAME.test(amiName)) {
     throw new InputError('ami-name', `"${amiName}" is not a valid AMI name: 3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _.`);
@@ -244,25 +247,36 @@ export function readInputs(): ActionInputs {
       );
     }
   }
+  return { amiName, amiDescription, ssmParameter };
+}
 
+function readSession(): SessionSettings {
   const roleSessionName = optional('role-session-name') ?? defaultSessionName();
   if (!SESSION_NAME.test(roleSessionName)) {
     throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
   }
+  return {
+    audience: core.getInput('audience') || 'sts.amazonaws.com',
+    roleSessionName,
+    roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
+  };
+}
 
+/** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
+export function readInputs(): ActionInputs {
+  const sourceAmiId = readSourceAmiId();
+  const accounts = readAccounts();
+  const keyAccess = oneOf<KeyAccessMode>('key-access', KEY_ACCESS_MODES, 'verify');
+  const autoscalingAccess = oneOf<AutoscalingAccessMode>('autoscaling-access', AUTOSCALING_MODES, 'check');
+  const image = readImageSettings();
+  const session = readSession();
   const tags = parseTags('tags', core.getInput('tags'));
   const request: PromotionRequest = {
     sourceAmiId,
-    sourceRegion,
-    kmsKey,
-    targetRole,
-    sourceRole,
-    targetRegions,
-    targetKey,
-    keyAccess: keyAccess as KeyAccessMode,
-    autoscalingAccess: autoscalingAccess as AutoscalingAccessMode,
-    amiName,
-    amiDescription,
+    ...accounts,
+    keyAccess,
+    autoscalingAccess,
+    ...image,
     tags: tags.tags,
     copyTags: bool('copy-tags', true),
     cleanup: bool('cleanup', true),
@@ -270,14 +284,8 @@ export function readInputs(): ActionInputs {
     deregistrationProtection: bool('deregistration-protection', false),
     deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
     copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
-    ssmParameter,
     dryRun: bool('dry-run', false),
     provenance: provenance(),
-  };
-  const session: SessionSettings = {
-    audience: core.getInput('audience') || 'sts.amazonaws.com',
-    roleSessionName,
-    roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
   };
   return { request, session, warnings: tags.warnings };
 }

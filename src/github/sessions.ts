@@ -3,13 +3,14 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RoleArn } from '../aws/arn.js';
 import { createAccountClients, type AccountClients } from '../aws/clients.js';
 import { webIdentityCredentials } from '../aws/web-identity.js';
-import type { Side } from '../domain/types.js';
+import type { Side, TargetSpec } from '../domain/types.js';
 import type { ActionInputs } from './inputs.js';
 import { oidcTokenSource } from './oidc.js';
 
 export interface Sessions {
   source: AccountClients;
-  target: AccountClients;
+  /** One per target account, in the order of the inputs; each session is renewed on its own. */
+  targets: { spec: TargetSpec; clients: AccountClients }[];
 }
 
 function maskCredentials(credentials: AwsCredentialIdentity): void {
@@ -18,7 +19,7 @@ function maskCredentials(credentials: AwsCredentialIdentity): void {
   if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
 }
 
-/** Clients for both accounts; roles are assumed with the job's OIDC token and renewed as needed. */
+/** Clients for every account; roles are assumed with the job's OIDC token and renewed as needed. */
 export function openSessions({ request, session }: ActionInputs): Sessions {
   const getToken = oidcTokenSource(session.audience);
   const unsigned = createAccountClients({});
@@ -38,6 +39,6 @@ export function openSessions({ request, session }: ActionInputs): Sessions {
     });
   return {
     source: request.sourceRole ? assumed(request.sourceRole, 'source') : unsigned,
-    target: assumed(request.targetRole, 'target'),
+    targets: request.targets.map((spec) => ({ spec, clients: assumed(spec.role, 'target') })),
   };
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { CleanupReport } from '../domain/cleanup/report.js';
-import type { Finding } from '../domain/preflight/findings.js';
+import { findingPlace, type Finding } from '../domain/preflight/findings.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
 import type { GeneratedPolicies } from '../policy/generate.js';
@@ -12,17 +12,16 @@ function duration(seconds: number | undefined): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-/** The job summary of a promotion: one row per target region, then what was shared and changed. */
+/** The job summary of a promotion: one row per target account and region, then what was shared and changed. */
 export function addPromotionSummary(request: PromotionRequest, result: PromotionResult): void {
-  const header = ['Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
-  const rows = result.regions.map((r) => [r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), escape(r.key), duration(r.seconds)]);
-  const details = [
-    `Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`,
-    `Target account: ${result.targetAccountId}`,
-  ];
+  const header = ['Account', 'Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
+  const rows = result.targets.flatMap((t) =>
+    t.regions.map((r) => [t.accountId, r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), escape(r.key), duration(r.seconds)]),
+  );
+  const details = [`Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`];
   if (result.reused) details.push('Every region already had this promotion: nothing was copied, shared or granted.');
   if (result.reencryptedImageId) details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
-  if (result.share?.added.length) details.push(`Shared with the target for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
+  if (result.share?.added.length) details.push(`Shared with the target accounts for the copy: ${result.share.added.map((id) => `<code>${id}</code>`).join(', ')}`);
   if (result.share?.alreadyShared.length) details.push(`Already shared before this run (left as is): ${result.share.alreadyShared.join(', ')}`);
   for (const change of result.keyChanges) details.push(`Key access: ${escape(change)}`);
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
@@ -36,7 +35,7 @@ export function addPreflightSummary(findings: Finding[]): void {
   const header = ['Check', 'Account', 'Result', 'Detail and fix'].map((data) => ({ data, header: true }));
   const rows = findings.map((f) => [
     escape(f.check),
-    f.side,
+    findingPlace(f),
     f.status === 'unchecked' ? 'could not check' : f.status,
     escape(f.detail) + (f.fix ? `<br><b>Fix:</b> <pre>${escape(f.fix)}</pre>` : ''),
   ]);

@@ -13,9 +13,9 @@ import { CreateGrantCommand, DescribeKeyCommand, GetKeyPolicyCommand, PutKeyPoli
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PromotionError } from '../../../src/aws/errors.js';
 import type { JournalEntry } from '../../../src/domain/journal.js';
-import { promote } from '../../../src/domain/pipeline.js';
+import { promote, runPreflight } from '../../../src/domain/pipeline.js';
 import { targetRoleSourceKeyStatements } from '../../../src/policy/generate.js';
-import type { KeyAccessMode, PromotionRequest } from '../../../src/domain/types.js';
+import type { KeyAccessMode } from '../../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
 import {
@@ -49,15 +49,14 @@ import {
   targetSnapshotIds,
   type Fixture,
   type WorldOptions,
-  expectedProvenanceTags,
-} from '../../support/pipeline-fixtures.js';
+  expectedProvenanceTags, type RequestOverrides } from '../../support/pipeline-fixtures.js';
 
 const MUTATING = /^(Copy|Modify|Create|Put|Enable|Register|Deregister|Delete|Retire|Revoke)/;
 const TWO_REGIONS = [SOURCE_REGION, SECOND_REGION];
 const SOURCE_PLACE = `(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION})`;
 const TARGET_PLACE = `(target account ${TARGET_ACCOUNT}, ${SOURCE_REGION})`;
 
-function world(request: Partial<PromotionRequest> = {}, options: WorldOptions = {}) {
+function world(request: RequestOverrides = {}, options: WorldOptions = {}) {
   const fx = buildContext(request);
   const w = stubWorld(fx, options);
   return { fx, w };
@@ -83,7 +82,7 @@ function input<T>(calls: { args: [{ input: T }] }[], n = 0): T | undefined {
 }
 
 async function refused(fx: Fixture): Promise<PromotionError> {
-  const error = await promote(fx.ctx).catch((e: unknown) => e);
+  const error = await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PromotionError);
   expect(fx.mutations()).toEqual([]);
   expect(fx.sent.filter((c) => MUTATING.test(c.command))).toEqual([]);
@@ -104,7 +103,7 @@ describe('the happy paths', () => {
   it('an unencrypted source: re-encrypted under the CMK in the source account, waited for, shared and copied', async () => {
     const { fx, w } = world();
     const stages = journalByStage(fx);
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
 
     expect(fx.mutations()).toEqual([
       `source ec2 ${SOURCE_REGION} CopyImage`,
@@ -149,18 +148,21 @@ describe('the happy paths', () => {
 
     expect(result).toMatchObject({
       sourceAccountId: SOURCE_ACCOUNT,
-      targetAccountId: TARGET_ACCOUNT,
       reused: false,
       reencryptedImageId: INTERMEDIATE_AMI,
-      sharedImageId: INTERMEDIATE_AMI,
-      regions: [
+      targets: [
         {
-          region: SOURCE_REGION,
-          imageId: w.targetImages[SOURCE_REGION],
-          snapshotIds: w.targetSnapshots[SOURCE_REGION],
-          key: `${targetDefaultKeyArn(SOURCE_REGION)} (default EBS key)`,
-          seconds: expect.any(Number),
-          reused: false,
+          accountId: TARGET_ACCOUNT,
+          regions: [
+            {
+              region: SOURCE_REGION,
+              imageId: w.targetImages[SOURCE_REGION],
+              snapshotIds: w.targetSnapshots[SOURCE_REGION],
+              key: `${targetDefaultKeyArn(SOURCE_REGION)} (default EBS key)`,
+              seconds: expect.any(Number),
+              reused: false,
+            },
+          ],
         },
       ],
       share: { added: [INTERMEDIATE_AMI, ...w.intermediateSnapshots], alreadyShared: [] },
@@ -179,9 +181,9 @@ describe('the happy paths', () => {
         { kind: 'launch-permission', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, accountId: TARGET_ACCOUNT },
         { kind: 'volume-permission', region: SOURCE_REGION, snapshotId: w.intermediateSnapshots[0], accountId: TARGET_ACCOUNT },
       ],
-      'Copy into the target account': [
-        { kind: 'target-copy', region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] },
-        { kind: 'target-copy-done', region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] },
+      'Copy into the target accounts': [
+        { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] },
+        { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] },
       ],
       Finish: [],
     });
@@ -192,7 +194,7 @@ describe('the happy paths', () => {
     const tokens: unknown[] = [];
     for (const runId of ['4242', '4242', '4343']) {
       const { fx } = world({ provenance: { ...PROVENANCE, runId } });
-      await promote(fx.ctx);
+      await promote(fx.ctx, await runPreflight(fx.ctx));
       tokens.push(input(fx.source.ec2(SOURCE_REGION).commandCalls(CopyImageCommand))?.ClientToken);
     }
     expect(tokens[0]).toBe(tokens[1]);
@@ -201,7 +203,7 @@ describe('the happy paths', () => {
 
   it('a source under the AWS-managed aws/ebs key: re-encrypted under the CMK', async () => {
     const { fx } = world({}, { encryption: 'aws-ebs' });
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(CopyImageCommand, 1);
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(CopyImageCommand, { SourceImageId: SOURCE_AMI, Encrypted: true, KmsKeyId: KEY_ARN });
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(ModifyImageAttributeCommand, { ImageId: INTERMEDIATE_AMI });
@@ -211,7 +213,7 @@ describe('the happy paths', () => {
   it('a source already under the CMK and owned by the source account: no copy, the AMI itself is shared', async () => {
     const { fx, w } = world({}, { encryption: 'cmk', dataVolumes: 1 });
     const stages = journalByStage(fx);
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     const sourceEc2 = fx.source.ec2(SOURCE_REGION);
     expect(sourceEc2).toHaveReceivedCommandTimes(CopyImageCommand, 0);
     expect(sourceEc2.commandCalls(ModifyImageAttributeCommand).map((c) => c.args[0].input)).toEqual([
@@ -220,7 +222,6 @@ describe('the happy paths', () => {
     expect(sourceEc2.commandCalls(ModifySnapshotAttributeCommand).map((c) => c.args[0].input.SnapshotId)).toEqual(w.sourceSnapshots);
     expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(CopyImageCommand, { SourceImageId: SOURCE_AMI, SourceRegion: SOURCE_REGION });
     expect(result.reencryptedImageId).toBeUndefined();
-    expect(result.sharedImageId).toBe(SOURCE_AMI);
     expect(stages['Re-encrypt']).toEqual([]);
     expect(stages.Share).toEqual([
       { kind: 'launch-permission', region: SOURCE_REGION, imageId: SOURCE_AMI, accountId: TARGET_ACCOUNT },
@@ -230,7 +231,7 @@ describe('the happy paths', () => {
 
   it('a source AMI shared from another account: always copied first, even under the CMK', async () => {
     const { fx } = world({}, { encryption: 'cmk', ownerId: OTHER_ACCOUNT });
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(CopyImageCommand, { SourceImageId: SOURCE_AMI, KmsKeyId: KEY_ARN, Encrypted: true });
     expect(fx.source.ec2(SOURCE_REGION)).not.toHaveReceivedCommandWith(ModifyImageAttributeCommand, { ImageId: SOURCE_AMI });
     expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(CopyImageCommand, { SourceImageId: INTERMEDIATE_AMI });
@@ -239,7 +240,7 @@ describe('the happy paths', () => {
 
   it('two data volumes: every snapshot of the shared AMI is shared', async () => {
     const { fx, w } = world({}, { dataVolumes: 2 });
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(w.intermediateSnapshots).toHaveLength(3);
     expect(fx.source.ec2(SOURCE_REGION).commandCalls(ModifySnapshotAttributeCommand).map((c) => c.args[0].input)).toEqual(
       w.intermediateSnapshots.map((SnapshotId) => ({ SnapshotId, Attribute: 'createVolumePermission', CreateVolumePermission: { Add: [{ UserId: TARGET_ACCOUNT }] } })),
@@ -250,7 +251,7 @@ describe('the happy paths', () => {
   it('two target regions: one CopyImage per region with its own client, key resolved per region from the alias, all tags', async () => {
     const tagsInput = [{ Key: 'release', Value: '2030.01' }];
     const { fx, w } = world({ targetRegions: TWO_REGIONS, targetKey: { kind: 'alias', aliasName: TARGET_ALIAS }, tags: tagsInput });
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.target.client('ec2', SOURCE_REGION)).not.toBe(fx.target.client('ec2', SECOND_REGION));
     for (const region of TWO_REGIONS) {
       const ec2 = fx.target.ec2(region);
@@ -273,7 +274,7 @@ describe('the happy paths', () => {
     }
     expect(fx.mutations().filter((m) => m.startsWith('target'))).toEqual(expect.arrayContaining([`target ec2 ${SOURCE_REGION} CopyImage`, `target ec2 ${SECOND_REGION} CopyImage`]));
     expect(fx.mutations().filter((m) => m.startsWith('target'))).toHaveLength(2);
-    expect(result.regions).toEqual(
+    expect(result.targets[0]?.regions).toEqual(
       TWO_REGIONS.map((region) => ({
         region,
         imageId: w.targetImages[region],
@@ -290,7 +291,7 @@ describe('the happy paths', () => {
 
   it('copy-tags off: the promoted AMI carries the tags input and provenance only', async () => {
     const { fx } = world({ copyTags: false, tags: [{ Key: 'release', Value: '2030.01' }] });
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     const tags = [{ Key: 'release', Value: '2030.01' }, ...expectedProvenanceTags('default')];
     expect(input(fx.target.ec2(SOURCE_REGION).commandCalls(CopyImageCommand))?.TagSpecifications).toEqual([
       { ResourceType: 'image', Tags: tags },
@@ -300,7 +301,7 @@ describe('the happy paths', () => {
 
   it('finishes each region only when asked: deregistration protection, deprecation, SSM parameter', async () => {
     const { fx, w } = world({ targetRegions: TWO_REGIONS, deregistrationProtection: true, deprecateAfterDays: 90, ssmParameter: '/golden/ami' });
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     for (const region of TWO_REGIONS) {
       const imageId = w.targetImages[region];
       expect(fx.target.ec2(region).commandCalls(EnableImageDeregistrationProtectionCommand).map((c) => c.args[0].input)).toEqual([{ ImageId: imageId }]);
@@ -321,7 +322,7 @@ describe('reuse', () => {
   it('reuses an available AMI with the provenance in every region: no copy, share or grant, nothing in the source account', async () => {
     const { fx } = world({ targetRegions: TWO_REGIONS, keyAccess: 'grant', targetKey: { kind: 'alias', aliasName: TARGET_ALIAS } });
     for (const region of TWO_REGIONS) stubEarlierPromotion(fx, region, `ami-0e${region.length}00000000000${region === SOURCE_REGION ? 'a1' : 'b1'}`, targetSnapshotIds(region));
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.mutations()).toEqual([]);
     expect(fx.sent.filter((c) => c.side === 'source')).toEqual([]);
     expect(fx.journal.entries()).toEqual([]);
@@ -336,18 +337,18 @@ describe('reuse', () => {
       });
     }
     expect(result.reused).toBe(true);
-    expect(result.regions.map((r) => [r.region, r.reused, r.snapshotIds])).toEqual(TWO_REGIONS.map((region) => [region, true, targetSnapshotIds(region)]));
+    expect(result.targets[0]?.regions.map((r) => [r.region, r.reused, r.snapshotIds])).toEqual(TWO_REGIONS.map((region) => [region, true, targetSnapshotIds(region)]));
   });
 
   it('reuses the region that has it and copies only into the other', async () => {
     const { fx, w } = world({ targetRegions: TWO_REGIONS });
     stubEarlierPromotion(fx, SECOND_REGION, 'ami-0eeeeeeeeeeeeeee1', targetSnapshotIds(SECOND_REGION));
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(CopyImageCommand, 1);
     expect(fx.target.ec2(SECOND_REGION)).toHaveReceivedCommandTimes(CopyImageCommand, 0);
-    expect(fx.journal.entries().filter((e) => e.kind === 'target-copy')).toEqual([{ kind: 'target-copy', region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
+    expect(fx.journal.entries().filter((e) => e.kind === 'target-copy')).toEqual([{ kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
     expect(result.reused).toBe(false);
-    expect(result.regions).toEqual([
+    expect(result.targets[0]?.regions).toEqual([
       expect.objectContaining({ region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION], reused: false }),
       expect.objectContaining({ region: SECOND_REGION, imageId: 'ami-0eeeeeeeeeeeeeee1', snapshotIds: targetSnapshotIds(SECOND_REGION), reused: true }),
     ]);
@@ -444,7 +445,7 @@ describe('refusals in step 1 change nothing', () => {
 
   it('a key policy allowing only the target account root passes verify when the target-side probe passes', async () => {
     const { fx } = world({}, { policy: policyAllowingTargetRoot() });
-    await expect(promote(fx.ctx)).resolves.toMatchObject({ reused: false });
+    await expect(promote(fx.ctx, await runPreflight(fx.ctx))).resolves.toMatchObject({ reused: false });
     expect(fx.source.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 1);
     expect(fx.target.kms(SOURCE_REGION)).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: KEY_ARN });
     expect(fx.mutations().filter((m) => /CreateGrant|PutKeyPolicy/.test(m))).toEqual([]);
@@ -470,7 +471,7 @@ describe('key access by mode', () => {
   it('verify changes nothing on the key', async () => {
     const { fx } = world();
     const stages = journalByStage(fx);
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.source.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(CreateGrantCommand, 0);
     expect(fx.source.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 0);
     expect(stages['Key access']).toEqual([]);
@@ -482,7 +483,7 @@ describe('key access by mode', () => {
     const denied = awsError('AccessDeniedException', 'not authorized');
     fx.target.kms(SOURCE_REGION).on(DescribeKeyCommand, { KeyId: KEY_ARN }).rejectsOnce(denied).rejectsOnce(denied).resolves({ KeyMetadata: keyMetadata() });
     const stages = journalByStage(fx);
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
 
     const grant = input(fx.source.kms(SOURCE_REGION).commandCalls(CreateGrantCommand));
     expect(grant).toEqual({
@@ -505,7 +506,7 @@ describe('key access by mode', () => {
     const original = policyWithoutTarget();
     const { fx } = world({ keyAccess: 'key-policy' }, { policy: original });
     const stages = journalByStage(fx);
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     const put = input(fx.source.kms(SOURCE_REGION).commandCalls(PutKeyPolicyCommand));
     expect(put?.KeyId).toBe(KEY_ARN);
     const policy = JSON.parse(put?.Policy as string) as { Statement: PolicyStatement[] };
@@ -518,7 +519,7 @@ describe('key access by mode', () => {
 
   it('key-policy: no PutKeyPolicy when the statements are already there', async () => {
     const { fx } = world({ keyAccess: 'key-policy' }, { policy: keyPolicy(ROOT_STATEMENT, ...targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT)) });
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(fx.source.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(PutKeyPolicyCommand, 0);
     expect(fx.journal.entries().filter((e) => e.kind === 'key-policy-statement')).toEqual([]);
   });
@@ -532,11 +533,11 @@ describe('failures after the first change', () => {
       .on(DescribeImagesCommand, { ImageIds: [w.targetImages[SOURCE_REGION] as string] })
       .resolves({ Images: [{ ...image({ imageId: w.targetImages[SOURCE_REGION], state: 'failed' }), StateReason: { Code: 'Client.InvalidKMSKey', Message: 'Given key ID is not accessible' } }] });
     const stages = journalByStage(fx);
-    const error = (await promote(fx.ctx).catch((e: unknown) => e)) as PromotionError;
+    const error = (await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.message).toContain('Given key ID is not accessible');
     expect(error.message).toMatch(/KMS/);
-    expect(stages['Copy into the target account']).toEqual([{ kind: 'target-copy', region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
+    expect(stages['Copy into the target accounts']).toEqual([{ kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
     expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'intermediate-copy', 'launch-permission', 'volume-permission', 'target-copy']);
     expect(stages.Finish).toBeUndefined();
   });
@@ -544,7 +545,7 @@ describe('failures after the first change', () => {
   it('the wait timeout covers the whole run', async () => {
     const { fx, w } = world({ waitTimeoutMinutes: 5 });
     fx.target.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [w.targetImages[SOURCE_REGION] as string] }).resolves({ Images: [image({ imageId: w.targetImages[SOURCE_REGION], snapshotIds: w.targetSnapshots[SOURCE_REGION], state: 'pending' })] });
-    const error = (await promote(fx.ctx).catch((e: unknown) => e)) as PromotionError;
+    const error = (await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e)) as PromotionError;
     expect(error.message).toContain('wait-timeout-minutes');
     expect(error.details).toMatchObject({ side: 'target', region: SOURCE_REGION });
     expect(fx.clock.now()).toBe(START + 5 * 60_000);
@@ -556,7 +557,7 @@ describe('failures after the first change', () => {
     fx.clock.onSleep = () => {
       if (fx.clock.sleeps.length === 3) fx.abort.abort(reason);
     };
-    await expect(promote(fx.ctx)).rejects.toBe(reason);
+    await expect(promote(fx.ctx, await runPreflight(fx.ctx))).rejects.toBe(reason);
     expect(fx.journal.entries()).toEqual([{ kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] }]);
     expect(fx.mutations()).toEqual([`source ec2 ${SOURCE_REGION} CopyImage`]);
   });

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceImage } from '../../../src/domain/lookups/inspect.js';
 import { preflight, type PreflightFinding, type PreflightResult } from '../../../src/domain/preflight/preflight.js';
-import type { PromotionRequest } from '../../../src/domain/types.js';
-import { planLines, reportDryRun } from '../../../src/github/dry-run.js';
+import { dryRunPlan as planLines } from '../../../src/domain/dry-run.js';
+import { reportDryRun } from '../../../src/github/dry-run.js';
 import {
   KEY_ARN,
   KEY_ID,
@@ -28,7 +28,10 @@ import {
   targetImageId,
   targetKeyArn,
   targetSnapshotIds,
-  customerTargetKey, defaultTargetKey,
+  customerTargetKey,
+  defaultTargetKey,
+  preflightResult,
+  type RequestOverrides,
 } from '../../support/pipeline-fixtures.js';
 
 const SLR = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
@@ -38,19 +41,18 @@ function sourceImage(underCmk: boolean, ownedBySource = true): SourceImage {
   return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource, name: 'golden', tags: [], snapshots: [snapshot(0), snapshot(1)], billingCodes: [] };
 }
 
-function pre(overrides: Partial<PreflightResult> = {}): PreflightResult {
-  return {
-    findings: [],
-    existing: [],
-    accounts: { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT },
+const fx = buildContext({ targetRegions: [SOURCE_REGION, SECOND_REGION] });
+
+function pre(overrides: Parameters<typeof preflightResult>[1] = {}): PreflightResult {
+  return preflightResult(fx, {
     sourceImage: sourceImage(false),
     sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
-    targetKeys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
+    keys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
     ...overrides,
-  };
+  });
 }
 
-const request = (overrides: Partial<PromotionRequest> = {}) => defaultRequest({ targetRegions: [SOURCE_REGION, SECOND_REGION], ...overrides });
+const request = (overrides: RequestOverrides = {}) => defaultRequest({ targetRegions: [SOURCE_REGION, SECOND_REGION], ...overrides });
 
 const REENCRYPT = `Re-encrypt ${SOURCE_AMI} with ${KEY_ARN} in the source account (${SOURCE_REGION}) as an intermediate copy.`;
 const SHARE = `Share the AMI and its 2 snapshot(s) with account ${TARGET_ACCOUNT} only.`;
@@ -60,7 +62,7 @@ describe('planLines', () => {
   it('verify, re-encrypting: every step, and a cleanup of the sharing and the intermediate copy only', () => {
     expect(planLines(request(), pre())).toEqual([
       REENCRYPT,
-      'Key access: nothing to change; the key policy and the target role already allow the copy.',
+      'Key access: nothing to change; the key policy and the target roles already allow the copy.',
       SHARE,
       ...COPIES,
       'Then remove the sharing and the intermediate copy.',
@@ -101,7 +103,7 @@ describe('planLines', () => {
 
   it('reuses the regions that already have the promotion and copies into the others', () => {
     const existing = [{ region: SECOND_REGION, imageId: targetImageId(SECOND_REGION), snapshotIds: targetSnapshotIds(SECOND_REGION) }];
-    expect(planLines(request(), pre({ existing })).slice(3, 5)).toEqual([COPIES[0], `${SECOND_REGION}: reuse ${targetImageId(SECOND_REGION)}.`]);
+    expect(planLines(request(), pre({ existing })).slice(3, 5)).toEqual([COPIES[0], `${SECOND_REGION}: reuse ${targetImageId(SECOND_REGION)} in account ${TARGET_ACCOUNT}.`]);
   });
 
   it('every region reused: only the finishing settings would be re-applied', () => {
@@ -150,7 +152,14 @@ describe('reportDryRun', () => {
   /** The workflow commands and lines written, with the command escapes undone. */
   const output = () => stdout.join('').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 
-  const missing = (n: number, side: 'source' | 'target'): PreflightFinding => ({ check: `Check ${n}`, side, status: 'missing', detail: `detail ${n}`, fix: `fix ${n}` });
+  const missing = (n: number, side: 'source' | 'target'): PreflightFinding => ({
+    check: `Check ${n}`,
+    side,
+    accountId: side === 'source' ? SOURCE_ACCOUNT : TARGET_ACCOUNT,
+    status: 'missing',
+    detail: `detail ${n}`,
+    fix: `fix ${n}`,
+  });
 
   it('without missing findings: logs the plan, adds it to the summary, and does not fail', async () => {
     const findings: PreflightFinding[] = [
@@ -164,7 +173,7 @@ describe('reportDryRun', () => {
     expect(output()).toBe(`Dry run: nothing was changed. A real run would:\n${lines.map((l) => `- ${l}`).join('\n')}\n`);
     expect(output()).not.toContain('::error::');
     expect(core.summary.stringify()).toBe(
-      `<h2>AMI promotion: dry run</h2>\nNothing was changed in either account.\nA real run would:\n<ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>\n`,
+      `<h2>AMI promotion: dry run</h2>\nNothing was changed in any account.\nA real run would:\n<ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>\n`,
     );
     await core.summary.write();
     expect(await readFile(summaryFile, 'utf8')).toContain('<h2>AMI promotion: dry run</h2>');
@@ -181,7 +190,7 @@ describe('reportDryRun', () => {
         '3. Check 3 (target account 222222222222): detail 3\n',
     );
     expect(core.summary.stringify()).toBe(
-      '<h2>AMI promotion: dry run</h2>\nNothing was changed in either account.\nA real run would stop: 3 thing(s) are missing (see the preflight table).\n',
+      '<h2>AMI promotion: dry run</h2>\nNothing was changed in any account.\nA real run would stop: 3 thing(s) are missing (see the preflight table).\n',
     );
   });
 

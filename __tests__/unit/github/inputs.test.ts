@@ -30,10 +30,10 @@ describe('readInputs with valid values', () => {
     process.env.GITHUB_REPOSITORY = 'acme/images';
     const { request, session } = read({});
     expect(request.sourceRegion).toBe('eu-west-1');
-    expect(request.targetRegions).toEqual(['eu-west-1']);
-    expect(request.targetKey).toEqual({ kind: 'default' });
+    expect(request.targets[0]?.regions).toEqual(['eu-west-1']);
+    expect(request.targets[0]?.key).toEqual({ kind: 'default' });
     expect(request.kmsKey).toMatchObject({ accountId: '111111111111', kind: 'key', region: 'eu-west-1' });
-    expect(request.targetRole).toMatchObject({ accountId: '222222222222', name: 'ami-promotion-target' });
+    expect(request.targets[0]?.role).toMatchObject({ accountId: '222222222222', name: 'ami-promotion-target' });
     expect(request.keyAccess).toBe('verify');
     expect(request.autoscalingAccess).toBe('check');
     expect(request).toMatchObject({ copyTags: true, cleanup: true, dryRun: false, deregistrationProtection: false, waitTimeoutMinutes: 120 });
@@ -55,8 +55,8 @@ describe('readInputs with valid values', () => {
       'dry-run': 'TRUE',
       'source-role-arn': 'arn:aws:iam::111111111111:role/path/to/builder',
     });
-    expect(request.targetRegions).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
-    expect(request.targetKey).toEqual({ kind: 'alias', aliasName: 'alias/golden-ami' });
+    expect(request.targets[0]?.regions).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
+    expect(request.targets[0]?.key).toEqual({ kind: 'alias', aliasName: 'alias/golden-ami' });
     expect(request.tags).toEqual([
       { Key: 'Team', Value: 'platform' },
       { Key: 'Release', Value: '2026.11' },
@@ -71,8 +71,8 @@ describe('readInputs with valid values', () => {
   });
 
   it('accepts regions separated by commas with spaces, new lines, or both', () => {
-    expect(read({ 'target-regions': 'eu-west-1, eu-central-1' }).request.targetRegions).toEqual(['eu-west-1', 'eu-central-1']);
-    expect(read({ 'target-regions': 'eu-west-1 ,eu-central-1,\n us-east-1 ' }).request.targetRegions).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
+    expect(read({ 'target-regions': 'eu-west-1, eu-central-1' }).request.targets[0]?.regions).toEqual(['eu-west-1', 'eu-central-1']);
+    expect(read({ 'target-regions': 'eu-west-1 ,eu-central-1,\n us-east-1 ' }).request.targets[0]?.regions).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
   });
 
   it('warns, with the multi-line form, when a tag value looks like more tags on the same line, and keeps the tag', () => {
@@ -99,7 +99,7 @@ describe('readInputs with valid values', () => {
       'target-kms-key': 'arn:aws:kms:eu-central-1:222222222222:key/mrk-0123456789abcdef0123456789abcdef',
     });
     expect(request.kmsKey.kind).toBe('alias');
-    expect(request.targetKey).toMatchObject({ kind: 'arn', key: { region: 'eu-central-1' } });
+    expect(request.targets[0]?.key).toMatchObject({ kind: 'arn', key: { region: 'eu-central-1' } });
   });
 });
 

@@ -37,19 +37,19 @@ afterEach(() => {
 describe('addPreflightSummary', () => {
   it('one row per finding, "could not check" for unchecked, the fix under the detail, HTML escaped', () => {
     const findings: Finding[] = [
-      { check: 'The source AMI can be promoted', side: 'source', status: 'ok', detail: 'ami-1 is available.' },
-      { check: 'The key policy', side: 'source', status: 'missing', detail: 'missing kms:Decrypt & <more>.', fix: 'Add:\n{\n  "Effect": "Allow"\n}' },
-      { check: "The target role's IAM policy (simulated)", side: 'target', status: 'unchecked', detail: 'may not simulate.', fix: 'Allow iam:SimulatePrincipalPolicy.' },
-      { check: 'Billing <codes>', side: 'source', status: 'warning', detail: 'Windows.' },
+      { check: 'The source AMI can be promoted', side: 'source', accountId: SOURCE_ACCOUNT, status: 'ok', detail: 'ami-1 is available.' },
+      { check: 'The key policy', side: 'source', accountId: SOURCE_ACCOUNT, status: 'missing', detail: 'missing kms:Decrypt & <more>.', fix: 'Add:\n{\n  "Effect": "Allow"\n}' },
+      { check: "The target role's IAM policy (simulated)", side: 'target', accountId: TARGET_ACCOUNT, status: 'unchecked', detail: 'may not simulate.', fix: 'Allow iam:SimulatePrincipalPolicy.' },
+      { check: 'Billing <codes>', side: 'source', accountId: SOURCE_ACCOUNT, status: 'warning', detail: 'Windows.' },
     ];
     addPreflightSummary(findings);
     expect(core.summary.stringify()).toBe(
       '<h3>Preflight</h3>\n<table>' +
         '<tr><th>Check</th><th>Account</th><th>Result</th><th>Detail and fix</th></tr>' +
-        '<tr><td>The source AMI can be promoted</td><td>source</td><td>ok</td><td>ami-1 is available.</td></tr>' +
-        '<tr><td>The key policy</td><td>source</td><td>missing</td><td>missing kms:Decrypt &amp; &lt;more&gt;.<br><b>Fix:</b> <pre>Add:\n{\n  "Effect": "Allow"\n}</pre></td></tr>' +
-        "<tr><td>The target role's IAM policy (simulated)</td><td>target</td><td>could not check</td><td>may not simulate.<br><b>Fix:</b> <pre>Allow iam:SimulatePrincipalPolicy.</pre></td></tr>" +
-        '<tr><td>Billing &lt;codes&gt;</td><td>source</td><td>warning</td><td>Windows.</td></tr>' +
+        `<tr><td>The source AMI can be promoted</td><td>source account ${SOURCE_ACCOUNT}</td><td>ok</td><td>ami-1 is available.</td></tr>` +
+        `<tr><td>The key policy</td><td>source account ${SOURCE_ACCOUNT}</td><td>missing</td><td>missing kms:Decrypt &amp; &lt;more&gt;.<br><b>Fix:</b> <pre>Add:\n{\n  "Effect": "Allow"\n}</pre></td></tr>` +
+        `<tr><td>The target role's IAM policy (simulated)</td><td>target account ${TARGET_ACCOUNT}</td><td>could not check</td><td>may not simulate.<br><b>Fix:</b> <pre>Allow iam:SimulatePrincipalPolicy.</pre></td></tr>` +
+        `<tr><td>Billing &lt;codes&gt;</td><td>source account ${SOURCE_ACCOUNT}</td><td>warning</td><td>Windows.</td></tr>` +
         '</table>\n',
     );
     expect(core.summary.stringify().match(/<tr>/g)).toHaveLength(findings.length + 1);

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, explainAwsError, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call, explainAwsError } from '../../aws/explain.js';
+import { siteOf, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import { userTags } from '../tags.js';
 import type { Tag } from '../types.js';
@@ -32,7 +32,7 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
   throw new PromotionError({
     what: `Inspecting ${ctx.request.sourceAmiId}`,
     side: 'source',
-    accountId: ctx.sourceIdentity.accountId,
+    accountId: ctx.source.identity.accountId,
     region: ctx.request.sourceRegion,
     why,
     fix,
@@ -45,7 +45,8 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/disable-an-ami.html
  */
 function refuseDisabled(ctx: PromotionContext): never {
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
+  const sourceIdentity = ctx.source.identity;
   refuse(
     ctx,
     `the AMI is disabled: AWS does not let a disabled AMI be launched or shared until its owner re-enables it.`,
@@ -62,7 +63,7 @@ async function describeImage(ctx: PromotionContext): Promise<Image | undefined> 
     return response.Images?.[0];
   } catch (error) {
     if (/^InvalidAMIID\./.test(errorName(error))) return undefined;
-    throw explainAwsError(error, { ...siteOf(ctx, 'source', request.sourceRegion), what: `Describing ${request.sourceAmiId}`, action: 'ec2:DescribeImages' });
+    throw explainAwsError(error, { ...siteOf(ctx.source, request.sourceRegion), what: `Describing ${request.sourceAmiId}`, action: 'ec2:DescribeImages' });
   }
 }
 
@@ -76,7 +77,7 @@ async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: 
   } catch (error) {
     // Snapshots of an AMI shared from another account may be invisible; it is copied in any case.
     if (ownedBySource) {
-      throw explainAwsError(error, { ...siteOf(ctx, 'source', ctx.request.sourceRegion), what: `Describing the snapshots of ${image.ImageId}`, action: 'ec2:DescribeSnapshots' });
+      throw explainAwsError(error, { ...siteOf(ctx.source, ctx.request.sourceRegion), what: `Describing the snapshots of ${image.ImageId}`, action: 'ec2:DescribeSnapshots' });
     }
   }
   return keys;
@@ -86,15 +87,16 @@ async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: 
 async function sharedWithSource(ctx: PromotionContext): Promise<boolean> {
   const { request } = ctx;
   const response = await call(
-    { ...siteOf(ctx, 'source', request.sourceRegion), what: `Checking that ${request.sourceAmiId} is shared with the source account`, action: 'ec2:DescribeImages' },
+    { ...siteOf(ctx.source, request.sourceRegion), what: `Checking that ${request.sourceAmiId} is shared with the source account`, action: 'ec2:DescribeImages' },
     () => ctx.source.ec2(request.sourceRegion).send(new DescribeImagesCommand({ ImageIds: [request.sourceAmiId], ExecutableUsers: ['self'] })),
   );
   return (response.Images ?? []).some((image) => image.ImageId === request.sourceAmiId);
 }
 
-/** Step 1a: the AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
+/** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
 export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> {
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
+  const sourceIdentity = ctx.source.identity;
   const image = await describeImage(ctx);
   if (!image?.ImageId) {
     refuse(

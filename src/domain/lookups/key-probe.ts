@@ -1,12 +1,12 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { explainAwsError, isAccessDenied, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { explainAwsError, isAccessDenied } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { errorMessage, errorName } from '../../aws/errors.js';
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
 /** Whether the target role can reach the CMK (DescribeKey with target credentials). */
-export async function probeTargetKeyAccess(ctx: PromotionContext, keyArn: string): Promise<ProbeResult> {
+export async function probeTargetKeyAccess(ctx: TargetContext, keyArn: string): Promise<ProbeResult> {
   try {
     await ctx.target.kms(ctx.request.kmsKey.region).send(new DescribeKeyCommand({ KeyId: keyArn }), { abortSignal: ctx.signal });
     return { ok: true };
@@ -15,7 +15,7 @@ export async function probeTargetKeyAccess(ctx: PromotionContext, keyArn: string
     if (ctx.signal.aborted) throw error;
     throw explainAwsError(error, {
       what: `Checking that the target role may use ${keyArn}`,
-      ...siteOf(ctx, 'target', ctx.request.kmsKey.region),
+      ...siteOf(ctx.target, ctx.request.kmsKey.region),
       action: 'kms:DescribeKey',
       resource: keyArn,
     });
@@ -23,7 +23,7 @@ export async function probeTargetKeyAccess(ctx: PromotionContext, keyArn: string
 }
 
 /** Grants and key-policy changes are eventually consistent: retry the probe until it passes or time runs out. */
-export async function waitForTargetKeyAccess(ctx: PromotionContext, keyArn: string, limitMs: number): Promise<ProbeResult> {
+export async function waitForTargetKeyAccess(ctx: TargetContext, keyArn: string, limitMs: number): Promise<ProbeResult> {
   const until = Math.min(ctx.deadline, ctx.clock.now() + limitMs);
   let delay = 1_000;
   for (;;) {

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { reuseFilters } from '../provenance.js';
 import type { TargetKey } from './target-key.js';
 
@@ -10,12 +10,12 @@ export interface ExistingPromotion {
   snapshotIds: string[];
 }
 
-/** Step 0: an available AMI in the target region carrying this action's provenance for the same source and key. */
-export async function findExistingPromotion(ctx: PromotionContext, key: TargetKey): Promise<ExistingPromotion | undefined> {
+/** An available AMI in the target account and region carrying this action's provenance for the same source and key. */
+export async function findExistingPromotion(ctx: TargetContext, key: TargetKey): Promise<ExistingPromotion | undefined> {
   const response = await call(
     {
       what: `Looking for an earlier promotion of ${ctx.request.sourceAmiId}`,
-      ...siteOf(ctx, 'target', key.region),
+      ...siteOf(ctx.target, key.region),
       action: 'ec2:DescribeImages',
     },
     () => ctx.target.ec2(key.region).send(new DescribeImagesCommand({ Owners: ['self'], Filters: reuseFilters(ctx, key) })),

@@ -1,6 +1,6 @@
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 
 export interface SourceKey {
@@ -15,7 +15,7 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
   throw new PromotionError({
     what: `Checking the key ${ctx.request.kmsKey.arn}`,
     side: 'source',
-    accountId: ctx.sourceIdentity.accountId,
+    accountId: ctx.source.identity.accountId,
     region: ctx.request.kmsKey.region,
     why,
     fix,
@@ -25,7 +25,7 @@ function refuse(ctx: PromotionContext, why: string, fix: string): never {
 const CREATE_KEY_FIX =
   'Create a customer-managed symmetric encryption key (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT) in the source account and region and pass its ARN as kms-key-arn.';
 
-/** Step 1b: the CMK is customer-managed, symmetric, enabled and in the source region. */
+/** The CMK is customer-managed, symmetric, enabled and in the source region. */
 export async function inspectSourceKey(ctx: PromotionContext): Promise<SourceKey> {
   const { kmsKey } = ctx.request;
   let metadata: KeyMetadata | undefined;
@@ -36,7 +36,7 @@ export async function inspectSourceKey(ctx: PromotionContext): Promise<SourceKey
       refuse(ctx, `no key or alias ${kmsKey.arn} exists (or the source account cannot see it).`, 'Check kms-key-arn: keys and aliases are regional, and a key of another account must be named by its full ARN.');
     }
     throw explainAwsError(error, {
-      ...siteOf(ctx, 'source', kmsKey.region),
+      ...siteOf(ctx.source, kmsKey.region),
       what: `Describing the key ${kmsKey.arn}`,
       action: 'kms:DescribeKey',
       // IAM authorizes DescribeKey on the key ARN, never on an alias ARN: the key behind an alias is not known yet.

@@ -1,7 +1,7 @@
 import { GetEbsDefaultKmsKeyIdCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf, type Target } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 
 export interface TargetKey {
@@ -17,10 +17,10 @@ export interface TargetKey {
 
 export const DEFAULT_KEY_LABEL = 'default';
 
-async function describe(ctx: PromotionContext, region: string, keyId: string): Promise<KeyMetadata> {
-  const site = siteOf(ctx, 'target', region);
+async function describe(target: Target, region: string, keyId: string): Promise<KeyMetadata> {
+  const site = siteOf(target, region);
   try {
-    const metadata = (await ctx.target.kms(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    const metadata = (await target.kms(region).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     if (!metadata?.Arn) throw new Error('KMS returned no key metadata');
     return metadata;
   } catch (error) {
@@ -29,19 +29,19 @@ async function describe(ctx: PromotionContext, region: string, keyId: string): P
         what: `Resolving target-kms-key ${keyId}`,
         ...site,
         why: `no key or alias ${keyId} exists in ${region} of the target account.`,
-        fix: `Create the key (or the alias) in ${region} of account ${ctx.targetIdentity.accountId}, or change target-kms-key / target-regions.`,
+        fix: `Create the key (or the alias) in ${region} of account ${target.identity.accountId}, or change target-kms-key / target-regions.`,
       });
     }
     throw explainAwsError(error, {
       ...site,
       what: `Resolving target-kms-key ${keyId}`,
       action: 'kms:DescribeKey',
-      resource: `arn:${ctx.request.targetRole.partition}:kms:${region}:${ctx.targetIdentity.accountId}:*`,
+      resource: `arn:${target.spec.role.partition}:kms:${region}:${target.identity.accountId}:*`,
     });
   }
 }
 
-function checkUsable(ctx: PromotionContext, region: string, metadata: KeyMetadata): void {
+function checkUsable(target: Target, region: string, metadata: KeyMetadata): void {
   const problem =
     metadata.KeySpec !== 'SYMMETRIC_DEFAULT' || metadata.KeyUsage !== 'ENCRYPT_DECRYPT'
       ? `it is a ${metadata.KeySpec} key for ${metadata.KeyUsage}; EBS encrypts only with symmetric encryption keys`
@@ -52,7 +52,7 @@ function checkUsable(ctx: PromotionContext, region: string, metadata: KeyMetadat
     throw new PromotionError({
       what: `Checking target-kms-key ${metadata.Arn}`,
       side: 'target',
-      accountId: ctx.targetIdentity.accountId,
+      accountId: target.identity.accountId,
       region,
       why: `${problem}.`,
       fix: 'Pass a symmetric, enabled key of the target account as target-kms-key.',
@@ -60,10 +60,10 @@ function checkUsable(ctx: PromotionContext, region: string, metadata: KeyMetadat
   }
 }
 
-async function defaultKey(ctx: PromotionContext, region: string): Promise<TargetKey> {
+async function defaultKey(target: Target, region: string): Promise<TargetKey> {
   const display = 'the target account\'s default EBS key';
   try {
-    const response = await ctx.target.ec2(region).send(new GetEbsDefaultKmsKeyIdCommand({}));
+    const response = await target.ec2(region).send(new GetEbsDefaultKmsKeyIdCommand({}));
     return { region, label: DEFAULT_KEY_LABEL, display: response.KmsKeyId ? `${response.KmsKeyId} (default EBS key)` : display };
   } catch {
     // Only informative: CopyImage uses the default key without being told its ARN.
@@ -71,11 +71,11 @@ async function defaultKey(ctx: PromotionContext, region: string): Promise<Target
   }
 }
 
-/** The key of the final copy in one target region, checked with target credentials. */
-export async function resolveTargetKey(ctx: PromotionContext, region: string): Promise<TargetKey> {
-  const spec = ctx.request.targetKey;
-  if (spec.kind === 'default') return defaultKey(ctx, region);
-  const metadata = await describe(ctx, region, spec.kind === 'arn' ? spec.key.arn : spec.aliasName);
-  checkUsable(ctx, region, metadata);
+/** The key of the final copy in one region of a target account, checked with that account's credentials. */
+export async function resolveTargetKey(target: Target, region: string): Promise<TargetKey> {
+  const spec = target.spec.key;
+  if (spec.kind === 'default') return defaultKey(target, region);
+  const metadata = await describe(target, region, spec.kind === 'arn' ? spec.key.arn : spec.aliasName);
+  checkUsable(target, region, metadata);
   return { region, arn: metadata.Arn, label: metadata.Arn as string, display: metadata.Arn as string, keyManager: metadata.KeyManager as TargetKey['keyManager'] };
 }

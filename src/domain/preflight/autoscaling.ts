@@ -1,8 +1,8 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { checkServiceLinkedRoleAccess } from '../../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
-import { call, isAccessDenied, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call, isAccessDenied } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { errorMessage, errorName } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
@@ -17,10 +17,10 @@ function check(key: TargetKey): string {
  * Whether the target account's Auto Scaling service-linked role may use the customer-managed target
  * key (seed 003): without it, Auto Scaling groups fail to launch instances from the promoted AMI.
  */
-export async function checkAutoscalingAccess(ctx: PromotionContext, key: TargetKey): Promise<Finding | undefined> {
+export async function checkAutoscalingAccess(ctx: TargetContext, key: TargetKey): Promise<Finding | undefined> {
   if (!key.arn || key.keyManager !== 'CUSTOMER') return undefined;
-  const { partition } = ctx.request.targetRole;
-  const accountId = ctx.targetIdentity.accountId;
+  const { partition } = ctx.target.spec.role;
+  const accountId = ctx.target.identity.accountId;
   let policy: string;
   try {
     policy = (await ctx.target.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }))).Policy ?? '{}';
@@ -31,7 +31,7 @@ export async function checkAutoscalingAccess(ctx: PromotionContext, key: TargetK
     return {
       ...unchecked,
       detail: `the target role may not read the key policy of ${key.arn} (kms:GetKeyPolicy).`,
-      fix: `Allow kms:GetKeyPolicy on ${key.arn} to ${ctx.request.targetRole.arn}, or set autoscaling-access: off.`,
+      fix: `Allow kms:GetKeyPolicy on ${key.arn} to ${ctx.target.spec.role.arn}, or set autoscaling-access: off.`,
     };
   }
   const report = checkServiceLinkedRoleAccess(policy, { keyArn: key.arn, accountId, partition });
@@ -46,11 +46,11 @@ export async function checkAutoscalingAccess(ctx: PromotionContext, key: TargetK
 }
 
 /** autoscaling-access: grant — a lasting grant on the target key for the service-linked role, created once. */
-export async function grantAutoscalingAccess(ctx: PromotionContext, key: TargetKey): Promise<string | undefined> {
+export async function grantAutoscalingAccess(ctx: TargetContext, key: TargetKey): Promise<string | undefined> {
   if (!key.arn || key.keyManager !== 'CUSTOMER') return undefined;
   const keyArn = key.arn;
-  const grantee = autoScalingServiceLinkedRoleArn(ctx.request.targetRole.partition, ctx.targetIdentity.accountId);
-  const site = { ...siteOf(ctx, 'target', key.region), resource: keyArn };
+  const grantee = autoScalingServiceLinkedRoleArn(ctx.target.spec.role.partition, ctx.target.identity.accountId);
+  const site = { ...siteOf(ctx.target, key.region), resource: keyArn };
   const kms = ctx.target.kms(key.region);
   const name = 'promote-ami-autoscaling';
   const existing = await call({ ...site, what: `Listing the grants of ${keyArn}`, action: 'kms:ListGrants' }, () => kms.send(new ListGrantsCommand({ KeyId: keyArn, GranteePrincipal: grantee })));

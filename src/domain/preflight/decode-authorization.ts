@@ -1,7 +1,7 @@
 import { DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
-import type { AccountClients } from '../../aws/clients.js';
 import { identityStatement } from '../../aws/explain.js';
 import { PromotionError, errorMessage } from '../../aws/errors.js';
+import type { Account, PromotionContext } from '../context.js';
 
 const ENCODED = /Encoded authorization failure message:\s*([A-Za-z0-9_\-+/=]+)/;
 
@@ -23,17 +23,25 @@ function policyHolder(arn: string): string {
   return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : arn;
 }
 
+/** The account whose credentials made the failed call. */
+function accountOf(ctx: Pick<PromotionContext, 'source' | 'targets'>, error: PromotionError): Account | undefined {
+  const { side, accountId } = error.details;
+  if (side === 'source') return ctx.source;
+  if (side === 'target') return ctx.targets.find((t) => t.identity.accountId === accountId) ?? (ctx.targets.length === 1 ? ctx.targets[0] : undefined);
+  return undefined;
+}
+
 /**
  * For an EC2 UnauthorizedOperation that carries an encoded authorization message, asks STS to decode it
  * (sts:DecodeAuthorizationMessage, with the same side's credentials) and names the exact action and resource.
  */
-export async function withDecodedAuthorization(error: PromotionError, clients: { source: AccountClients; target: AccountClients }, region: string): Promise<PromotionError> {
+export async function withDecodedAuthorization(error: PromotionError, ctx: Pick<PromotionContext, 'source' | 'targets'>, region: string): Promise<PromotionError> {
   const encoded = encodedMessageOf(error);
-  const side = error.details.side;
-  if (!encoded || !side) return error;
+  const account = accountOf(ctx, error);
+  if (!encoded || !account) return error;
   let decoded: DecodedMessage;
   try {
-    const response = await clients[side].sts(error.details.region ?? region).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    const response = await account.sts(error.details.region ?? region).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
     decoded = JSON.parse(response.DecodedMessage ?? '{}') as DecodedMessage;
   } catch (decodeError) {
     return new PromotionError({

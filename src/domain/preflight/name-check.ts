@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { missingFinding, type PreflightFinding } from './preflight-finding.js';
 import { ROLE_PROMOTED, TAG, tagValue } from '../tags.js';
 import type { TargetKey } from '../lookups/target-key.js';
@@ -10,7 +10,7 @@ export function nameCheck(region: string): string {
 }
 
 /** Why an AMI of the target account carrying this source's provenance is not reused; undefined for any other AMI. */
-function notReusedBecause(ctx: PromotionContext, image: Image, key: TargetKey): string | undefined {
+function notReusedBecause(ctx: TargetContext, image: Image, key: TargetKey): string | undefined {
   const tags = image.Tags;
   if (tagValue(tags, TAG.role) !== ROLE_PROMOTED || tagValue(tags, TAG.sourceAmiId) !== ctx.request.sourceAmiId) return undefined;
   const label = tagValue(tags, TAG.kmsKey);
@@ -25,10 +25,10 @@ function notReusedBecause(ctx: PromotionContext, image: Image, key: TargetKey): 
  * without a reusable earlier promotion, and includes disabled AMIs, which DescribeImages leaves out by default but
  * which still hold their names (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
  */
-export async function nameFinding(ctx: PromotionContext, key: TargetKey, name: string): Promise<PreflightFinding> {
+export async function nameFinding(ctx: TargetContext, key: TargetKey, name: string): Promise<PreflightFinding> {
   const { region } = key;
-  const site = siteOf(ctx, 'target', region);
-  const account = ctx.targetIdentity.accountId;
+  const site = siteOf(ctx.target, region);
+  const account = ctx.target.identity.accountId;
   const response = await call({ what: `Looking for an AMI named "${name}"`, ...site, action: 'ec2:DescribeImages' }, () =>
     ctx.target.ec2(region).send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }], IncludeDisabled: true })),
   );

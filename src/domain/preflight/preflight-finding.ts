@@ -8,7 +8,7 @@ export interface PreflightFinding extends Finding {
 
 /** A `missing` finding with the refusal that says where: the side's account and region. */
 export function missingFinding(check: string, details: Omit<ProblemDetails, 'what'>): PreflightFinding {
-  return { check, side: details.side ?? 'source', status: 'missing', detail: details.why, fix: details.fix, error: new PromotionError({ what: check, ...details }) };
+  return { check, side: details.side ?? 'source', accountId: details.accountId, status: 'missing', detail: details.why, fix: details.fix, error: new PromotionError({ what: check, ...details }) };
 }
 
 /** Runs a check; a PromotionError becomes a `missing` finding instead of ending the preflight. */
@@ -17,7 +17,7 @@ export async function attempt<T>(findings: PreflightFinding[], check: string, si
     return await fn();
   } catch (error) {
     if (!(error instanceof PromotionError)) throw error;
-    findings.push({ check, side: error.details.side ?? side, status: 'missing', detail: error.details.why, fix: error.details.fix, error });
+    findings.push({ check, side: error.details.side ?? side, accountId: error.details.accountId, status: 'missing', detail: error.details.why, fix: error.details.fix, error });
     return undefined;
   }
 }

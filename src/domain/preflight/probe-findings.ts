@@ -2,7 +2,7 @@ import { unknownNotes } from '../../policy/explain-conditions.js';
 import { targetRoleSourceKeyStatements } from '../../policy/generate.js';
 import { targetRoleKeyStatements } from '../../policy/key-policy-statements.js';
 import { copyVerdict, inferFromProbe, type KeyPolicyAssessment, type ProbeInference } from '../../policy/probe-inference.js';
-import type { PromotionContext } from '../context.js';
+import type { TargetContext } from '../context.js';
 import type { PromotionError } from '../../aws/errors.js';
 import { assessForTarget, identityAccessError, probeCannotPass } from '../steps/key-access.js';
 import { probeTargetKeyAccess } from '../lookups/key-probe.js';
@@ -26,20 +26,20 @@ function refusal(error: PromotionError): PreflightFinding {
 const probeWorks = (key: SourceKey): PreflightFinding => ({ check: PROBE_CHECK, side: 'target', status: 'ok', detail: `DescribeKey on ${key.arn} with the target credentials works.` });
 
 /** A probe that passed settles the conditions on the role's organization (or tags) for the copy as well. */
-function passedFindings(ctx: PromotionContext, key: SourceKey, { copy }: KeyPolicyAssessment, inference: ProbeInference): ProbeFindings {
+function passedFindings(ctx: TargetContext, key: SourceKey, { copy }: KeyPolicyAssessment, inference: ProbeInference): ProbeFindings {
   const probe = [probeWorks(key)];
   if (copyVerdict(copy) !== 'unknown' || inference.verdict !== 'ok') return { probe };
   const conditions = unknownNotes(copy.actions.flatMap((a) => a.evaluation.conditions)).join('; ');
   return {
     probe,
-    settled: `${ctx.request.targetRole.arn} may use ${key.arn} for EBS copies (its own IAM policy must allow it too): the key policy's conditions that the source account cannot check hold for the role, as its DescribeKey probe passed (${conditions}).`,
+    settled: `${ctx.target.spec.role.arn} may use ${key.arn} for EBS copies (its own IAM policy must allow it too): the key policy's conditions that the source account cannot check hold for the role, as its DescribeKey probe passed (${conditions}).`,
   };
 }
 
 /** A denied probe, where the key policy's conditions on the role's organization may be what denies it. */
-function conditionalDenial(ctx: PromotionContext, key: SourceKey, assessment: KeyPolicyAssessment, inference: ProbeInference, reason: string): PreflightFinding {
-  const role = ctx.request.targetRole.arn;
-  const account = ctx.targetIdentity.accountId;
+function conditionalDenial(ctx: TargetContext, key: SourceKey, assessment: KeyPolicyAssessment, inference: ProbeInference, reason: string): PreflightFinding {
+  const role = ctx.target.spec.role.arn;
+  const account = ctx.target.identity.accountId;
   const conditions = unknownNotes(assessment.probe.conditions).join('; ');
   const why = `DescribeKey on ${key.arn} with the target credentials is denied (${reason}). The key policy allows ${role} only under conditions the source account cannot check: ${conditions}. Either account ${account} does not meet them, or the role's own IAM policy does not allow the key.`;
   const fix = `If account ${account} does not meet those conditions, add these statements to the key policy of ${key.arn} (or change the conditions to include it):\n${json(targetRoleKeyStatements(role, account))}\nOtherwise add these statements to the IAM policy of ${role}:\n${json(targetRoleSourceKeyStatements(key.arn))}`;
@@ -52,7 +52,7 @@ function conditionalDenial(ctx: PromotionContext, key: SourceKey, assessment: Ke
  * read together with the key policy: what it proves about conditions the source account cannot check.
  */
 export async function probeFindings(
-  ctx: PromotionContext,
+  ctx: TargetContext,
   key: SourceKey,
   keyPolicy: string | undefined,
   assessment: KeyPolicyAssessment | undefined,

@@ -1,6 +1,6 @@
 import { SimulatePrincipalPolicyCommand, type ContextEntry, type EvaluationResult } from '@aws-sdk/client-iam';
 import { isAccessDenied } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import type { TargetContext } from '../context.js';
 import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
@@ -40,9 +40,9 @@ function statementFor(actions: string[], resource: string): string {
 }
 
 /** Simulations of the target role's policies for everything the copy needs, with the source key policy as resource policy. */
-function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Simulation[] {
-  const region = ctx.request.targetRegions[0] as string;
-  const { partition } = ctx.request.targetRole;
+function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Simulation[] {
+  const region = ctx.target.spec.regions[0] as string;
+  const { partition } = ctx.target.spec.role;
   const { request } = ctx;
   // The finishing steps run after the copy: a permission missing there fails the run when the copy is done.
   const ec2Actions = [
@@ -60,15 +60,15 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
       resource: sourceKeyArn,
       resourcePolicy: withPolicy ? sourceKeyPolicy : undefined,
       resourceOwner: withPolicy ? `arn:${partition}:iam::${ctx.request.kmsKey.accountId}:root` : undefined,
-      context: ec2Context(region, ctx.targetIdentity.accountId),
+      context: ec2Context(region, ctx.target.identity.accountId),
     });
   }
   for (const key of targetKeys) {
     if (key.arn && key.keyManager === 'CUSTOMER') {
-      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region, ctx.targetIdentity.accountId), ownAccountKey: true });
+      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region, ctx.target.identity.accountId), ownAccountKey: true });
       // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
       if (request.autoscalingAccess === 'grant') {
-        const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.targetIdentity.accountId);
+        const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.target.identity.accountId);
         list.push({
           label: `the Auto Scaling grant on the target key ${key.arn}`,
           actions: AUTOSCALING_GRANT_ACTIONS,
@@ -80,8 +80,8 @@ function simulations(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolic
   }
   if (ctx.request.ssmParameter) {
     const name = ctx.request.ssmParameter.replace(/^\//, '');
-    for (const r of ctx.request.targetRegions) {
-      list.push({ label: `the SSM parameter in ${r}`, actions: ['ssm:PutParameter'], resource: `arn:${partition}:ssm:${r}:${ctx.targetIdentity.accountId}:parameter/${name}`, context: [] });
+    for (const r of ctx.target.spec.regions) {
+      list.push({ label: `the SSM parameter in ${r}`, actions: ['ssm:PutParameter'], resource: `arn:${partition}:ssm:${r}:${ctx.target.identity.accountId}:parameter/${name}`, context: [] });
     }
   }
   return list;
@@ -101,8 +101,8 @@ function denied(results: EvaluationResult[]): { implicit: string[]; explicit: st
  * Target side: simulates the target role's identity policies (iam:SimulatePrincipalPolicy on itself) for the
  * copy. Without that permission, says what could not be checked.
  */
-export async function simulateTargetRole(ctx: PromotionContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Promise<Finding[]> {
-  const role = ctx.request.targetRole.arn;
+export async function simulateTargetRole(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Promise<Finding[]> {
+  const role = ctx.target.spec.role.arn;
   const iam = ctx.target.iam(ctx.request.sourceRegion);
   const simulate = async (sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> =>
     (

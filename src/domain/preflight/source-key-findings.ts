@@ -1,9 +1,9 @@
 import { conditionFixes, denialNotes, exclusionNotes } from '../../policy/explain-conditions.js';
 import type { KeyAccessReport } from '../../policy/key-access-check.js';
 import { copyVerdict, type KeyPolicyAssessment } from '../../policy/probe-inference.js';
-import type { PromotionContext } from '../context.js';
+import type { TargetContext } from '../context.js';
 import { errorMessage } from '../../aws/errors.js';
-import { assessForTarget, readKeyPolicy } from '../steps/key-access.js';
+import { assessForTarget } from '../steps/key-access.js';
 import { missingFinding, type PreflightFinding } from './preflight-finding.js';
 import { probeFindings } from './probe-findings.js';
 import { simulateTargetRole } from './simulate-target.js';
@@ -14,9 +14,9 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 const KEY_POLICY_CHECK = 'The source key policy lets the target role copy';
 
 /** Who the copy's KMS requests come from, for the condition notes. */
-const copyRequests = (ctx: PromotionContext) => `EC2's calls for the copy (on behalf of ${ctx.request.targetRole.arn})`;
+const copyRequests = (ctx: TargetContext) => `EC2's calls for the copy (on behalf of ${ctx.target.spec.role.arn})`;
 
-function unreadableFindings(ctx: PromotionContext, key: SourceKey): PreflightFinding[] {
+function unreadableFindings(ctx: TargetContext, key: SourceKey): PreflightFinding[] {
   // key-access: key-policy must read the policy to rewrite it: the run would stop there.
   if (ctx.request.keyAccess === 'key-policy') {
     return [
@@ -25,14 +25,14 @@ function unreadableFindings(ctx: PromotionContext, key: SourceKey): PreflightFin
         accountId: key.accountId,
         region: key.region,
         why: `the source role may not read the key policy of ${key.arn}; key-access: key-policy reads it and writes it back.`,
-        fix: `Add this statement to the IAM policy of ${ctx.sourceIdentity.principalArn}:\n${json({ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], Resource: key.arn })}`,
+        fix: `Add this statement to the IAM policy of ${ctx.source.identity.principalArn}:\n${json({ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], Resource: key.arn })}`,
       }),
     ];
   }
   return [{ check: KEY_POLICY_CHECK, side: 'source', status: 'unchecked', detail: `the source role may not read the key policy of ${key.arn}.`, fix: `Allow kms:GetKeyPolicy on ${key.arn} to the source role.` }];
 }
 
-function explicitDenyFinding(ctx: PromotionContext, key: SourceKey, report: KeyAccessReport): PreflightFinding | undefined {
+function explicitDenyFinding(ctx: TargetContext, key: SourceKey, report: KeyAccessReport): PreflightFinding | undefined {
   const blocked = report.actions.filter((a) => a.status === 'explicit-deny');
   if (blocked.length === 0) return undefined;
   const list = blocked.map((a) => `${a.action} (statement ${a.evaluation.statements.join(', ')})`).join(', ');
@@ -42,7 +42,7 @@ function explicitDenyFinding(ctx: PromotionContext, key: SourceKey, report: KeyA
     accountId: key.accountId,
     region: key.region,
     why: `the key policy explicitly denies the target role ${list}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}; an explicit Deny wins over every Allow and every grant.`,
-    fix: `Remove or narrow that Deny statement in the key policy of ${key.arn} so that it does not apply to ${ctx.request.targetRole.arn}.`,
+    fix: `Remove or narrow that Deny statement in the key policy of ${key.arn} so that it does not apply to ${ctx.target.spec.role.arn}.`,
   });
 }
 
@@ -61,7 +61,7 @@ function unknownFindings(report: KeyAccessReport): PreflightFinding[] {
   }));
 }
 
-function missingActionsFinding(ctx: PromotionContext, key: SourceKey, report: KeyAccessReport): PreflightFinding {
+function missingActionsFinding(ctx: TargetContext, key: SourceKey, report: KeyAccessReport): PreflightFinding {
   const missing = report.actions.filter((a) => a.status === 'missing');
   const actions = missing.map((a) => a.action).join(', ');
   if (ctx.request.keyAccess !== 'verify') {
@@ -76,26 +76,26 @@ function missingActionsFinding(ctx: PromotionContext, key: SourceKey, report: Ke
     side: 'source',
     accountId: key.accountId,
     region: key.region,
-    why: `the key policy does not let ${ctx.request.targetRole.arn} (or its account) use the key for EBS copies: missing ${actions}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}.`,
+    why: `the key policy does not let ${ctx.target.spec.role.arn} (or its account) use the key for EBS copies: missing ${actions}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}.`,
     fix: `${add}:\n${json(report.statementsToAdd)}\nor run with key-access: grant (a temporary grant) or key-access: key-policy (the action adds them).`,
   });
 }
 
 /** The key policy evaluated for the target role's copy; conditions that decide it are named with the request's values. */
-function keyPolicyFindings(ctx: PromotionContext, key: SourceKey, { copy }: KeyPolicyAssessment): PreflightFinding[] {
+function keyPolicyFindings(ctx: TargetContext, key: SourceKey, { copy }: KeyPolicyAssessment): PreflightFinding[] {
   const denied = explicitDenyFinding(ctx, key, copy);
   if (denied) return [denied];
   const findings = unknownFindings(copy);
   if (copy.actions.some((a) => a.status === 'missing')) {
     findings.push(missingActionsFinding(ctx, key, copy));
   } else if (findings.length === 0) {
-    const role = ctx.request.targetRole.arn;
+    const role = ctx.target.spec.role.arn;
     findings.push({ check: KEY_POLICY_CHECK, side: 'source', status: 'ok', detail: `${role} may use ${key.arn} for EBS copies${copy.needsIdentityPolicy ? ' (its own IAM policy must allow it too)' : ''}.` });
   }
   return findings;
 }
 
-function assess(ctx: PromotionContext, key: SourceKey, policy: string): KeyPolicyAssessment | string {
+function assess(ctx: TargetContext, key: SourceKey, policy: string): KeyPolicyAssessment | string {
   try {
     return assessForTarget(ctx, key, policy);
   } catch (error) {
@@ -103,15 +103,14 @@ function assess(ctx: PromotionContext, key: SourceKey, policy: string): KeyPolic
   }
 }
 
-function policyFindingsOf(ctx: PromotionContext, key: SourceKey, keyPolicy: string | undefined, assessment: KeyPolicyAssessment | string | undefined): PreflightFinding[] {
+function policyFindingsOf(ctx: TargetContext, key: SourceKey, keyPolicy: string | undefined, assessment: KeyPolicyAssessment | string | undefined): PreflightFinding[] {
   if (keyPolicy === undefined || assessment === undefined) return unreadableFindings(ctx, key);
   if (typeof assessment === 'string') return [{ check: KEY_POLICY_CHECK, side: 'source', status: 'unchecked', detail: `the key policy could not be evaluated (${assessment}).` }];
   return keyPolicyFindings(ctx, key, assessment);
 }
 
-/** The source key policy evaluated for the target role, the target role's DescribeKey probe and its simulation. */
-export async function sourceKeyFindings(ctx: PromotionContext, key: SourceKey, knownKeys: TargetKey[]): Promise<{ findings: PreflightFinding[]; keyPolicy?: string }> {
-  const keyPolicy = await readKeyPolicy(ctx, key, true);
+/** The source key policy (undefined: unreadable) evaluated for the target role, the target role's DescribeKey probe and its simulation. */
+export async function sourceKeyFindings(ctx: TargetContext, key: SourceKey, knownKeys: TargetKey[], keyPolicy: string | undefined): Promise<PreflightFinding[]> {
   const assessment = keyPolicy === undefined ? undefined : assess(ctx, key, keyPolicy);
   const evaluated = typeof assessment === 'object' ? assessment : undefined;
   const policyFindings = policyFindingsOf(ctx, key, keyPolicy, assessment);
@@ -124,8 +123,8 @@ export async function sourceKeyFindings(ctx: PromotionContext, key: SourceKey, k
     ...(settled ?? policyFindings),
     ...probed.probe,
     ...simulated.map((f) =>
-      f.status === 'missing' ? missingFinding(f.check, { side: 'target', accountId: ctx.targetIdentity.accountId, why: f.detail, fix: f.fix ?? '' }) : f,
+      f.status === 'missing' ? missingFinding(f.check, { side: 'target', accountId: ctx.target.identity.accountId, why: f.detail, fix: f.fix ?? '' }) : f,
     ),
   ];
-  return { findings, keyPolicy };
+  return findings;
 }

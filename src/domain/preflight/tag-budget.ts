@@ -13,8 +13,15 @@ export const TAG_BUDGET_CHECK = "The tags fit EC2's limits";
 interface TaggedResource {
   what: 'the promoted AMI' | 'the intermediate copy';
   side: Side;
+  accountId: string;
   region: string;
   tags: Tag[];
+}
+
+/** The regions of one target account that get a new copy. */
+export interface NewCopies {
+  accountId: string;
+  keys: TargetKey[];
 }
 
 interface TagProblem {
@@ -51,9 +58,13 @@ function fixFor(ctx: PromotionContext, source: SourceImage, problem: TagProblem)
   return `The tag "${shorten(key)}" is one of this action's provenance tags: shorten the repository name or the server URL it is made of.`;
 }
 
-function taggedResources(ctx: PromotionContext, source: SourceImage, sourceKey: SourceKey | undefined, targetKeys: TargetKey[]): TaggedResource[] {
-  const promoted = targetKeys.map((key): TaggedResource => ({ what: 'the promoted AMI', side: 'target', region: key.region, tags: promotedTags(ctx, source, key) }));
-  const intermediate: TaggedResource[] = sourceKey ? [{ what: 'the intermediate copy', side: 'source', region: source.region, tags: intermediateTags(ctx, source, sourceKey) }] : [];
+function taggedResources(ctx: PromotionContext, source: SourceImage, sourceKey: SourceKey | undefined, copies: NewCopies[]): TaggedResource[] {
+  const promoted = copies.flatMap(({ accountId, keys }) =>
+    keys.map((key): TaggedResource => ({ what: 'the promoted AMI', side: 'target', accountId, region: key.region, tags: promotedTags(ctx, source, key) })),
+  );
+  const intermediate: TaggedResource[] = sourceKey
+    ? [{ what: 'the intermediate copy', side: 'source', accountId: ctx.source.identity.accountId, region: source.region, tags: intermediateTags(ctx, source, sourceKey) }]
+    : [];
   return [...intermediate, ...promoted];
 }
 
@@ -61,28 +72,30 @@ function taggedResources(ctx: PromotionContext, source: SourceImage, sourceKey: 
  * Every AMI and snapshot the promotion creates gets its tags in CopyImage, which fails as a whole (TagLimitExceeded,
  * or InvalidParameterValue for a key or value too long) when they break EC2's limits
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions). `sourceKey` is set when an
- * intermediate copy will be made; `targetKeys` are the regions that get a new copy.
+ * intermediate copy will be made; `copies` are the regions of each target account that get a new copy.
  */
-export function tagBudgetFindings(ctx: PromotionContext, source: SourceImage, sourceKey: SourceKey | undefined, targetKeys: TargetKey[]): PreflightFinding[] {
-  const resources = taggedResources(ctx, source, sourceKey, targetKeys);
+export function tagBudgetFindings(ctx: PromotionContext, source: SourceImage, sourceKey: SourceKey | undefined, copies: NewCopies[]): PreflightFinding[] {
+  const resources = taggedResources(ctx, source, sourceKey, copies);
   if (resources.length === 0) return [];
   const problems = new Map<string, { resource: TaggedResource; regions: string[]; problem: TagProblem }>();
   for (const resource of resources) {
     const problem = tagProblem(resource.tags);
     if (!problem) continue;
-    const id = `${resource.what} ${problem.why}`;
+    const id = `${resource.accountId} ${resource.what} ${problem.why}`;
     const seen = problems.get(id);
     if (seen) seen.regions.push(resource.region);
     else problems.set(id, { resource, regions: [resource.region], problem });
   }
   if (problems.size === 0) {
-    const counts = resources.map((r) => `${r.what} in ${r.region}: ${r.tags.length}`).join(', ');
-    return [{ check: TAG_BUDGET_CHECK, side: 'target', status: 'ok', detail: `tags per AMI and per snapshot: ${counts} (EC2 allows ${TAG_LIMITS.perResource}).` }];
+    const targets = copies.map((c) => c.accountId);
+    const where = (r: TaggedResource) => (r.side === 'target' && targets.length > 1 ? `${r.region} of ${r.accountId}` : r.region);
+    const counts = resources.map((r) => `${r.what} in ${where(r)}: ${r.tags.length}`).join(', ');
+    return [{ check: TAG_BUDGET_CHECK, side: 'target', accountId: targets.join(', '), status: 'ok', detail: `tags per AMI and per snapshot: ${counts} (EC2 allows ${TAG_LIMITS.perResource}).` }];
   }
   return [...problems.values()].map(({ resource, regions, problem }) =>
     missingFinding(TAG_BUDGET_CHECK, {
       side: resource.side,
-      accountId: resource.side === 'source' ? ctx.sourceIdentity.accountId : ctx.targetIdentity.accountId,
+      accountId: resource.accountId,
       region: regions.join(', '),
       why: `${resource.what} and its snapshots in ${regions.join(' and ')} ${problem.why}, so CopyImage would fail before copying anything.`,
       fix: fixFor(ctx, source, problem),

@@ -1,6 +1,6 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import { promotedName, promotedTags } from '../provenance.js';
@@ -17,14 +17,15 @@ export interface TargetCopy {
   seconds: number;
 }
 
-/** Step 5 for one region: CopyImage with target credentials from the shared AMI, under the target's key. */
-export async function startTargetCopy(ctx: PromotionContext, source: SourceImage, shared: SharedImage, key: TargetKey): Promise<string> {
-  const { request, targetIdentity } = ctx;
+/** One region of a target account: CopyImage with target credentials from the shared AMI, under the target's key. */
+export async function startTargetCopy(ctx: TargetContext, source: SourceImage, shared: SharedImage, key: TargetKey): Promise<string> {
+  const { request } = ctx;
+  const targetIdentity = ctx.target.identity;
   const name = promotedName(ctx, source);
   const tags = promotedTags(ctx, source, key);
   const site = {
     what: `Copying ${shared.imageId} into the target account`,
-    ...siteOf(ctx, 'target', key.region),
+    ...siteOf(ctx.target, key.region),
     action: 'ec2:CopyImage',
   };
   try {
@@ -33,7 +34,7 @@ export async function startTargetCopy(ctx: PromotionContext, source: SourceImage
         SourceImageId: shared.imageId,
         SourceRegion: request.sourceRegion,
         Name: name,
-        Description: request.amiDescription ?? source.description ?? `Promoted from ${source.imageId} (account ${ctx.sourceIdentity.accountId}, ${request.sourceRegion})`,
+        Description: request.amiDescription ?? source.description ?? `Promoted from ${source.imageId} (account ${ctx.source.identity.accountId}, ${request.sourceRegion})`,
         Encrypted: true,
         KmsKeyId: key.arn,
         ClientToken: clientToken('promote', shared.imageId, key.region, key.label, name, request.provenance.runId, request.provenance.runAttempt),
@@ -65,19 +66,19 @@ export async function startTargetCopy(ctx: PromotionContext, source: SourceImage
   }
 }
 
-/** Steps 5 and 6 for every target region in parallel; every copy is awaited before a failure is reported. */
-export async function copyToTargets(ctx: PromotionContext, source: SourceImage, shared: SharedImage, keys: TargetKey[]): Promise<TargetCopy[]> {
+/** The copies into every given region of one target account, in parallel; every copy is awaited before a failure is reported. */
+export async function copyToTargets(ctx: TargetContext, source: SourceImage, shared: SharedImage, keys: TargetKey[]): Promise<TargetCopy[]> {
   const results = await Promise.allSettled(
     keys.map(async (key): Promise<TargetCopy> => {
       const started = ctx.clock.now();
       const imageId = await startTargetCopy(ctx, source, shared, key);
-      ctx.journal.record({ kind: 'target-copy', region: key.region, imageId });
+      ctx.journal.record({ kind: 'target-copy', accountId: ctx.target.identity.accountId, region: key.region, imageId });
       ctx.log.info(`Copying into ${key.region} as ${imageId} under ${key.display}.`);
       const image = await waitForImage(
-        { label: `target copy in ${key.region}`, ...siteOf(ctx, 'target', key.region), imageId, ec2: ctx.target.ec2(key.region), keyDescription: key.display },
+        { label: `target copy in ${key.region}`, ...siteOf(ctx.target, key.region), imageId, ec2: ctx.target.ec2(key.region), keyDescription: key.display },
         { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
       );
-      ctx.journal.record({ kind: 'target-copy-done', region: key.region, imageId });
+      ctx.journal.record({ kind: 'target-copy-done', accountId: ctx.target.identity.accountId, region: key.region, imageId });
       const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
       return { region: key.region, imageId, snapshotIds, key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
     }),

@@ -1,7 +1,7 @@
 import { EnableImageDeprecationCommand, EnableImageDeregistrationProtectionCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { call, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 
 export interface FinishedImage {
   region: string;
@@ -16,16 +16,17 @@ export interface FinishReport {
 
 const DAY_MS = 86_400_000;
 
-/** Step 7: deregistration protection, deprecation time and the SSM parameter, when asked for. */
-export async function finishImages(ctx: PromotionContext, images: FinishedImage[]): Promise<FinishReport> {
-  const { request, targetIdentity } = ctx;
+/** Deregistration protection, deprecation time and the SSM parameter, when asked for. */
+export async function finishImages(ctx: TargetContext, images: FinishedImage[]): Promise<FinishReport> {
+  const { request } = ctx;
+  const targetIdentity = ctx.target.identity;
   const report: FinishReport = { protectedImages: [], ssmParameters: [] };
   if (request.deprecateAfterDays !== undefined) {
     report.deprecateAt = new Date(Math.ceil((ctx.clock.now() + request.deprecateAfterDays * DAY_MS) / 60_000) * 60_000);
   }
   await Promise.all(
     images.map(async ({ region, imageId }) => {
-      const site = siteOf(ctx, 'target', region);
+      const site = siteOf(ctx.target, region);
       const ec2 = ctx.target.ec2(region);
       if (request.deregistrationProtection) {
         await call({ ...site, what: `Protecting ${imageId} from deregistration`, action: 'ec2:EnableImageDeregistrationProtection' }, () =>
@@ -41,7 +42,7 @@ export async function finishImages(ctx: PromotionContext, images: FinishedImage[
       }
       if (request.ssmParameter) {
         const name = request.ssmParameter;
-        const arn = `arn:${request.targetRole.partition}:ssm:${region}:${targetIdentity.accountId}:parameter/${name.replace(/^\//, '')}`;
+        const arn = `arn:${ctx.target.spec.role.partition}:ssm:${region}:${targetIdentity.accountId}:parameter/${name.replace(/^\//, '')}`;
         await call({ ...site, what: `Writing ${imageId} to the SSM parameter ${name}`, action: 'ssm:PutParameter', resource: arn }, () =>
           ctx.target.ssm(region).send(new PutParameterCommand({ Name: name, Value: imageId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true })),
         );

@@ -1,6 +1,6 @@
 import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import type { SourceKey } from '../lookups/source-key.js';
@@ -26,7 +26,7 @@ async function findIntermediate(ctx: PromotionContext, key: SourceKey): Promise<
   const response = await call(
     {
       what: 'Looking for an intermediate copy',
-      ...siteOf(ctx, 'source', request.sourceRegion),
+      ...siteOf(ctx.source, request.sourceRegion),
       action: 'ec2:DescribeImages',
     },
     () =>
@@ -46,7 +46,7 @@ async function findIntermediate(ctx: PromotionContext, key: SourceKey): Promise<
 }
 
 /**
- * Step 2: a copy of the AMI in the source account under the CMK, unless the source account owns the AMI
+ * A copy of the AMI in the source account under the CMK, unless the source account owns the AMI
  * and every snapshot is already under the CMK (then the AMI itself is shared).
  */
 export async function reencrypt(ctx: PromotionContext, source: SourceImage, key: SourceKey, needed: boolean): Promise<SharedImage> {
@@ -54,9 +54,10 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
     ctx.log.info(`${source.imageId} is owned by the source account and every snapshot is under ${key.arn}: sharing it as it is.`);
     return { imageId: source.imageId, snapshotIds: source.snapshots.map((s) => s.snapshotId), intermediate: false };
   }
-  const { request, sourceIdentity } = ctx;
+  const { request } = ctx;
+  const sourceIdentity = ctx.source.identity;
   const region = request.sourceRegion;
-  const site = siteOf(ctx, 'source', region);
+  const site = siteOf(ctx.source, region);
   let imageId = (await findIntermediate(ctx, key))?.ImageId;
   if (imageId) {
     ctx.log.info(`Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}.`);
@@ -73,8 +74,8 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
           Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
           Encrypted: true,
           KmsKeyId: key.arn,
-          // Per target account: a matrix job that starts after another job removed the shared copy must not get its ID back.
-          ClientToken: clientToken('intermediate', source.imageId, key.arn, ctx.targetIdentity.accountId, request.provenance.runId, request.provenance.runAttempt),
+          // Per set of target accounts: a matrix job that starts after another job removed the shared copy must not get its ID back.
+          ClientToken: clientToken('intermediate', source.imageId, key.arn, targetAccountIds(ctx).join(','), request.provenance.runId, request.provenance.runAttempt),
           TagSpecifications: [
             { ResourceType: 'image', Tags: tags },
             { ResourceType: 'snapshot', Tags: tags },

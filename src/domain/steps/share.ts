@@ -3,64 +3,85 @@ import {
   DescribeSnapshotAttributeCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
+  type CreateVolumePermission,
+  type LaunchPermission,
 } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
-import type { PromotionContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
 import type { SharedImage } from './reencrypt.js';
 
 export interface ShareReport {
-  /** Resources this run shared (and cleanup will unshare). */
+  /** Resources this run shared with at least one target account (and cleanup will unshare). */
   added: string[];
-  /** Resources the target account could already use before this run (left as they are). */
+  /** Resources at least one target account could already use before this run (left as they are for it). */
   alreadyShared: string[];
 }
 
-/**
- * Step 4: launch permission on the AMI and createVolumePermission on each snapshot, for the target
- * account only. A permission that already existed is not added again and never removed by cleanup.
- */
-export async function shareWithTarget(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
-  const region = ctx.request.sourceRegion;
-  const accountId = ctx.targetIdentity.accountId;
-  const ec2 = ctx.source.ec2(region);
-  const site = { ...siteOf(ctx, 'source', region) };
-  const report: ShareReport = { added: [], alreadyShared: [] };
+/** Target accounts that a permission list does not name yet. */
+function missingFrom(permissions: (LaunchPermission | CreateVolumePermission)[] | undefined, accountIds: string[]): string[] {
+  return accountIds.filter((id) => !permissions?.some((p) => p.UserId === id));
+}
 
-  const launch = await call({ ...site, what: `Reading the launch permissions of ${image.imageId}`, action: 'ec2:DescribeImageAttribute' }, () =>
+/** What sharing one resource did: the target accounts it was shared with now. */
+interface Shared {
+  resourceId: string;
+  added: string[];
+}
+
+async function shareImage(ctx: PromotionContext, image: SharedImage, accountIds: string[]): Promise<Shared> {
+  const region = ctx.request.sourceRegion;
+  const ec2 = ctx.source.ec2(region);
+  const site = siteOf(ctx.source, region);
+  const current = await call({ ...site, what: `Reading the launch permissions of ${image.imageId}`, action: 'ec2:DescribeImageAttribute' }, () =>
     ec2.send(new DescribeImageAttributeCommand({ ImageId: image.imageId, Attribute: 'launchPermission' })),
   );
-  if (launch.LaunchPermissions?.some((p) => p.UserId === accountId)) {
-    report.alreadyShared.push(image.imageId);
-  } else {
-    await call({ ...site, what: `Sharing ${image.imageId} with account ${accountId}`, action: 'ec2:ModifyImageAttribute' }, () =>
-      ec2.send(new ModifyImageAttributeCommand({ ImageId: image.imageId, LaunchPermission: { Add: [{ UserId: accountId }] } })),
+  const add = missingFrom(current.LaunchPermissions, accountIds);
+  if (add.length > 0) {
+    await call({ ...site, what: `Sharing ${image.imageId} with account ${add.join(', ')}`, action: 'ec2:ModifyImageAttribute' }, () =>
+      ec2.send(new ModifyImageAttributeCommand({ ImageId: image.imageId, LaunchPermission: { Add: add.map((UserId) => ({ UserId })) } })),
     );
-    ctx.journal.record({ kind: 'launch-permission', region, imageId: image.imageId, accountId });
-    report.added.push(image.imageId);
+    for (const accountId of add) ctx.journal.record({ kind: 'launch-permission', region, imageId: image.imageId, accountId });
   }
+  return { resourceId: image.imageId, added: add };
+}
 
-  for (const snapshotId of image.snapshotIds) {
-    const current = await call({ ...site, what: `Reading the volume permissions of ${snapshotId}`, action: 'ec2:DescribeSnapshotAttribute' }, () =>
-      ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' })),
-    );
-    if (current.CreateVolumePermissions?.some((p) => p.UserId === accountId)) {
-      report.alreadyShared.push(snapshotId);
-      continue;
-    }
-    await call({ ...site, what: `Sharing snapshot ${snapshotId} with account ${accountId}`, action: 'ec2:ModifySnapshotAttribute' }, () =>
+async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountIds: string[]): Promise<Shared> {
+  const region = ctx.request.sourceRegion;
+  const ec2 = ctx.source.ec2(region);
+  const site = siteOf(ctx.source, region);
+  const current = await call({ ...site, what: `Reading the volume permissions of ${snapshotId}`, action: 'ec2:DescribeSnapshotAttribute' }, () =>
+    ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' })),
+  );
+  const add = missingFrom(current.CreateVolumePermissions, accountIds);
+  if (add.length > 0) {
+    await call({ ...site, what: `Sharing snapshot ${snapshotId} with account ${add.join(', ')}`, action: 'ec2:ModifySnapshotAttribute' }, () =>
       ec2.send(
         new ModifySnapshotAttributeCommand({
           SnapshotId: snapshotId,
           Attribute: 'createVolumePermission',
-          CreateVolumePermission: { Add: [{ UserId: accountId }] },
+          CreateVolumePermission: { Add: add.map((UserId) => ({ UserId })) },
         }),
       ),
     );
-    ctx.journal.record({ kind: 'volume-permission', region, snapshotId, accountId });
-    report.added.push(snapshotId);
+    for (const accountId of add) ctx.journal.record({ kind: 'volume-permission', region, snapshotId, accountId });
   }
+  return { resourceId: snapshotId, added: add };
+}
+
+/**
+ * Launch permission on the AMI and createVolumePermission on each snapshot, for the target accounts only, each
+ * resource in one call for all of them. A permission that already existed is not added again and never removed
+ * by cleanup, so each resource's permissions are read first.
+ */
+export async function shareWithTargets(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
+  const accountIds = targetAccountIds(ctx);
+  const shared = [await shareImage(ctx, image, accountIds), ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
+  const report: ShareReport = {
+    added: shared.filter((s) => s.added.length > 0).map((s) => s.resourceId),
+    alreadyShared: shared.filter((s) => s.added.length < accountIds.length).map((s) => s.resourceId),
+  };
   ctx.log.info(
-    `Shared with account ${accountId}: ${report.added.join(', ') || 'nothing new'}` +
+    `Shared with account ${accountIds.join(', ')}: ${report.added.join(', ') || 'nothing new'}` +
       (report.alreadyShared.length ? `; already shared before this run: ${report.alreadyShared.join(', ')}` : ''),
   );
   return report;

@@ -57,6 +57,13 @@ function progressOf(snapshots: Snapshot[]): string {
   return snapshots.map((s) => `${s.SnapshotId} ${s.Progress || '0%'}`).join(', ');
 }
 
+/** A request the cancellation aborted ends the wait with the cancellation, not as an AWS error. */
+function unlessCancelled(signal: AbortSignal) {
+  return (error: unknown): never => {
+    throw signal.aborted ? signal.reason : error;
+  };
+}
+
 /**
  * Polls one image until it is available: one DescribeImages and at most one DescribeSnapshots per poll,
  * fast at first and backing off to a bounded interval. Fails on `failed`, on a snapshot in `error`, and
@@ -79,7 +86,7 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
           if (errorName(error) === 'InvalidAMIID.NotFound') return { Images: [] };
           throw error;
         }),
-      )
+      ).catch(unlessCancelled(signal))
     ).Images?.[0];
     if (image?.State === 'available') {
       log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
@@ -109,7 +116,7 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
               if (errorName(error) === 'InvalidSnapshot.NotFound') return { Snapshots: [] };
               throw error;
             }),
-          )
+          ).catch(unlessCancelled(signal))
         ).Snapshots ?? [];
       const broken = snapshots.find((s) => s.State === 'error');
       if (broken) {

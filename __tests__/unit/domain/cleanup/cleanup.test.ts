@@ -42,8 +42,8 @@ const shareEntries: JournalEntry[] = [
   { kind: 'volume-permission', region: REGION, snapshotId: SNAP_2, accountId: TARGET_ACCOUNT },
 ];
 const grantEntry: JournalEntry = { kind: 'grant', region: REGION, keyArn: KEY_ARN, grantId: GRANT_ID, grantName: 'promote-ami-987-1' };
-const pendingCopyEntry: JournalEntry = { kind: 'target-copy', region: TARGET_REGION, imageId: TARGET_COPY };
-const doneCopyEntry: JournalEntry = { kind: 'target-copy-done', region: TARGET_REGION, imageId: TARGET_COPY };
+const pendingCopyEntry: JournalEntry = { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: TARGET_REGION, imageId: TARGET_COPY };
+const doneCopyEntry: JournalEntry = { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: TARGET_REGION, imageId: TARGET_COPY };
 const keyPolicyEntry: JournalEntry = { kind: 'key-policy-statement', region: REGION, keyArn: KEY_ARN, sid: 'PromoteAmiTarget222222222222' };
 
 const intermediateTags = [
@@ -213,8 +213,8 @@ describe('cleanUp after a failure in each stage', () => {
   it('removes the pending copy of one region but not the finished copy of another', async () => {
     const finished = 'ami-0ccccccccccccccc1';
     const t = setup([
-      { kind: 'target-copy', region: REGION, imageId: finished },
-      { kind: 'target-copy-done', region: REGION, imageId: finished },
+      { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: REGION, imageId: finished },
+      { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: REGION, imageId: finished },
       pendingCopyEntry,
     ]);
     await t.run();

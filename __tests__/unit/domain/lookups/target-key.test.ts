@@ -4,7 +4,7 @@ import { GetEbsDefaultKmsKeyIdCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { PromotionError } from '../../../../src/aws/errors.js';
 import { resolveTargetKey } from '../../../../src/domain/lookups/target-key.js';
-import type { PromotionContext } from '../../../../src/domain/context.js';
+import type { TargetContext } from '../../../../src/domain/context.js';
 import {
   SECOND_REGION,
   SOURCE_REGION,
@@ -27,7 +27,7 @@ function targetMetadata(region: string, extra = {}) {
 
 
 /** Every target region's key, as the preflight resolves them. */
-const resolveTargetKeys = (ctx: PromotionContext) => Promise.all(ctx.request.targetRegions.map((region) => resolveTargetKey(ctx, region)));
+const resolveTargetKeys = (ctx: TargetContext) => Promise.all(ctx.target.spec.regions.map((region) => resolveTargetKey(ctx.target, region)));
 
 describe('resolving the target keys', () => {
   it('resolves an alias in every target region with that region\'s client', async () => {

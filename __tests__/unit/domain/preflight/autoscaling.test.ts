@@ -3,7 +3,7 @@ import 'aws-sdk-client-mock-jest';
 import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { checkAutoscalingAccess, grantAutoscalingAccess } from '../../../../src/domain/preflight/autoscaling.js';
 import { PromotionError } from '../../../../src/aws/errors.js';
-import { promote } from '../../../../src/domain/pipeline.js';
+import { promote, runPreflight } from '../../../../src/domain/pipeline.js';
 import type { AutoscalingAccessMode } from '../../../../src/domain/types.js';
 import type { PolicyStatement } from '../../../../src/policy/policy-document.js';
 import {
@@ -195,20 +195,20 @@ describe('autoscaling-access in a whole promotion', () => {
 
   it('off: not a single Auto Scaling call', async () => {
     const fx = world('off');
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(autoscalingCalls(fx)).toEqual([]);
   });
 
   it('check: reads the key policies, warns, and grants nothing', async () => {
     const fx = world('check');
-    await promote(fx.ctx);
+    await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(autoscalingCalls(fx).sort()).toEqual([`${SECOND_REGION} GetKeyPolicy`, `${SOURCE_REGION} GetKeyPolicy`]);
     expect(fx.log.messages('warning').filter((m) => m.includes('Auto Scaling can use the target key'))).toHaveLength(2);
   });
 
   it('grant: one grant per region after the copies, reported as a kept change', async () => {
     const fx = world('grant');
-    const result = await promote(fx.ctx);
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
     expect(autoscalingCalls(fx).filter((c) => !c.endsWith('GetKeyPolicy')).sort()).toEqual([
       `${SECOND_REGION} CreateGrant`,
       `${SECOND_REGION} ListGrants`,

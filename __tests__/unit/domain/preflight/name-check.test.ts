@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { planFrom } from '../../../../src/domain/pipeline.js';
+import { planFrom } from '../../../../src/domain/plan.js';
 import { missingFindings, preflight } from '../../../../src/domain/preflight/preflight.js';
 import { nameFinding } from '../../../../src/domain/preflight/name-check.js';
-import type { PromotionRequest } from '../../../../src/domain/types.js';
 import {
   SECOND_REGION,
   SOURCE_REGION,
@@ -21,14 +20,13 @@ import {
   targetImageId,
   targetKeyArn,
   targetSnapshotIds,
-  type Fixture,
-} from '../../../support/pipeline-fixtures.js';
+  type Fixture, type RequestOverrides } from '../../../support/pipeline-fixtures.js';
 
 const SOURCE_NAME = 'golden-base-2030.01.01';
 const TAKEN_BY = 'ami-0dddddddddddddddd';
 const nameFilter = (name: string) => ({ Filters: [{ Name: 'name', Values: [name] }] });
 
-function setup(request: Partial<PromotionRequest> = {}): Fixture {
+function setup(request: RequestOverrides = {}): Fixture {
   const fx = buildContext(request);
   stubWorld(fx);
   stubSimulation(fx);

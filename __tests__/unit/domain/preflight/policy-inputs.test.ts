@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SourceImage, SourceSnapshot } from '../../../../src/domain/lookups/inspect.js';
 import { policyInputs } from '../../../../src/domain/preflight/policy-inputs.js';
-import { preflight, type PreflightResult } from '../../../../src/domain/preflight/preflight.js';
+import { preflight } from '../../../../src/domain/preflight/preflight.js';
 import { generatePolicies } from '../../../../src/policy/generate.js';
 import {
   KEY_ARN,
@@ -22,9 +22,8 @@ import {
   stubWorld,
   targetKeyArn,
   customerTargetKey, defaultTargetKey,
+  preflightResult,
 } from '../../../support/pipeline-fixtures.js';
-
-const ACCOUNTS = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
 
 const ALIAS_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:alias/golden-build`;
 const THIRD_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/cccccccc-1111-2222-3333-444444444444`;
@@ -41,14 +40,11 @@ function sourceImage(snapshots: SourceSnapshot[]): SourceImage {
 describe('policyInputs', () => {
   it('fills in what the preflight resolved: the key ARN behind an alias ARN, per-region target keys, the other snapshot keys', () => {
     const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), targetRegions: [SOURCE_REGION, SECOND_REGION], keyAccess: 'grant', ssmParameter: '/golden/ami' });
-    const pre: PreflightResult = {
-      findings: [],
-      existing: [],
-      accounts: ACCOUNTS,
+    const pre = preflightResult(fx, {
       sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
       sourceImage: sourceImage([snapshot(0, OTHER_KEY_ARN), snapshot(1, KEY_ARN), snapshot(2, THIRD_KEY_ARN), snapshot(3, OTHER_KEY_ARN), snapshot(4)]),
-      targetKeys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
-    };
+      keys: [customerTargetKey(SOURCE_REGION), defaultTargetKey(SECOND_REGION)],
+    });
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
       partition: 'aws',
       autoscalingAccess: 'off',
@@ -70,7 +66,7 @@ describe('policyInputs', () => {
 
   it('falls back to the input (even an alias ARN) and no keys when the preflight could not resolve them', () => {
     const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), sourceRole: undefined });
-    const inputs = policyInputs(fx.ctx, { findings: [], existing: [], accounts: ACCOUNTS }, 'custom-audience');
+    const inputs = policyInputs(fx.ctx, preflightResult(fx), 'custom-audience');
     expect(inputs).toMatchObject({ kmsKeyArn: ALIAS_ARN, targetKeyArns: {}, extraSourceKeyArns: [], sourceRoleArn: undefined, audience: 'custom-audience', keyAccess: 'verify' });
   });
 
@@ -92,7 +88,7 @@ describe('policyInputs', () => {
 
   it('an AMI under the CMK only: no extra key', () => {
     const fx = buildContext();
-    const pre: PreflightResult = { findings: [], existing: [], accounts: ACCOUNTS, sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) };
+    const pre = preflightResult(fx, { sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) });
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com').extraSourceKeyArns).toEqual([]);
   });
 });

@@ -4,9 +4,10 @@ import 'aws-sdk-client-mock-jest';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { PromotionError } from '../../../../src/aws/errors.js';
-import { planFrom, runPreflight } from '../../../../src/domain/pipeline.js';
+import { planFrom } from '../../../../src/domain/plan.js';
+import { runPreflight } from '../../../../src/domain/pipeline.js';
 import { missingFindings, preflight, preflightError, type PreflightFinding, type PreflightResult } from '../../../../src/domain/preflight/preflight.js';
-import type { KeyAccessMode, PromotionRequest } from '../../../../src/domain/types.js';
+import type { KeyAccessMode } from '../../../../src/domain/types.js';
 import { autoScalingKeyStatements, targetRoleKeyStatements } from '../../../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../../../src/policy/policy-document.js';
 import {
@@ -36,7 +37,9 @@ import {
   targetSnapshotIds,
   type Fixture,
   type SimulatedVerdict,
+  targetRegionsOf,
   type WorldOptions,
+  type RequestOverrides,
 } from '../../../support/pipeline-fixtures.js';
 
 const TWO_REGIONS = [SOURCE_REGION, SECOND_REGION];
@@ -48,24 +51,25 @@ const PROBE_CHECK = 'The target role can reach the source key';
 const SLR = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
-function setup(request: Partial<PromotionRequest> = {}, options: WorldOptions = {}, verdict?: SimulatedVerdict) {
+function setup(request: RequestOverrides = {}, options: WorldOptions = {}, verdict?: SimulatedVerdict) {
   const fx = buildContext(request);
   const w = stubWorld(fx, options);
   const iam = stubSimulation(fx, verdict);
   return { fx, w, iam };
 }
 
-/** Findings without the refusal objects, for exact comparison. */
-function rows(result: PreflightResult): Omit<PreflightFinding, 'error'>[] {
-  return result.findings.map(({ error: _error, ...finding }) => finding);
+/** Findings without the refusal objects and accounts (checked on their own), for exact comparison. */
+function rows(result: PreflightResult): Omit<PreflightFinding, 'error' | 'accountId'>[] {
+  return result.findings.map(({ error: _error, accountId: _accountId, ...finding }) => finding);
 }
 
 function summary(result: PreflightResult): string[] {
   return result.findings.map((f) => `${f.status} ${f.side} ${f.check}`);
 }
 
+/** The findings of one check, without their accounts (checked on their own). */
 function only(result: PreflightResult, check: string): PreflightFinding[] {
-  return result.findings.filter((f) => f.check === check);
+  return result.findings.filter((f) => f.check === check).map(({ accountId: _accountId, ...finding }) => finding);
 }
 
 function trail(fx: Fixture): string[] {
@@ -114,8 +118,8 @@ describe('preflight: a promotion that can go ahead', () => {
       `source ec2 ${SOURCE_REGION} DescribeImages`,
       `source kms ${SOURCE_REGION} DescribeKey`,
       `source ec2 ${SOURCE_REGION} DescribeSnapshots`,
-      `target ec2 ${SOURCE_REGION} DescribeImages`,
       `source kms ${SOURCE_REGION} GetKeyPolicy`,
+      `target ec2 ${SOURCE_REGION} DescribeImages`,
       `target kms ${SOURCE_REGION} DescribeKey`,
       `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
       `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
@@ -124,11 +128,10 @@ describe('preflight: a promotion that can go ahead', () => {
     expect(fx.target.kms(SOURCE_REGION).commandCalls(DescribeKeyCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
     expect(iam).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 0);
     expect(result).toMatchObject({
-      existing: [],
       keyPolicy: JSON.stringify(policyAllowingTargetRole()),
       sourceKey: { arn: KEY_ARN, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
       sourceImage: { imageId: SOURCE_AMI, ownedBySource: true },
-      targetKeys: [{ region: SOURCE_REGION, label: 'default' }],
+      targets: [{ existing: [], keys: [{ region: SOURCE_REGION, label: 'default' }] }],
     });
     expectReadOnly(fx);
   });
@@ -258,7 +261,7 @@ describe('preflight: the source key and its policy for the target role', () => {
     });
     expect(finding?.error).toBeInstanceOf(PromotionError);
     expect(finding?.error?.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
-    expect(missingFindings(result)).toEqual([finding]);
+    expect(missingFindings(result).map(({ accountId: _accountId, ...f }) => f)).toEqual([finding]);
     expectReadOnly(fx);
   });
 
@@ -393,7 +396,7 @@ describe('preflight: the target keys in each region', () => {
       expect(only(result, `The target key in ${region}`)[0]?.detail).toBe(`copies will use ${targetKeyArn(region)}.`);
       expect(fx.target.kms(region).commandCalls(DescribeKeyCommand, { KeyId: TARGET_ALIAS }).map((c) => c.args[0].input)).toEqual([{ KeyId: TARGET_ALIAS }]);
     }
-    expect(result.targetKeys?.map((k) => [k.region, k.arn])).toEqual(TWO_REGIONS.map((r) => [r, targetKeyArn(r)]));
+    expect(result.targets[0]?.keys?.map((k) => [k.region, k.arn])).toEqual(TWO_REGIONS.map((r) => [r, targetKeyArn(r)]));
     expect(missingFindings(result)).toEqual([]);
   });
 
@@ -411,7 +414,7 @@ describe('preflight: the target keys in each region', () => {
     });
     expect(finding?.error?.message).toContain(`(target account ${TARGET_ACCOUNT}, ${SECOND_REGION})`);
     // Not a complete set of keys: nothing to plan with.
-    expect(result.targetKeys).toBeUndefined();
+    expect(result.targets[0]?.keys).toBeUndefined();
     expect(() => planFrom(result)).toThrow(finding?.error as PromotionError);
   });
 
@@ -448,11 +451,11 @@ describe('preflight: earlier promotions', () => {
     ]);
     expect(fx.sent.filter((c) => c.side === 'source')).toEqual([]);
     expect(fx.sent.filter((c) => c.service === 'iam')).toEqual([]);
-    expect(result.existing).toEqual(TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region) })));
+    expect(result.targets[0]?.existing).toEqual(TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region) })));
     expect(result.sourceImage).toBeUndefined();
     expect(result.sourceKey).toBeUndefined();
     expect(planFrom(result)).toEqual({
-      allReused: TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region), key: targetKeyArn(region), reused: true })),
+      targets: [{ target: fx.ctx.target, keys: result.targets[0]?.keys, existing: result.targets[0]?.existing }],
     });
     expectReadOnly(fx);
   });
@@ -461,7 +464,7 @@ describe('preflight: earlier promotions', () => {
     const { fx } = setup({ targetRegions: TWO_REGIONS });
     stubEarlierPromotion(fx, SECOND_REGION, targetImageId(SECOND_REGION), targetSnapshotIds(SECOND_REGION));
     const result = await preflight(fx.ctx);
-    expect(result.existing.map((e) => e.region)).toEqual([SECOND_REGION]);
+    expect(result.targets[0]?.existing.map((e) => e.region)).toEqual([SECOND_REGION]);
     expect(only(result, `An earlier promotion in ${SECOND_REGION}`)[0]?.status).toBe('ok');
     expect(only(result, 'The source AMI can be promoted')[0]?.status).toBe('ok');
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] });
@@ -470,7 +473,7 @@ describe('preflight: earlier promotions', () => {
 
 describe('preflight: Auto Scaling', () => {
   function withTargetKeyPolicy(fx: Fixture, policy: object) {
-    for (const region of fx.request.targetRegions) {
+    for (const region of targetRegionsOf(fx.request)) {
       fx.target.kms(region).on(GetKeyPolicyCommand, { KeyId: targetKeyArn(region) }).resolves({ Policy: JSON.stringify(policy), PolicyName: 'default' });
     }
   }
@@ -521,10 +524,10 @@ describe('preflight: several things missing at once', () => {
       `source ${KEY_POLICY_CHECK}`,
       "target The target role's IAM policy allows EC2 copy actions",
     ]);
-    const error = preflightError(missing, result.accounts);
+    const error = preflightError(missing);
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.what).toBe('The preflight checks');
-    expect(error.details.why).toBe(`3 thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account ${result.accounts[f.side]}): ${f.detail}`).join('\n')}`);
+    expect(error.details.why).toBe(`3 thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account ${f.accountId}): ${f.detail}`).join('\n')}`);
     expect(error.details.fix).toBe(missing.map((f, i) => `${i + 1}. ${f.fix}`).join('\n'));
     expect(error.details.why).toContain(`1. The target key in ${SECOND_REGION} (target account ${TARGET_ACCOUNT}): no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.`);
     expect(error.details.why).toContain(`2. ${KEY_POLICY_CHECK} (source account ${SOURCE_ACCOUNT}): the key policy does not let ${TARGET_ROLE}`);
@@ -541,7 +544,7 @@ describe('preflight: several things missing at once', () => {
     const result = await preflight(fx.ctx);
     const missing = missingFindings(result);
     expect(missing).toHaveLength(1);
-    const error = preflightError(missing, result.accounts);
+    const error = preflightError(missing);
     expect(error).toBe(missing[0]?.error);
     expect(error.message).toMatch(new RegExp(`^${KEY_POLICY_CHECK} \\(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION}\\) failed: the key policy does not let`));
     let thrown: unknown;
@@ -554,8 +557,17 @@ describe('preflight: several things missing at once', () => {
   });
 });
 
+describe('preflight: accounts', () => {
+  it('every finding names its account: the source account for source checks, the target account for target checks', async () => {
+    const { fx } = setup({ targetRegions: TWO_REGIONS, autoscalingAccess: 'check', targetKey: ALIAS }, { policy: policyWithoutTarget() });
+    const result = await preflight(fx.ctx);
+    expect(result.findings.length).toBeGreaterThan(5);
+    for (const finding of result.findings) expect([finding.check, finding.accountId]).toEqual([finding.check, finding.side === 'source' ? SOURCE_ACCOUNT : TARGET_ACCOUNT]);
+  });
+});
+
 describe('preflight changes nothing', () => {
-  const scenarios: [string, Partial<PromotionRequest>, WorldOptions][] = [
+  const scenarios: [string, RequestOverrides, WorldOptions][] = [
     ['verify, default target key', { keyAccess: 'verify' }, {}],
     ['verify, key policy without the target', { keyAccess: 'verify' }, { policy: policyWithoutTarget() }],
     ['grant, alias, Auto Scaling grant, two regions, SSM parameter', { keyAccess: 'grant', targetKey: ALIAS, autoscalingAccess: 'grant', targetRegions: TWO_REGIONS, ssmParameter: '/golden/ami' }, { policy: policyWithoutTarget() }],
@@ -564,7 +576,7 @@ describe('preflight changes nothing', () => {
   ];
   it.each(scenarios)('%s', async (_, request, options) => {
     const { fx } = setup(request, options);
-    for (const region of fx.request.targetRegions) fx.target.kms(region).on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify(keyPolicy()), PolicyName: 'default' });
+    for (const region of targetRegionsOf(fx.request)) fx.target.kms(region).on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify(keyPolicy()), PolicyName: 'default' });
     const result = await preflight(fx.ctx);
     expect(result.findings.length).toBeGreaterThan(0);
     expectReadOnly(fx);

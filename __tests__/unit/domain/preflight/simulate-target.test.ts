@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { SimulatePrincipalPolicyCommand, type SimulatePrincipalPolicyCommandInput } from '@aws-sdk/client-iam';
 import { simulateTargetRole } from '../../../../src/domain/preflight/simulate-target.js';
-import type { PromotionRequest } from '../../../../src/domain/types.js';
 import {
   KEY_ARN,
   SECOND_REGION,
@@ -17,8 +16,7 @@ import {
   targetKeyArn,
   type Fixture,
   type SimulatedVerdict,
-  customerTargetKey, defaultTargetKey, awsManagedTargetKey,
-} from '../../../support/pipeline-fixtures.js';
+  customerTargetKey, defaultTargetKey, awsManagedTargetKey, type RequestOverrides } from '../../../support/pipeline-fixtures.js';
 
 const POLICY = JSON.stringify(policyAllowingTargetRole());
 const EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
@@ -34,7 +32,7 @@ const viaEc2 = (region: string) => [
 ];
 const parameterArn = (region: string, name: string) => `arn:aws:ssm:${region}:${TARGET_ACCOUNT}:parameter/${name}`;
 
-function setup(request: Partial<PromotionRequest> = {}, verdict?: SimulatedVerdict) {
+function setup(request: RequestOverrides = {}, verdict?: SimulatedVerdict) {
   const fx = buildContext(request);
   const iam = stubSimulation(fx, verdict);
   return { fx, iam };

@@ -6,7 +6,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { PreflightFinding } from '../../../../src/domain/preflight/preflight-finding.js';
 import type { SourceKey } from '../../../../src/domain/lookups/source-key.js';
 import { sourceKeyFindings } from '../../../../src/domain/preflight/source-key-findings.js';
-import type { PromotionRequest } from '../../../../src/domain/types.js';
+import { readKeyPolicy } from '../../../../src/domain/steps/key-access.js';
 import { targetRoleKeyStatements } from '../../../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../../../src/policy/policy-document.js';
 import {
@@ -22,8 +22,7 @@ import {
   buildContext,
   keyPolicy,
   stubSimulation,
-  stubWorld,
-} from '../../../support/pipeline-fixtures.js';
+  stubWorld, type RequestOverrides } from '../../../support/pipeline-fixtures.js';
 
 const KEY_POLICY_CHECK = 'The source key policy lets the target role copy';
 const PROBE_CHECK = 'The target role can reach the source key';
@@ -39,13 +38,14 @@ const statement = (fields: Partial<PolicyStatement>): PolicyStatement => ({ Sid:
 const ebsPattern = (account: string): PolicyStatement =>
   statement({ Sid: 'AllowThroughEbs', Principal: { AWS: '*' }, Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': EC2 } } });
 
-async function findingsFor(policy: object, request: Partial<PromotionRequest> = {}, probeDenied = false) {
+async function findingsFor(policy: object, request: RequestOverrides = {}, probeDenied = false) {
   const fx = buildContext(request);
   stubWorld(fx, { policy });
   const iam = stubSimulation(fx);
   const probe = fx.target.kms(SOURCE_REGION);
   if (probeDenied) probe.on(DescribeKeyCommand).rejects(awsError('AccessDeniedException', `User: ${TARGET_ROLE} is not authorized to perform: kms:DescribeKey on resource: ${KEY_ARN}`));
-  const { findings } = await sourceKeyFindings(fx.ctx, key, []);
+  const keyPolicy = await readKeyPolicy(fx.ctx, key, true);
+  const findings = await sourceKeyFindings(fx.ctx, key, [], keyPolicy);
   const sourceKeySimulation = iam.commandCalls(SimulatePrincipalPolicyCommand).map((c) => c.args[0].input).find((input) => input.ResourceArns?.includes(KEY_ARN));
   return { fx, findings, probe, simulatedPolicy: sourceKeySimulation?.ResourcePolicy };
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
-import { planFrom } from '../../../../src/domain/pipeline.js';
+import { planFrom } from '../../../../src/domain/plan.js';
 import { missingFindings, preflight, type PreflightResult } from '../../../../src/domain/preflight/preflight.js';
 import { startTargetCopy } from '../../../../src/domain/steps/copy.js';
 import { reencrypt } from '../../../../src/domain/steps/reencrypt.js';
 import { TAG_BUDGET_CHECK, tagBudgetFindings } from '../../../../src/domain/preflight/tag-budget.js';
 import { characterCount } from '../../../../src/domain/tags.js';
-import type { PromotionRequest, Tag } from '../../../../src/domain/types.js';
+import type { Tag } from '../../../../src/domain/types.js';
 import { parseTags } from '../../../../src/github/inputs.js';
 import {
   KEY_ARN,
@@ -20,20 +20,19 @@ import {
   defaultTargetKey,
   stubSimulation,
   stubWorld,
-  type WorldOptions,
-} from '../../../support/pipeline-fixtures.js';
+  type WorldOptions, type RequestOverrides } from '../../../support/pipeline-fixtures.js';
 
 const ROCKET = '🚀';
 const sourceTags = (n: number): Tag[] => Array.from({ length: n }, (_, i) => ({ Key: `team-tag-${i}`, Value: `v${i}` }));
 
-async function run(request: Partial<PromotionRequest>, options: WorldOptions = {}): Promise<{ result: PreflightResult; fx: ReturnType<typeof buildContext> }> {
+async function run(request: RequestOverrides, options: WorldOptions = {}): Promise<{ result: PreflightResult; fx: ReturnType<typeof buildContext> }> {
   const fx = buildContext(request);
   stubWorld(fx, options);
   stubSimulation(fx);
   return { result: await preflight(fx.ctx), fx };
 }
 
-const budget = (result: PreflightResult) => result.findings.filter((f) => f.check === TAG_BUDGET_CHECK).map(({ error: _error, ...f }) => f);
+const budget = (result: PreflightResult) => result.findings.filter((f) => f.check === TAG_BUDGET_CHECK).map(({ error: _error, accountId: _accountId, ...f }) => f);
 
 describe('counting characters as AWS does', () => {
   it('counts code points: an emoji is one character, not two UTF-16 units', () => {
@@ -66,9 +65,9 @@ describe('the tag budget in the preflight', () => {
   it('counts exactly the tags the copies send in TagSpecifications', async () => {
     const { result, fx } = await run({ tags: [{ Key: 'release', Value: '2030.01' }] });
     const plan = planFrom(result);
-    if ('allReused' in plan) throw new Error('nothing to copy');
+    if (!('sourceImage' in plan)) throw new Error('nothing to copy');
     const shared = await reencrypt(fx.ctx, plan.sourceImage, plan.sourceKey, true);
-    await startTargetCopy(fx.ctx, plan.sourceImage, shared, plan.targetKeys[0] as never);
+    await startTargetCopy(fx.ctx, plan.sourceImage, shared, plan.targets[0]?.keys[0] as never);
     const sent = (side: 'source' | 'target') => fx[side].ec2(SOURCE_REGION).commandCalls(CopyImageCommand).map((c) => c.args[0].input.TagSpecifications?.map((t) => t.Tags?.length));
     expect(sent('source')).toEqual([[7, 7]]);
     expect(sent('target')).toEqual([[11, 11]]);
@@ -145,7 +144,9 @@ describe('the tag budget in the preflight', () => {
   it('points at the provenance when one of its values is too long', () => {
     const fx = buildContext({ provenance: { repository: 'r'.repeat(300) } });
     const source = { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'n', tags: [], snapshots: [], billingCodes: [] };
-    const [finding] = tagBudgetFindings(fx.ctx, source, { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION }, [defaultTargetKey(SOURCE_REGION)]);
+    const [finding] = tagBudgetFindings(fx.ctx, source, { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION }, [
+      { accountId: TARGET_ACCOUNT, keys: [defaultTargetKey(SOURCE_REGION)] },
+    ]);
     expect(finding?.detail).toContain('for the tag "promote-ami:repository"');
     expect(finding?.fix).toBe(`The tag "promote-ami:repository" is one of this action's provenance tags: shorten the repository name or the server URL it is made of.`);
   });

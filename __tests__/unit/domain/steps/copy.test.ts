@@ -150,8 +150,8 @@ describe('copying into the target account', () => {
     // The other copy was followed to the end.
     expect(fx.target.ec2(SECOND_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
     expect(fx.journal.entries()).toEqual([
-      { kind: 'target-copy', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
-      { kind: 'target-copy-done', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+      { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+      { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
     ]);
   });
 
@@ -168,11 +168,11 @@ describe('copying into the target account', () => {
     expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
     expect(fx.journal.entries()).toEqual(
       expect.arrayContaining([
-        { kind: 'target-copy', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
-        { kind: 'target-copy-done', region: SOURCE_REGION, imageId: targetImageId(SOURCE_REGION) },
+        { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
+        { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: targetImageId(SOURCE_REGION) },
       ]),
     );
-    expect(fx.journal.entries()).not.toContainEqual({ kind: 'target-copy-done', region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) });
+    expect(fx.journal.entries()).not.toContainEqual({ kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) });
 
     const both = setup({}, 0);
     for (const region of regions) {

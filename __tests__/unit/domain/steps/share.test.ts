@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { DescribeImageAttributeCommand, DescribeSnapshotAttributeCommand, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { PromotionError } from '../../../../src/aws/errors.js';
-import { shareWithTarget } from '../../../../src/domain/steps/share.js';
+import { shareWithTargets } from '../../../../src/domain/steps/share.js';
 import { INTERMEDIATE_AMI, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT, awsError, buildContext, intermediateSnapshotIds } from '../../../support/pipeline-fixtures.js';
 
 const snapshotIds = intermediateSnapshotIds(2);
@@ -21,7 +21,7 @@ function setup() {
 describe('sharing with the target account', () => {
   it('adds a launch permission on the AMI and a volume permission on every snapshot, for the target account only', async () => {
     const { fx, ec2 } = setup();
-    const report = await shareWithTarget(fx.ctx, shared);
+    const report = await shareWithTargets(fx.ctx, shared);
 
     expect(ec2.commandCalls(DescribeImageAttributeCommand).map((c) => c.args[0].input)).toEqual([{ ImageId: INTERMEDIATE_AMI, Attribute: 'launchPermission' }]);
     expect(ec2.commandCalls(ModifyImageAttributeCommand).map((c) => c.args[0].input)).toEqual([
@@ -46,7 +46,7 @@ describe('sharing with the target account', () => {
     const { fx, ec2 } = setup();
     ec2.on(DescribeImageAttributeCommand).resolves({ LaunchPermissions: [{ UserId: SOURCE_ACCOUNT }, { UserId: TARGET_ACCOUNT }] });
     ec2.on(DescribeSnapshotAttributeCommand, { SnapshotId: snapshotIds[1] }).resolves({ CreateVolumePermissions: [{ UserId: TARGET_ACCOUNT }] });
-    const report = await shareWithTarget(fx.ctx, shared);
+    const report = await shareWithTargets(fx.ctx, shared);
     expect(ec2).toHaveReceivedCommandTimes(ModifyImageAttributeCommand, 0);
     expect(ec2.commandCalls(ModifySnapshotAttributeCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([snapshotIds[0], snapshotIds[2]]);
     expect(fx.journal.entries()).toEqual([
@@ -59,23 +59,24 @@ describe('sharing with the target account', () => {
   it('still shares with the account by id when the AMI is public, and never touches the public permission', async () => {
     const { fx, ec2 } = setup();
     ec2.on(DescribeImageAttributeCommand).resolves({ LaunchPermissions: [{ Group: 'all' }] });
-    await shareWithTarget(fx.ctx, shared);
+    await shareWithTargets(fx.ctx, shared);
     expect(ec2.commandCalls(ModifyImageAttributeCommand).map((c) => c.args[0].input)).toEqual([
       { ImageId: INTERMEDIATE_AMI, LaunchPermission: { Add: [{ UserId: TARGET_ACCOUNT }] } },
     ]);
   });
 
-  it('journals what it shared before a failure, and explains the failure', async () => {
+  it('journals what it shared before a failure, and explains the failure (the snapshots are shared in parallel)', async () => {
     const { fx, ec2 } = setup();
     ec2.on(ModifySnapshotAttributeCommand, { SnapshotId: snapshotIds[1] }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
-    const error = (await shareWithTarget(fx.ctx, shared).catch((e: unknown) => e)) as PromotionError;
+    const error = (await shareWithTargets(fx.ctx, shared).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
     expect(error.message).toContain('"Action": "ec2:ModifySnapshotAttribute"');
     expect(fx.journal.entries()).toEqual([
       { kind: 'launch-permission', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, accountId: TARGET_ACCOUNT },
       { kind: 'volume-permission', region: SOURCE_REGION, snapshotId: snapshotIds[0], accountId: TARGET_ACCOUNT },
+      { kind: 'volume-permission', region: SOURCE_REGION, snapshotId: snapshotIds[2], accountId: TARGET_ACCOUNT },
     ]);
-    expect(ec2).toHaveReceivedCommandTimes(ModifySnapshotAttributeCommand, 2);
+    expect(ec2).toHaveReceivedCommandTimes(ModifySnapshotAttributeCommand, 3);
   });
 });

@@ -195,6 +195,17 @@ describe('waiting for a copy', () => {
     expect(ec2).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
   });
 
+  it('a request the cancellation aborts ends the wait with the cancellation, not as an AWS error', async () => {
+    const { fx, target, options, ec2 } = setup();
+    const reason = new Error('The job was cancelled (SIGTERM).');
+    const aborted = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    ec2.on(DescribeImagesCommand).callsFake(() => {
+      fx.abort.abort(reason);
+      throw aborted;
+    });
+    await expect(waitForImage(target, options)).rejects.toBe(reason);
+  });
+
   it('does not start when the signal is already aborted', async () => {
     const { fx, target, options, ec2 } = setup();
     const reason = new Error('cancelled');
