@@ -2,6 +2,7 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aw
 import { call, explainAwsError } from '../../aws/explain.js';
 import { siteOf, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import { userTags } from '../tags.js';
 import type { Tag } from '../types.js';
 
@@ -68,7 +69,7 @@ async function describeImage(ctx: PromotionContext): Promise<Image | undefined> 
 }
 
 async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: boolean): Promise<Map<string, { encrypted: boolean; kmsKeyId?: string }>> {
-  const ids = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  const ids = snapshotIdsOf(image);
   const keys = new Map<string, { encrypted: boolean; kmsKeyId?: string }>();
   if (ids.length === 0) return keys;
   try {
@@ -93,16 +94,15 @@ async function sharedWithSource(ctx: PromotionContext): Promise<boolean> {
   return (response.Images ?? []).some((image) => image.ImageId === request.sourceAmiId);
 }
 
-/** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
-export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> {
+/** Refuses what AWS would refuse of the image itself: not visible, not available, not EBS-backed. */
+function requireCopyableState(ctx: PromotionContext, image: Image | undefined): asserts image is Image & { ImageId: string } {
   const { request } = ctx;
-  const sourceIdentity = ctx.source.identity;
-  const image = await describeImage(ctx);
+  const account = ctx.source.identity.accountId;
   if (!image?.ImageId) {
     refuse(
       ctx,
-      `the source account cannot see ${request.sourceAmiId} in ${request.sourceRegion}: it does not exist there, it is neither owned by nor shared with account ${sourceIdentity.accountId}, or its owner disabled it (which ends its sharing).`,
-      `Check source-ami-id and source-region (AMIs are regional), or share the AMI with account ${sourceIdentity.accountId}.`,
+      `the source account cannot see ${request.sourceAmiId} in ${request.sourceRegion}: it does not exist there, it is neither owned by nor shared with account ${account}, or its owner disabled it (which ends its sharing).`,
+      `Check source-ami-id and source-region (AMIs are regional), or share the AMI with account ${account}.`,
     );
   }
   if (image.State === 'disabled') refuseDisabled(ctx);
@@ -117,13 +117,18 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
   if (image.RootDeviceType !== 'ebs') {
     refuse(ctx, `the AMI is ${image.RootDeviceType ?? 'not EBS'}-backed; only EBS-backed AMIs can be shared and copied this way.`, 'Promote an EBS-backed AMI.');
   }
+}
+
+/** Refuses an AMI the source account may not pass on: public only, or carrying Marketplace codes. */
+async function requireOurs(ctx: PromotionContext, image: Image, ownedBySource: boolean): Promise<void> {
+  const { request } = ctx;
+  const account = ctx.source.identity.accountId;
   const ownerId = image.OwnerId ?? '';
-  const ownedBySource = ownerId === sourceIdentity.accountId;
   if (!ownedBySource && !(await sharedWithSource(ctx))) {
     refuse(
       ctx,
-      `${request.sourceAmiId} belongs to account ${ownerId} and is public, but neither owned by nor shared with account ${sourceIdentity.accountId}.`,
-      `Promote an AMI of your own: build it in account ${sourceIdentity.accountId} (for example from this public AMI), or have account ${ownerId} share it with account ${sourceIdentity.accountId}.`,
+      `${request.sourceAmiId} belongs to account ${ownerId} and is public, but neither owned by nor shared with account ${account}.`,
+      `Promote an AMI of your own: build it in account ${account} (for example from this public AMI), or have account ${ownerId} share it with account ${account}.`,
     );
   }
   const marketplace = (image.ProductCodes ?? []).filter((p) => p.ProductCodeType === 'marketplace');
@@ -134,28 +139,36 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
       'Build the image from a base AMI without Marketplace product codes, or subscribe the target account to the product and build the image there.',
     );
   }
+}
+
+/** Every EBS snapshot of the image with its encryption, as the source account sees it. */
+async function snapshotsOf(ctx: PromotionContext, image: Image, ownedBySource: boolean): Promise<SourceSnapshot[]> {
   const mappings = (image.BlockDeviceMappings ?? []).filter((m) => m.Ebs?.SnapshotId);
   if (mappings.length === 0) refuse(ctx, 'the AMI has no EBS snapshots.', 'Promote an EBS-backed AMI with at least one snapshot.');
   const keys = await snapshotKeys(ctx, image, ownedBySource);
-  const snapshots = mappings.map((m) => {
+  return mappings.map((m) => {
     const snapshotId = m.Ebs?.SnapshotId as string;
     const known = keys.get(snapshotId);
-    return {
-      snapshotId,
-      deviceName: m.DeviceName ?? '',
-      encrypted: known?.encrypted ?? Boolean(m.Ebs?.Encrypted),
-      kmsKeyId: known?.kmsKeyId ?? m.Ebs?.KmsKeyId,
-    };
+    return { snapshotId, deviceName: m.DeviceName ?? '', encrypted: known?.encrypted ?? Boolean(m.Ebs?.Encrypted), kmsKeyId: known?.kmsKeyId ?? m.Ebs?.KmsKeyId };
   });
+}
+
+/** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
+export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> {
+  const image = await describeImage(ctx);
+  requireCopyableState(ctx, image);
+  const ownerId = image.OwnerId ?? '';
+  const ownedBySource = ownerId === ctx.source.identity.accountId;
+  await requireOurs(ctx, image, ownedBySource);
   return {
     imageId: image.ImageId,
-    region: request.sourceRegion,
+    region: ctx.request.sourceRegion,
     ownerId,
     ownedBySource,
     name: image.Name ?? image.ImageId,
     description: image.Description,
     tags: userTags(image.Tags),
-    snapshots,
+    snapshots: await snapshotsOf(ctx, image, ownedBySource),
     platformDetails: image.PlatformDetails,
     billingCodes: (image.ProductCodes ?? []).flatMap((p) => (p.ProductCodeId ? [p.ProductCodeId] : [])),
     deprecationTime: image.DeprecationTime,

@@ -1,4 +1,5 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { snapshotIdsOf } from '../../aws/images.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { reuseFilters } from '../provenance.js';
@@ -27,6 +28,6 @@ export async function findExistingPromotion(ctx: TargetContext, key: TargetKey):
   return {
     region: key.region,
     imageId: newest.ImageId,
-    snapshotIds: (newest.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+    snapshotIds: snapshotIdsOf(newest),
   };
 }

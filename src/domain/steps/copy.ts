@@ -1,4 +1,5 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
+import { snapshotIdsOf } from '../../aws/images.js';
 import { explainAwsError } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
@@ -79,7 +80,7 @@ export async function copyToTargets(ctx: TargetContext, source: SourceImage, sha
         { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
       );
       ctx.journal.record({ kind: 'target-copy-done', accountId: ctx.target.identity.accountId, region: key.region, imageId });
-      const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+      const snapshotIds = snapshotIdsOf(image);
       return { region: key.region, imageId, snapshotIds, key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
     }),
   );

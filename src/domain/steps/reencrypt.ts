@@ -2,6 +2,7 @@ import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/cl
 import { call } from '../../aws/explain.js';
 import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import type { SourceKey } from '../lookups/source-key.js';
 import { intermediateTags } from '../provenance.js';
@@ -14,10 +15,6 @@ export interface SharedImage {
   snapshotIds: string[];
   /** True when this is an intermediate copy made (or found) by the action, false for the source AMI itself. */
   intermediate: boolean;
-}
-
-function snapshotIdsOf(image: Image): string[] {
-  return (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
 }
 
 /** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */
@@ -45,6 +42,52 @@ async function findIntermediate(ctx: PromotionContext, key: SourceKey): Promise<
   return response.Images?.find((image) => image.ImageId);
 }
 
+/** Starts the intermediate copy, or takes the one a concurrent run of the same source started after we looked. */
+async function startIntermediateCopy(ctx: PromotionContext, source: SourceImage, key: SourceKey): Promise<string> {
+  const { request } = ctx;
+  const region = request.sourceRegion;
+  const site = siteOf(ctx.source, region);
+  const tags = intermediateTags(ctx, source, key);
+  const name = `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128);
+  const what = `Re-encrypting ${source.imageId} with ${key.arn}`;
+  const response = await call({ ...site, what, action: 'ec2:CopyImage' }, () =>
+    ctx.source.ec2(region).send(
+      new CopyImageCommand({
+        SourceImageId: source.imageId,
+        SourceRegion: region,
+        Name: name,
+        Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
+        Encrypted: true,
+        KmsKeyId: key.arn,
+        // Per set of target accounts: a matrix job that starts after another job removed the shared copy must not get its ID back.
+        ClientToken: clientToken('intermediate', source.imageId, key.arn, targetAccountIds(ctx).join(','), request.provenance.runId, request.provenance.runAttempt),
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
+        ],
+      }),
+    ).catch(async (error: unknown) => {
+      if (errorName(error) !== 'InvalidAMIName.Duplicate') throw error;
+      const concurrent = (await findIntermediate(ctx, key))?.ImageId;
+      if (concurrent) return { ImageId: concurrent, concurrent: true };
+      throw new PromotionError({
+        ...site,
+        what,
+        why: `the source account already has an AMI named "${name}" that is not a usable intermediate copy (it may have failed).`,
+        fix: `Deregister that AMI in ${region} of account ${ctx.source.identity.accountId}, then run the promotion again.`,
+        cause: error,
+      });
+    }),
+  );
+  const imageId = response.ImageId as string;
+  ctx.log.info(
+    'concurrent' in response
+      ? `Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}, started by a concurrent run.`
+      : `Re-encrypting ${source.imageId} with ${key.arn} as ${imageId}.`,
+  );
+  return imageId;
+}
+
 /**
  * A copy of the AMI in the source account under the CMK, unless the source account owns the AMI
  * and every snapshot is already under the CMK (then the AMI itself is shared).
@@ -54,57 +97,13 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
     ctx.log.info(`${source.imageId} is owned by the source account and every snapshot is under ${key.arn}: sharing it as it is.`);
     return { imageId: source.imageId, snapshotIds: source.snapshots.map((s) => s.snapshotId), intermediate: false };
   }
-  const { request } = ctx;
-  const sourceIdentity = ctx.source.identity;
-  const region = request.sourceRegion;
-  const site = siteOf(ctx.source, region);
-  let imageId = (await findIntermediate(ctx, key))?.ImageId;
-  if (imageId) {
-    ctx.log.info(`Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}.`);
-  } else {
-    const tags = intermediateTags(ctx, source, key);
-    const name = `promote-ami-${source.imageId}-${shortHash(key.arn)}`.slice(0, 128);
-    const what = `Re-encrypting ${source.imageId} with ${key.arn}`;
-    const response = await call({ ...site, what, action: 'ec2:CopyImage' }, () =>
-      ctx.source.ec2(region).send(
-        new CopyImageCommand({
-          SourceImageId: source.imageId,
-          SourceRegion: region,
-          Name: name,
-          Description: `Re-encrypted copy of ${source.imageId} for promotion (temporary)`,
-          Encrypted: true,
-          KmsKeyId: key.arn,
-          // Per set of target accounts: a matrix job that starts after another job removed the shared copy must not get its ID back.
-          ClientToken: clientToken('intermediate', source.imageId, key.arn, targetAccountIds(ctx).join(','), request.provenance.runId, request.provenance.runAttempt),
-          TagSpecifications: [
-            { ResourceType: 'image', Tags: tags },
-            { ResourceType: 'snapshot', Tags: tags },
-          ],
-        }),
-      ).catch(async (error: unknown) => {
-        if (errorName(error) !== 'InvalidAMIName.Duplicate') throw error;
-        // A concurrent run of the same source started its intermediate copy (same name) after we looked: use it.
-        const concurrent = (await findIntermediate(ctx, key))?.ImageId;
-        if (concurrent) return { ImageId: concurrent, concurrent: true };
-        throw new PromotionError({
-          ...site,
-          what,
-          why: `the source account already has an AMI named "${name}" that is not a usable intermediate copy (it may have failed).`,
-          fix: `Deregister that AMI in ${region} of account ${sourceIdentity.accountId}, then run the promotion again.`,
-          cause: error,
-        });
-      }),
-    );
-    imageId = response.ImageId as string;
-    ctx.log.info(
-      'concurrent' in response
-        ? `Reusing the intermediate copy ${imageId} of ${source.imageId} under ${key.arn}, started by a concurrent run.`
-        : `Re-encrypting ${source.imageId} with ${key.arn} as ${imageId}.`,
-    );
-  }
+  const region = ctx.request.sourceRegion;
+  const found = (await findIntermediate(ctx, key))?.ImageId;
+  if (found) ctx.log.info(`Reusing the intermediate copy ${found} of ${source.imageId} under ${key.arn}.`);
+  const imageId = found ?? (await startIntermediateCopy(ctx, source, key));
   ctx.journal.record({ kind: 'intermediate-copy', region, imageId, snapshotIds: [] });
   const image = await waitForImage(
-    { label: 'intermediate copy', ...site, imageId, ec2: ctx.source.ec2(region), keyDescription: key.arn },
+    { label: 'intermediate copy', ...siteOf(ctx.source, region), imageId, ec2: ctx.source.ec2(region), keyDescription: key.arn },
     { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
   );
   const snapshotIds = snapshotIdsOf(image);

@@ -2,6 +2,7 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type I
 import { call } from '../../aws/explain.js';
 import type { Clock, Logger } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { Side } from '../types.js';
 
 export interface ImageToWaitFor {
@@ -64,6 +65,63 @@ function unlessCancelled(signal: AbortSignal) {
   };
 }
 
+type Site = Pick<ImageToWaitFor, 'side' | 'accountId' | 'region' | 'principal'>;
+
+/** The image as DescribeImages shows it now; undefined while it is not visible (a new copy) or once it is gone. */
+async function describeImage(target: ImageToWaitFor, site: Site, signal: AbortSignal): Promise<Image | undefined> {
+  const response = await call({ ...site, what: `Describing ${target.imageId}`, action: 'ec2:DescribeImages' }, () =>
+    target.ec2.send(new DescribeImagesCommand({ ImageIds: [target.imageId] }), { abortSignal: signal }).catch((error: unknown) => {
+      if (errorName(error) === 'InvalidAMIID.NotFound') return { Images: [] };
+      throw error;
+    }),
+  ).catch(unlessCancelled(signal));
+  return response.Images?.[0];
+}
+
+/** The image's snapshots, to report progress; a snapshot in `error` fails the wait. */
+async function describeSnapshots(target: ImageToWaitFor, site: Site, image: Image, signal: AbortSignal): Promise<Snapshot[]> {
+  const snapshotIds = snapshotIdsOf(image);
+  if (snapshotIds.length === 0) return [];
+  const response = await call({ ...site, what: `Describing the snapshots of ${target.imageId}`, action: 'ec2:DescribeSnapshots' }, () =>
+    target.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }), { abortSignal: signal }).catch((error: unknown) => {
+      // The snapshots of a copy just started may not be visible yet: no progress this time.
+      if (errorName(error) === 'InvalidSnapshot.NotFound') return { Snapshots: [] };
+      throw error;
+    }),
+  ).catch(unlessCancelled(signal));
+  const snapshots = response.Snapshots ?? [];
+  const broken = snapshots.find((s) => s.State === 'error');
+  if (broken) {
+    const reason = broken.StateMessage ?? 'snapshot copy failed';
+    throw failure(target, `snapshot ${broken.SnapshotId} of the copy is in state error: ${reason}.${probableKmsCause(reason, target)}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
+  }
+  return snapshots;
+}
+
+const ENDED = ['failed', 'error', 'invalid', 'deregistered', 'disabled'];
+
+/** A copy that has ended without becoming available (or vanished after it was seen). */
+function endedBadly(target: ImageToWaitFor, image: Image | undefined): PromotionError {
+  const reason = image?.StateReason?.Message ?? (image ? `state ${image.State}` : 'the image disappeared');
+  return failure(target, `the copy ended ${image?.State ?? 'deregistered'}: ${reason}.${probableKmsCause(reason, target, image?.State === 'failed')}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
+}
+
+function notFound(target: ImageToWaitFor, waitedMs: number): PromotionError {
+  return failure(
+    target,
+    `the copy ${target.imageId} was not found (DescribeImages did not return it for ${Math.round(waitedMs / 1000)} s).`,
+    'Run the promotion again; if it happens again, check that nothing deregisters new AMIs in this account and region.',
+  );
+}
+
+function timedOut(target: ImageToWaitFor, image: Image, snapshots: Snapshot[]): PromotionError {
+  return failure(
+    target,
+    `it was still ${image.State} (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`,
+    'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.',
+  );
+}
+
 /**
  * Polls one image until it is available: one DescribeImages and at most one DescribeSnapshots per poll,
  * fast at first and backing off to a bounded interval. Fails on `failed`, on a snapshot in `error`, and
@@ -79,63 +137,23 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
   let seen = false;
   for (;;) {
     signal.throwIfAborted();
-    const image = (
-      await call({ ...site, what: `Describing ${target.imageId}`, action: 'ec2:DescribeImages' }, () =>
-        target.ec2.send(new DescribeImagesCommand({ ImageIds: [target.imageId] }), { abortSignal: signal }).catch((error: unknown) => {
-          // Not visible yet (a new copy) or gone: decided below.
-          if (errorName(error) === 'InvalidAMIID.NotFound') return { Images: [] };
-          throw error;
-        }),
-      ).catch(unlessCancelled(signal))
-    ).Images?.[0];
+    const image = await describeImage(target, site, signal);
     if (image?.State === 'available') {
       log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
       return image;
     }
-    if (!image && !seen && clock.now() - started < NOT_VISIBLE_MS && options.deadline > clock.now()) {
-      await clock.sleep(Math.min(delay, options.deadline - clock.now()), signal);
-      delay = Math.min(Math.round(delay * 1.5), maxDelay);
-      continue;
+    const invisible = !image && !seen;
+    if (invisible && (clock.now() - started >= NOT_VISIBLE_MS || options.deadline <= clock.now())) throw notFound(target, clock.now() - started);
+    if (!invisible) {
+      seen = true;
+      if (!image || ENDED.includes(image.State ?? '')) throw endedBadly(target, image);
+      const snapshots = await describeSnapshots(target, site, image, signal);
+      const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(snapshots)}`;
+      if (report !== lastReport) log.info(report);
+      lastReport = report;
+      if (options.deadline - clock.now() <= 0) throw timedOut(target, image, snapshots);
     }
-    if (!image && !seen) {
-      throw failure(target, `the copy ${target.imageId} was not found (DescribeImages did not return it for ${Math.round((clock.now() - started) / 1000)} s).`, 'Run the promotion again; if it happens again, check that nothing deregisters new AMIs in this account and region.');
-    }
-    seen = true;
-    if (!image || ['failed', 'error', 'invalid', 'deregistered', 'disabled'].includes(image.State ?? '')) {
-      const reason = image?.StateReason?.Message ?? (image ? `state ${image.State}` : 'the image disappeared');
-      throw failure(target, `the copy ended ${image?.State ?? 'deregistered'}: ${reason}.${probableKmsCause(reason, target, image?.State === 'failed')}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
-    }
-    const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
-    let snapshots: Snapshot[] = [];
-    if (snapshotIds.length > 0) {
-      snapshots =
-        (
-          await call({ ...site, what: `Describing the snapshots of ${target.imageId}`, action: 'ec2:DescribeSnapshots' }, () =>
-            target.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }), { abortSignal: signal }).catch((error: unknown) => {
-              // The snapshots of a copy just started may not be visible yet: no progress this time.
-              if (errorName(error) === 'InvalidSnapshot.NotFound') return { Snapshots: [] };
-              throw error;
-            }),
-          ).catch(unlessCancelled(signal))
-        ).Snapshots ?? [];
-      const broken = snapshots.find((s) => s.State === 'error');
-      if (broken) {
-        const reason = broken.StateMessage ?? 'snapshot copy failed';
-        throw failure(target, `snapshot ${broken.SnapshotId} of the copy is in state error: ${reason}.${probableKmsCause(reason, target)}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
-      }
-    }
-    const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(snapshots)}`;
-    if (report !== lastReport) log.info(report);
-    lastReport = report;
-    const remaining = options.deadline - clock.now();
-    if (remaining <= 0) {
-      throw failure(
-        target,
-        `it was still ${image.State} (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`,
-        'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.',
-      );
-    }
-    await clock.sleep(Math.min(delay, remaining), signal);
+    await clock.sleep(Math.min(delay, options.deadline - clock.now()), signal);
     delay = Math.min(Math.round(delay * 1.5), maxDelay);
   }
 }
