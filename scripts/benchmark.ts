@@ -1,5 +1,5 @@
 // `npm run bench`: timings of the bundled action, printed as numbers (not pass/fail).
-//  - start-up: dist/index.js under Node 24 until it fails on a bad input (no network);
+//  - start-up: dist/main/index.js under Node 24 until it fails on a bad input (no network);
 //  - a whole promotion into one and two regions against the local stand-in, with the copies' own
 //    duration subtracted to show the action's overhead, and the AWS calls it made.
 import { performance } from 'node:perf_hooks';

@@ -1,7 +1,7 @@
 // `npm run demo`: the whole promotion against the local AWS stand-in, no AWS account needed.
 // Starts the stand-in with a source and a target account and a sample unencrypted AMI, the roles and keys carrying
 // the policies README "Permissions" documents (demo-world.ts), runs the bundled
-// dist/index.js under Node 24 exactly as the GitHub runner would (main step, then post step), and prints
+// bundles in dist/ under Node 24 exactly as the GitHub runner would (main step, then post step), and prints
 // the log as the runner shows it, the job summary and the outputs.
 import { DEFAULTS, sdkEnv, startStandIn } from '../standin/index.js';
 import { runStep } from '../standin/index.js';
