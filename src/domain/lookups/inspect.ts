@@ -1,5 +1,6 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, explainAwsError, siteOf } from '../../aws/explain.js';
+import { call, explainAwsError } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import { userTags } from '../tags.js';

@@ -1,5 +1,7 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { explainAwsError, isAccessDenied, siteOf } from '../../aws/explain.js';
+import { isAccessDenied } from '../../aws/classify.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { errorMessage, errorName } from '../../aws/errors.js';
 

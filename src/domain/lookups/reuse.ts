@@ -1,5 +1,6 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
+import { call } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { reuseFilters } from '../provenance.js';
 import type { TargetKey } from './target-key.js';

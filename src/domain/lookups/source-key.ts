@@ -1,5 +1,6 @@
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 

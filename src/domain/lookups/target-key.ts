@@ -1,6 +1,7 @@
 import { GetEbsDefaultKmsKeyIdCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 

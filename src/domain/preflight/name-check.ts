@@ -1,5 +1,6 @@
 import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
+import { call } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { missingFinding, type PreflightFinding } from './preflight-finding.js';
 import { ROLE_PROMOTED, TAG, tagValue } from '../tags.js';

@@ -1,5 +1,6 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
-import { explainAwsError, siteOf } from '../../aws/explain.js';
+import { explainAwsError } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';

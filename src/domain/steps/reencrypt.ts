@@ -1,5 +1,6 @@
 import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
+import { call } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';

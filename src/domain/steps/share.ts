@@ -4,7 +4,8 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { call, siteOf } from '../../aws/explain.js';
+import { call } from '../../aws/explain.js';
+import { siteOf } from '../site.js';
 import type { PromotionContext } from '../context.js';
 import type { SharedImage } from './reencrypt.js';
 
