@@ -44,7 +44,9 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
   const { request } = inputs;
   const sessions = openSessions(inputs);
   const [source, targets] = await Promise.all([
-    callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole).then((identity) => accountOf(sessions.source, identity)),
+    callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole).then((identity) =>
+      accountOf(sessions.source, identity, request.sourceRole ? 'assumed' : 'environment'),
+    ),
     Promise.all(
       sessions.targets.map(async ({ spec, clients }) => ({ ...accountOf(clients, await callerIdentity(clients, request.sourceRegion, 'target', spec.role)), spec })),
     ),

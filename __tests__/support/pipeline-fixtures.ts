@@ -381,7 +381,7 @@ export function buildContext(overrides: RequestOverrides = {}): Fixture {
   };
   const promotion: PromotionContext = {
     request,
-    source: accountOf(source.clients, { side: 'source', accountId: SOURCE_ACCOUNT, arn: SOURCE_SESSION, principalArn: SOURCE_ROLE }),
+    source: accountOf(source.clients, { side: 'source', accountId: SOURCE_ACCOUNT, arn: SOURCE_SESSION, principalArn: SOURCE_ROLE }, request.sourceRole ? 'assumed' : 'environment'),
     targets: [theTarget],
     journal,
     log,

@@ -169,7 +169,8 @@ describe('runPost with changes left by the main step', () => {
     const message = String(setFailed.mock.calls[0]?.[0]);
     expect(message).toMatch(/^Cleanup could not undo 1 change\(s\); they are still in place:/);
     expect(message).toContain(`Removing the createVolumePermission of account ${TARGET_ACCOUNT} from ${SNAP} (source account ${SOURCE_ACCOUNT}, ${REGION}) failed:`);
-    expect(message).toContain('Fix: Allow ec2:ModifySnapshotAttribute on the source role arn:aws:iam::111111111111:role/ami-promotion-source.');
+    expect(message).toContain('Fix: Add this statement to the IAM policy of arn:aws:iam::111111111111:role/ami-promotion-source:\n');
+    expect(message).toContain('"Action": [\n    "ec2:ModifySnapshotAttribute"\n  ]');
     expect(message).toContain(`aws ec2 modify-snapshot-attribute --region ${REGION} --snapshot-id ${SNAP} --attribute createVolumePermission --operation-type remove --user-ids ${TARGET_ACCOUNT}`);
     expect(saveState.mock.calls.map(([, value]) => String(value)).join()).not.toContain('cleaned');
     expect(readFileSync(summaryFile, 'utf8')).toContain(`<tr><td>failed</td><td>createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP}</td>`);

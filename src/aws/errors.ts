@@ -1,4 +1,5 @@
-import type { Side } from '../domain/types.js';
+/** The account a call runs in: the source account (owner of the AMI and its key) or the target account. */
+export type Side = 'source' | 'target';
 
 export interface ProblemDetails {
   /** What failed, e.g. "Copying ami-0123 into the target account". */

@@ -1,12 +1,14 @@
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { EXPIRATION_MS, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { PromotionError, errorMessage, errorName } from './errors.js';
+import { classify } from './classify.js';
+import { PromotionError, errorMessage, errorName, type Side } from './errors.js';
+import { explainAwsError, type CallSite } from './explain.js';
 import type { RoleArn } from './arn.js';
 
 export interface WebIdentityOptions {
   role: RoleArn;
-  side: 'source' | 'target';
+  side: Side;
   sessionName: string;
   durationSeconds: number;
   /**
@@ -43,43 +45,40 @@ function trustPolicyFix(options: WebIdentityOptions): string {
   );
 }
 
+// STS's answers to a web identity token it cannot validate or whose claims the provider rejects (ExpiredTokenException,
+// "expired or not valid: get a new token and retry", is classified as expired):
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+const TOKEN_REJECTED = new Set(['InvalidIdentityTokenException', 'IDPRejectedClaimException']);
+
+/** AssumeRoleWithWebIdentity's own answers (token, trust policy, session length); the rest as for any AWS call. */
 function explainAssumeFailure(error: unknown, options: WebIdentityOptions): PromotionError {
   const name = errorName(error);
-  const what = `Assuming ${options.role.arn} with the GitHub OIDC token`;
-  const base = { what, side: options.side, accountId: options.role.accountId, cause: error };
-  if (name === 'InvalidIdentityTokenException' || name === 'IDPRejectedClaimException') {
-    return new PromotionError({
-      ...base,
-      why: `STS rejected the token (${name}: ${errorMessage(error)}). The OIDC provider is missing, or its audience list does not include ${options.audience}.`,
-      fix: trustPolicyFix(options),
-    });
+  const site: CallSite = {
+    what: `Assuming ${options.role.arn} with the GitHub OIDC token`,
+    side: options.side,
+    accountId: options.role.accountId,
+    action: 'sts:AssumeRoleWithWebIdentity',
+  };
+  const explained = (why: string, fix: string) =>
+    new PromotionError({ what: site.what, side: site.side, accountId: site.accountId, why, fix, cause: error });
+  if (TOKEN_REJECTED.has(name)) {
+    const why = `STS rejected the token (${name}: ${errorMessage(error)}). The OIDC provider is missing, or its audience list does not include ${options.audience}.`;
+    return explained(why, trustPolicyFix(options));
   }
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-    return new PromotionError({
-      ...base,
-      why: `the role does not exist, or its trust policy does not let this workflow assume it (${errorMessage(error)}).`,
-      fix: trustPolicyFix(options),
-    });
+  const kind = classify(error);
+  if (kind === 'denied') {
+    return explained(`the role does not exist, or its trust policy does not let this workflow assume it (${errorMessage(error)}).`, trustPolicyFix(options));
   }
-  if (/^(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException)$/.test(name)) {
-    return new PromotionError({
-      ...base,
-      why: `STS kept throttling the requests after every retry (${name}).`,
-      fix: 'Re-run the job when the account is less busy, or raise AWS_MAX_ATTEMPTS in the job environment.',
-    });
+  if (kind === 'expired') {
+    return explained(`STS found the job's OIDC token expired or not valid (${name}: ${errorMessage(error)}).`, 'Re-run the job: the action gets a fresh token for every session.');
   }
   if (name === 'ValidationError' && /DurationSeconds/i.test(errorMessage(error))) {
-    return new PromotionError({
-      ...base,
-      why: `the requested session lasts longer than the role allows (${errorMessage(error)}).`,
-      fix: `Lower role-duration-seconds to at most the role's MaxSessionDuration, or raise that maximum on ${options.role.arn}.`,
-    });
+    return explained(
+      `the requested session lasts longer than the role allows (${errorMessage(error)}).`,
+      `Lower role-duration-seconds to at most the role's MaxSessionDuration, or raise that maximum on ${options.role.arn}.`,
+    );
   }
-  return new PromotionError({
-    ...base,
-    why: `${name || 'error'}: ${errorMessage(error)}`,
-    fix: 'See the STS message above; re-run the job if the error was transient.',
-  });
+  return explainAwsError(error, site);
 }
 
 /**

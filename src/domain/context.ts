@@ -44,9 +44,11 @@ export interface RunEnv {
   deadline: number;
 }
 
-/** One account the promotion works in: its clients, and who the action is there. */
+/** One account the promotion works in: its clients, who the action is there, and where its credentials come from. */
 export interface Account extends AccountClients {
   readonly identity: CallerIdentity;
+  /** A role the action assumes (and renews), or credentials an earlier step left in the environment. */
+  readonly credentials: 'assumed' | 'environment';
 }
 
 /** A target account: its clients and identity, with the role, regions and key asked for. */
@@ -76,13 +78,13 @@ export function targetAccountIds(ctx: Pick<PromotionContext, 'targets'>): string
   return ctx.targets.map((target) => target.identity.accountId);
 }
 
-/** Where a call runs: the account's side, ID and principal, and the region, for every message about it. */
+/** Where a call runs: the account's side, ID, principal and credentials, and the region, for every message about it. */
 export function siteOf(account: Account, region: string) {
   const { side, accountId, principalArn } = account.identity;
-  return { side, accountId, region, principal: principalArn };
+  return { side, accountId, region, principal: principalArn, credentials: account.credentials };
 }
 
 /** The clients of an account together with who the action is there. */
-export function accountOf(clients: AccountClients, identity: CallerIdentity): Account {
-  return { ...clients, identity };
+export function accountOf(clients: AccountClients, identity: CallerIdentity, credentials: Account['credentials'] = 'assumed'): Account {
+  return { ...clients, identity, credentials };
 }

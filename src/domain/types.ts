@@ -1,6 +1,6 @@
 import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
 
-export type Side = 'source' | 'target';
+export type { Side } from '../aws/errors.js';
 
 export interface Tag {
   Key: string;

@@ -113,7 +113,16 @@ describe('webIdentityCredentials', () => {
   it('explains throttling that outlasted the retries', async () => {
     const { provider, mock } = setup(3_600_000);
     mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    await expect(provider()).rejects.toThrow(/STS kept throttling the requests after every retry \(Throttling\)[\s\S]*raise AWS_MAX_ATTEMPTS/);
+    await expect(provider()).rejects.toThrow(/AWS kept throttling the requests after every retry \(Throttling\)[\s\S]*raise AWS_MAX_ATTEMPTS/);
+  });
+
+  it('takes ExpiredTokenException as the OIDC token, not the credentials, having expired', async () => {
+    const { provider, mock } = setup(3_600_000);
+    mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Token is expired'), { name: 'ExpiredTokenException' }));
+    const error = (await provider().catch((e: unknown) => e)) as PromotionError;
+    expect(error.details.why).toBe("STS found the job's OIDC token expired or not valid (ExpiredTokenException: Token is expired).");
+    expect(error.details.fix).toMatch(/^Re-run the job/);
+    expect(error.message).not.toMatch(/role-arn|trust policy/);
   });
 
   it('explains a missing OIDC provider and a too-long session', async () => {

@@ -10,16 +10,13 @@ import {
   type LaunchPermission,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { isAccessDenied } from '../../aws/explain.js';
+import { isAccessDenied, isNotFound } from '../../aws/classify.js';
 import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
 import { PromotionError, errorMessage, errorName } from '../../aws/errors.js';
 import { ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG, tagValue } from '../tags.js';
 import type { Side } from '../types.js';
-
-export const IMAGE_GONE = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
-export const SNAPSHOT_GONE = new Set(['InvalidSnapshot.NotFound']);
 
 /** One copy made by CopyImage: where it is, its role tag, and how its snapshots are removed. */
 interface Copy {
@@ -44,7 +41,7 @@ async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
   const byHand = copy.withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId);
   const call: Call = { what: `Describing ${imageId}`, side, region, actions: ['ec2:DescribeImages'], manual: byHand };
   return run.untilFound(call, run.sought(imageId, copy.label), async () => {
-    const response = await run.send(call, () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), IMAGE_GONE);
+    const response = await run.send(call, () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), 'image');
     if (response instanceof Gone) return response;
     const image = response.Images?.find((candidate) => candidate.ImageId === imageId);
     return image && image.State !== 'deregistered' ? image : Gone.instance;
@@ -69,7 +66,7 @@ async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<De
     try {
       return await ec2.send(new DeregisterImageCommand(withSnapshots ? { ImageId: imageId, DeleteAssociatedSnapshots: true } : { ImageId: imageId }));
     } catch (error) {
-      if (IMAGE_GONE.has(errorName(error))) return Gone.instance;
+      if (isNotFound(error, 'image')) return Gone.instance;
       const protectedImage = /deregistration protection/i.test(errorMessage(error)) || /^enabled/i.test(image.DeregistrationProtection ?? '');
       if (!protectedImage || isAccessDenied(error)) throw run.problem(call, error);
       throw new PromotionError({
@@ -96,7 +93,7 @@ async function snapshotsById(run: CleanupRun, copy: Copy, ids: readonly string[]
   for (const id of ids) {
     const call: Call = { what: `Describing snapshot ${id}`, side, region, actions: ['ec2:DescribeSnapshots'], manual: manual.deleteSnapshot(region, id) };
     const describe = () => ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }));
-    const response = await run.sendUntilFound(call, run.sought(id, `snapshot ${id}`, copy.imageId), describe, SNAPSHOT_GONE);
+    const response = await run.sendUntilFound(call, run.sought(id, `snapshot ${id}`, copy.imageId), describe, 'snapshot');
     if (response instanceof Gone) continue;
     const snapshot = response.Snapshots?.find((candidate) => candidate.SnapshotId === id);
     if (snapshot) found.push(snapshot);
@@ -152,7 +149,7 @@ async function deleteSnapshot(run: CleanupRun, copy: Copy, snapshotId: string, w
     const result = await run.send(
       { what: `Deleting ${what}`, side, region, actions: ['ec2:DeleteSnapshot'], manual: manual.deleteSnapshot(region, snapshotId) },
       () => ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })),
-      SNAPSHOT_GONE,
+      'snapshot',
     );
     run.removed(item, result instanceof Gone ? result : undefined);
   } catch (error) {
@@ -238,7 +235,7 @@ async function otherUsers(run: CleanupRun, copy: Copy, ourAccounts: ReadonlySet<
     manual: manual.deregister(region, imageId),
   };
   const describe = () => ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }));
-  const attribute = await run.sendUntilFound(call, run.sought(imageId, copy.label), describe, IMAGE_GONE);
+  const attribute = await run.sendUntilFound(call, run.sought(imageId, copy.label), describe, 'image');
   if (attribute instanceof Gone) return attribute;
   return (attribute.LaunchPermissions ?? []).filter((permission) => !(permission.UserId && ourAccounts.has(permission.UserId)));
 }

@@ -1,7 +1,8 @@
-import { isAccessDenied, isExpired } from '../../aws/explain.js';
+import { isNotFound, type ResourceKind } from '../../aws/classify.js';
+import { PromotionError, where } from '../../aws/errors.js';
+import { call as explainedCall, explainAwsError, type CallSite } from '../../aws/explain.js';
 import type { CleanupContext, CleanupItem, CleanupReport, CleanupSide } from './report.js';
 import { Gone, Lookout, NotSeenInTime, type Sought } from './visibility.js';
-import { PromotionError, errorMessage, errorName, where, type ProblemDetails } from '../../aws/errors.js';
 import type { Side } from '../types.js';
 
 /** One AWS call of cleanup: enough to say what failed, where, and how to fix it. */
@@ -12,12 +13,13 @@ export interface Call {
   region: string;
   /** IAM actions the call needs. */
   actions: string[];
+  /** The resource the IAM statement can name (the KMS key of a grant); EC2 calls: none ("*"). */
+  resource?: string;
   /** The CLI command that does the same by hand, with the same side's credentials. */
   manual: string;
 }
 
-
-/** One cleanup: the report it builds, how it explains failures, and how it sends calls. */
+/** One cleanup: the report it builds, and how it sends calls and explains their failures (with the shared explainer). */
 export class CleanupRun {
   readonly report: CleanupReport = { removed: [], kept: [], failed: [] };
   private readonly lookout: Lookout;
@@ -72,57 +74,51 @@ export class CleanupRun {
     this.ctx.log.info(`Could not remove ${item.what} (${this.place(item)}): ${why}`);
   }
 
-  /** Turns an AWS error into a PromotionError saying the probable reason and the fix. */
-  problem(call: Call, error: unknown): PromotionError {
-    const name = errorName(error);
-    const message = errorMessage(error);
+  /** Where `call` runs, for the shared explainer: the account, the role, and where the credentials come from. */
+  private site(call: Call): CallSite {
     const { accountId, roleArn } = this.side(call.side);
-    const role = `the ${call.side} role${roleArn ? ` ${roleArn}` : ''}`;
-    const byHand = call.manual ? ` Or do it by hand with ${call.side} account credentials: ${call.manual}` : '';
-    const details: ProblemDetails = { what: call.what, side: call.side, accountId, region: call.region, why: '', fix: '', cause: error };
-    if (error instanceof PromotionError) {
-      // The session itself failed (for example the OIDC token or AssumeRoleWithWebIdentity).
-      details.why = error.details.why;
-      details.fix = `${error.details.fix}${byHand}`;
-    } else if (error instanceof NotSeenInTime) {
-      details.why = `${message}, and AWS may take a few minutes to show a new resource (eventual consistency); cleanup's time ran out before it could tell whether it exists.`;
-      details.fix = `Check whether ${error.resourceId} still exists in ${call.region}, and if it does remove it with ${call.side} account credentials: ${call.manual}`;
-    } else if (isAccessDenied(error) || /not authorized|access ?denied/i.test(message)) {
-      details.why = `${role} is not allowed to call ${call.actions.join(' and ')} (${name || 'AccessDenied'}: ${message}).`;
-      details.fix = `Allow ${call.actions.join(' and ')} on ${role}${call.side === 'source' && call.actions.some((a) => a.startsWith('kms:')) ? ' (in its IAM policy and in the key policy)' : ''}.${byHand}`;
-    } else if (isExpired(error)) {
-      details.why = `the ${call.side} credentials expired (${name}: ${message}).`;
-      details.fix =
-        call.side === 'source' && !roleArn
-          ? `Credentials from an earlier configure-aws-credentials step cannot be renewed here: set source-role-arn so that the action assumes the source role with the OIDC token in both steps.${byHand}`
-          : `Re-run the job to retry with fresh credentials.${byHand}`;
-    } else if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
-      details.why = `no ${call.side} credentials were available (${message}).`;
-      details.fix =
-        call.side === 'source'
-          ? `Set source-role-arn, or keep the source credentials of an earlier configure-aws-credentials step available to the post step.${byHand}`
-          : `Check target-role-arn and that the job has permissions: id-token: write.${byHand}`;
-    } else if (name === 'InvalidSnapshot.InUse') {
-      details.why = `the snapshot is still used by an AMI (${message}).`;
-      details.fix = `Deregister the AMI that uses it, then delete the snapshot.${byHand}`;
-    } else if (name === 'KMSInvalidStateException') {
-      details.why = `the key is disabled or pending deletion (${message}).`;
-      details.fix = `Enable the key, then remove the grant.${byHand}`;
-    } else {
-      details.why = `${name || 'error'}: ${message}`;
-      details.fix = `Run the action again to retry.${byHand}`;
-    }
-    return new PromotionError(details);
+    return {
+      what: call.what,
+      side: call.side,
+      accountId,
+      region: call.region,
+      action: call.actions,
+      resource: call.resource,
+      principal: roleArn,
+      credentials: roleArn ? 'assumed' : 'environment',
+    };
   }
 
-  /** Sends one call; `gone` error codes resolve to Gone, anything else throws a PromotionError. */
-  async send<T>(call: Call, fn: () => Promise<T>, gone: ReadonlySet<string> = new Set()): Promise<T | Gone> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (gone.has(errorName(error))) return Gone.instance;
-      throw this.problem(call, error);
-    }
+  /** What cleanup adds to every fix: the command that does the same by hand. */
+  private byHand(call: Call): string | undefined {
+    return call.manual ? `Or do it by hand with ${call.side} account credentials: ${call.manual}` : undefined;
+  }
+
+  /** Explains why `call` failed and the fix, with the command to do it by hand. */
+  problem(call: Call, error: unknown): PromotionError {
+    if (!(error instanceof NotSeenInTime)) return explainAwsError(error, this.site(call), this.byHand(call));
+    return new PromotionError({
+      what: call.what,
+      side: call.side,
+      accountId: this.side(call.side).accountId,
+      region: call.region,
+      why: `${error.message}, and AWS may take a few minutes to show a new resource (eventual consistency); cleanup's time ran out before it could tell whether it exists.`,
+      fix: `Check whether ${error.resourceId} still exists in ${call.region}, and if it does remove it with ${call.side} account credentials: ${call.manual}`,
+      cause: error,
+    });
+  }
+
+  /** Sends one call; a "not found" answer for a resource of kind `gone` resolves to Gone, anything else throws a PromotionError. */
+  send<T>(call: Call, fn: () => Promise<T>, gone?: ResourceKind): Promise<T | Gone> {
+    const attempt = async (): Promise<T | Gone> => {
+      try {
+        return await fn();
+      } catch (error) {
+        if (gone && isNotFound(error, gone)) return Gone.instance;
+        throw error;
+      }
+    };
+    return explainedCall(this.site(call), attempt, this.byHand(call));
   }
 
   /** Runs `attempt` until it finds `sought`, which AWS may not show yet if this run created it a moment ago. */
@@ -136,7 +132,7 @@ export class CleanupRun {
   }
 
   /** `send`, looking again while a resource this run created a moment ago answers "not found". */
-  sendUntilFound<T>(call: Call, sought: Sought, fn: () => Promise<T>, gone: ReadonlySet<string>): Promise<T | Gone> {
+  sendUntilFound<T>(call: Call, sought: Sought, fn: () => Promise<T>, gone: ResourceKind): Promise<T | Gone> {
     return this.untilFound(call, sought, () => this.send(call, fn, gone));
   }
 }

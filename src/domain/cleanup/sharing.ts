@@ -1,13 +1,9 @@
 import { ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { RetireGrantCommand, RevokeGrantCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { isAccessDenied } from '../../aws/explain.js';
-import { IMAGE_GONE, SNAPSHOT_GONE } from './images.js';
+import { isAccessDenied, isNotFound } from '../../aws/classify.js';
 import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
-import { errorName } from '../../aws/errors.js';
-
-const GRANT_GONE = new Set(['NotFoundException']);
 
 export async function removeLaunchPermission(run: CleanupRun, region: string, imageId: string, accountId: string): Promise<void> {
   const item = run.item(`launch permission of account ${accountId} on ${imageId}`, 'source', region);
@@ -23,7 +19,7 @@ export async function removeLaunchPermission(run: CleanupRun, region: string, im
       call,
       run.sought(imageId, `image ${imageId}`),
       () => run.ctx.source.ec2(region).send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })),
-      IMAGE_GONE,
+      'image',
     );
     run.removed(item, result instanceof Gone ? result : undefined);
   } catch (error) {
@@ -52,7 +48,7 @@ export async function removeVolumePermission(run: CleanupRun, region: string, sn
             CreateVolumePermission: { Remove: [{ UserId: accountId }] },
           }),
         ),
-      SNAPSHOT_GONE,
+      'snapshot',
     );
     run.removed(item, result instanceof Gone ? result : undefined);
   } catch (error) {
@@ -66,7 +62,7 @@ async function retire(run: CleanupRun, kms: KMSClient, retiring: Call, keyArn: s
   try {
     return await kms.send(new RetireGrantCommand({ KeyId: keyArn, GrantId: grantId }));
   } catch (error) {
-    if (GRANT_GONE.has(errorName(error))) return Gone.instance;
+    if (isNotFound(error, 'kms')) return Gone.instance;
     if (!isAccessDenied(error)) throw run.problem(retiring, error);
   }
   run.ctx.log.info(`Retiring grant ${grantId} was refused; revoking it instead (source, ${region})`);
@@ -76,10 +72,11 @@ async function retire(run: CleanupRun, kms: KMSClient, retiring: Call, keyArn: s
       side: 'source',
       region,
       actions: ['kms:RevokeGrant'],
+      resource: keyArn,
       manual: manual.revokeGrant(region, keyArn, grantId),
     },
     () => kms.send(new RevokeGrantCommand({ KeyId: keyArn, GrantId: grantId })),
-    GRANT_GONE,
+    'kms',
   );
 }
 
@@ -90,6 +87,7 @@ export async function removeGrant(run: CleanupRun, region: string, keyArn: strin
     side: 'source',
     region,
     actions: ['kms:RetireGrant'],
+    resource: keyArn,
     manual: manual.retireGrant(region, keyArn, grantId),
   };
   const kms = run.ctx.source.kms(region);

@@ -1,5 +1,6 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { explainAwsError, isAccessDenied } from '../../aws/explain.js';
+import { isAccessDenied } from '../../aws/classify.js';
+import { explainAwsError } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { errorMessage, errorName } from '../../aws/errors.js';
 

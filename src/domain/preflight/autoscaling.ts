@@ -1,7 +1,8 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { checkServiceLinkedRoleAccess } from '../../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
-import { call, isAccessDenied } from '../../aws/explain.js';
+import { isAccessDenied } from '../../aws/classify.js';
+import { call } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { errorMessage, errorName } from '../../aws/errors.js';
 import type { Finding } from './findings.js';

@@ -1,5 +1,5 @@
 import { SimulatePrincipalPolicyCommand, type ContextEntry, type EvaluationResult } from '@aws-sdk/client-iam';
-import { isAccessDenied } from '../../aws/explain.js';
+import { isAccessDenied } from '../../aws/classify.js';
 import type { TargetContext } from '../context.js';
 import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';

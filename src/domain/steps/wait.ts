@@ -14,6 +14,7 @@ export interface ImageToWaitFor {
   imageId: string;
   ec2: EC2Client;
   principal?: string;
+  credentials?: 'assumed' | 'environment';
   /** Key the copy encrypts with, named in the failure explanation. */
   keyDescription?: string;
 }
@@ -65,7 +66,7 @@ function unlessCancelled(signal: AbortSignal) {
   };
 }
 
-type Site = Pick<ImageToWaitFor, 'side' | 'accountId' | 'region' | 'principal'>;
+type Site = Pick<ImageToWaitFor, 'side' | 'accountId' | 'region' | 'principal' | 'credentials'>;
 
 /** The image as DescribeImages shows it now; undefined while it is not visible (a new copy) or once it is gone. */
 async function describeImage(target: ImageToWaitFor, site: Site, signal: AbortSignal): Promise<Image | undefined> {
@@ -129,7 +130,7 @@ function timedOut(target: ImageToWaitFor, image: Image, snapshots: Snapshot[]): 
  */
 export async function waitForImage(target: ImageToWaitFor, options: WaitOptions): Promise<Image> {
   const { clock, log, signal } = options;
-  const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal };
+  const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
   let delay = options.firstDelayMs ?? FIRST_DELAY_MS;
   const maxDelay = options.maxDelayMs ?? MAX_DELAY_MS;
   const started = clock.now();

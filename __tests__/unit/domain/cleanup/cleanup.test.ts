@@ -371,7 +371,10 @@ describe('cleanUp grants', () => {
     t.source.kms(REGION).on(RevokeGrantCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: kms:RevokeGrant'));
     const report = await t.run();
     expect(report.failed).toHaveLength(1);
-    expect(report.failed[0]?.fix).toContain(`Allow kms:RevokeGrant on the source role ${SOURCE_ROLE} (in its IAM policy and in the key policy)`);
+    expect(report.failed[0]?.fix).toContain(
+      `Add this statement to the IAM policy of ${SOURCE_ROLE}:\n${JSON.stringify({ Effect: 'Allow', Action: ['kms:RevokeGrant'], Resource: KEY_ARN }, null, 2)}\n` +
+        `The key policy of ${KEY_ARN} must allow it too`,
+    );
     expect(report.failed[0]?.fix).toContain(`aws kms revoke-grant --region ${REGION} --key-id ${KEY_ARN} --grant-id ${GRANT_ID}`);
     expect(report.failed[0]?.message).toContain(`(source account ${SOURCE_ACCOUNT}, ${REGION}) failed`);
     expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
@@ -391,8 +394,10 @@ describe('cleanUp collects failures', () => {
       [`unfinished copy ${TARGET_COPY}`, 'target', TARGET_REGION],
       [`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`, 'source', REGION],
     ]);
-    expect(report.failed[0]?.fix).toMatch(/^Allow ec2:DescribeImages on the target role\./);
-    expect(report.failed[1]?.fix).toContain(`Allow ec2:ModifySnapshotAttribute on the source role ${SOURCE_ROLE}.`);
+    expect(report.failed[0]?.fix).toMatch(/^Add this statement to the IAM policy of the target credentials:\n[^]*"Action": \[\s*"ec2:DescribeImages"\s*\]/);
+    expect(report.failed[1]?.fix).toContain(
+      `Add this statement to the IAM policy of ${SOURCE_ROLE}:\n${JSON.stringify({ Effect: 'Allow', Action: ['ec2:ModifySnapshotAttribute'], Resource: '*' }, null, 2)}\nOr do it by hand with source account credentials: `,
+    );
     expect(report.failed[1]?.fix).toContain(
       `aws ec2 modify-snapshot-attribute --region ${REGION} --snapshot-id ${SNAP_1} --attribute createVolumePermission --operation-type remove --user-ids ${TARGET_ACCOUNT}`,
     );
@@ -403,7 +408,7 @@ describe('cleanUp collects failures', () => {
     expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
     expect(t.lines).toContain(
       `Could not remove createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1} (source account ${SOURCE_ACCOUNT}, ${REGION}): ` +
-        `the source role ${SOURCE_ROLE} is not allowed to call ec2:ModifySnapshotAttribute (UnauthorizedOperation: You are not authorized to perform this operation.).`,
+        `${SOURCE_ROLE} may not call ec2:ModifySnapshotAttribute (UnauthorizedOperation: You are not authorized to perform this operation.).`,
     );
   });
 
@@ -412,7 +417,7 @@ describe('cleanUp collects failures', () => {
     t.ctx.sides = { source: { accountId: SOURCE_ACCOUNT }, target: { accountId: TARGET_ACCOUNT } };
     t.src.on(ModifyImageAttributeCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
     const report = await t.run();
-    expect(report.failed[0]?.why).toBe('the source credentials expired (ExpiredToken: The security token included in the request is expired).');
+    expect(report.failed[0]?.why).toBe('the source credentials expired (ExpiredToken).');
     expect(report.failed[0]?.fix).toMatch(/^Credentials from an earlier configure-aws-credentials step cannot be renewed here: set source-role-arn/);
     expect(report.failed[0]?.fix).toContain(`aws ec2 modify-image-attribute --region ${REGION} --image-id ${INTERMEDIATE}`);
   });

@@ -50,7 +50,7 @@ describe('callerIdentity', () => {
     const account = sourceAccount();
     account.sts(SOURCE_REGION).on(GetCallerIdentityCommand).rejects(awsError('InvalidClientTokenId', 'The security token included in the request is invalid.'));
     const error = await failure(account, false);
-    expect(error.details.why).toBe('STS refused the source credentials from the environment (InvalidClientTokenId: The security token included in the request is invalid.).');
+    expect(error.details.why).toBe('AWS refused the source credentials from the environment (InvalidClientTokenId: The security token included in the request is invalid.).');
     expect(error.details.fix).toMatch(/^Check the credentials an earlier step put in the environment/);
   });
 
