@@ -270,7 +270,7 @@ describe('failures during the copy', () => {
       expect(advanced).toBe(true);
       expect(expired.main.code).toBe(1);
       expect(expired.error).toContain(`(source account ${SOURCE}, ${REGION}) failed: the source credentials expired (ExpiredToken).`);
-      expect(expired.error).toContain('set source-role-arn instead so they are renewed');
+      expect(expired.error).toContain('cannot be renewed here: set source-role-arn instead, so that the action assumes the source role');
       expect(standin.calls({ errorCode: 'ExpiredToken' }).length).toBeGreaterThan(0);
       // Neither main nor post can clean up with expired credentials: the post step fails.
       expect(expired.post.code).toBe(1);
