@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
-import { accountOf, forTarget, systemClock, type PromotionContext } from './domain/context.js';
+import { accountOf, forTarget, systemClock, type Account, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
 import { promote, runPreflight, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
@@ -66,21 +66,12 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
   };
 }
 
+/** An account as cleanup needs it: its clients, ID and role. */
+const forCleanup = (account: Account) => ({ clients: account, accountId: account.identity.accountId, roleArn: account.identity.principalArn });
+
 async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
-  const first = ctx.targets[0] as PromotionContext['targets'][number];
   const report = await core.group('Clean up', () =>
-    cleanUp({
-      source: ctx.source,
-      target: first,
-      journal: ctx.journal,
-      log: ctx.log,
-      clock: ctx.clock,
-      signal: ctx.signal,
-      sides: {
-        source: { accountId: ctx.source.identity.accountId, roleArn: ctx.source.identity.principalArn },
-        target: { accountId: first.identity.accountId, roleArn: first.identity.principalArn },
-      },
-    }),
+    cleanUp({ source: forCleanup(ctx.source), targets: ctx.targets.map(forCleanup), journal: ctx.journal, log: ctx.log, clock: ctx.clock, signal: ctx.signal }),
   );
   addCleanupSummary(report);
   await writeSummary();

@@ -381,7 +381,7 @@ function deletedWith(result) {
 }
 // --- target copies that never finished -----------------------------------------------------------------
 async function removeTargetCopy(run, region, imageId) {
-    const ec2 = run.ctx.target.ec2(region);
+    const ec2 = run.target.clients.ec2(region);
     const copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED, withSnapshots: true };
     const item = run.item(copy.label, 'target', region);
     let ids;
@@ -439,7 +439,7 @@ async function otherUsers(run, copy, ourAccounts) {
 }
 /** Removes the intermediate copy and its snapshots, unless another run still shares it. */
 async function removeIntermediateCopy(run, region, imageId, recordedSnapshotIds, ourAccounts) {
-    const ec2 = run.ctx.source.ec2(region);
+    const ec2 = run.ctx.source.clients.ec2(region);
     const copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
     const item = run.item(copy.label, 'source', region);
     // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
@@ -587,16 +587,27 @@ async function explain_call(site, fn, extra) {
 class CleanupRun {
     ctx;
     created;
-    report = { removed: [], kept: [], failed: [] };
+    report;
+    target;
     lookout;
-    /** `created`: when this run created each resource (image, snapshot or grant ID), from the journal. */
-    constructor(ctx, created) {
+    /**
+     * `created`: when this run created each resource (image, snapshot or grant ID), from the journal. `target`: the
+     * target account this run works in (the first by default; see forTarget).
+     */
+    constructor(ctx, created, report = { removed: [], kept: [], failed: [] }, target = ctx.targets[0] ?? { clients: ctx.source.clients }, lookout = new Lookout(ctx.clock, ctx.log, ctx.signal)) {
         this.ctx = ctx;
         this.created = created;
-        this.lookout = new Lookout(ctx.clock, ctx.log, ctx.signal);
+        this.report = report;
+        this.target = target;
+        this.lookout = lookout;
+    }
+    /** The same cleanup, in the target account of `accountId` (the first one when unknown, as in journals of one target). */
+    forTarget(accountId) {
+        const target = this.ctx.targets.find((t) => t.accountId === accountId) ?? this.target;
+        return new CleanupRun(this.ctx, this.created, this.report, target, this.lookout);
     }
     side(side) {
-        return this.ctx.sides?.[side] ?? {};
+        return side === 'source' ? this.ctx.source : this.target;
     }
     /** A resource to look for; `createdWith` names the resource created together with it (a copy's snapshots: the copy). */
     sought(id, what, createdWith = id) {
@@ -708,7 +719,7 @@ async function removeLaunchPermission(run, region, imageId, accountId) {
         manual: manual/* manual */.j.launchPermission(region, imageId, accountId),
     };
     try {
-        const result = await run.sendUntilFound(call, run.sought(imageId, `image ${imageId}`), () => run.ctx.source.ec2(region).send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })), 'image');
+        const result = await run.sendUntilFound(call, run.sought(imageId, `image ${imageId}`), () => run.ctx.source.clients.ec2(region).send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })), 'image');
         run.removed(item, result instanceof Gone ? result : undefined);
     }
     catch (error) {
@@ -725,7 +736,7 @@ async function removeVolumePermission(run, region, snapshotId, accountId) {
         manual: manual/* manual */.j.volumePermission(region, snapshotId, accountId),
     };
     try {
-        const result = await run.sendUntilFound(call, run.sought(snapshotId, `snapshot ${snapshotId}`), () => run.ctx.source.ec2(region).send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
+        const result = await run.sendUntilFound(call, run.sought(snapshotId, `snapshot ${snapshotId}`), () => run.ctx.source.clients.ec2(region).send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
             SnapshotId: snapshotId,
             Attribute: 'createVolumePermission',
             CreateVolumePermission: { Remove: [{ UserId: accountId }] },
@@ -768,7 +779,7 @@ async function removeGrant(run, region, keyArn, grantId, grantName) {
         resource: keyArn,
         manual: manual/* manual */.j.retireGrant(region, keyArn, grantId),
     };
-    const kms = run.ctx.source.kms(region);
+    const kms = run.ctx.source.clients.kms(region);
     try {
         const attempt = () => retire(run, kms, call, keyArn, grantId, grantName);
         const retired = await run.untilFound(call, run.sought(grantId, `grant ${grantName}`), attempt);
@@ -831,10 +842,11 @@ async function cleanUp(ctx) {
     const todo = (0,journal_view/* pending */.Ub)(entries);
     const run = new CleanupRun(ctx, creationTimes(entries));
     // 1. Copies in the target account that never finished. A finished copy is the product: never touched.
-    const done = new Set(ofKind(todo, 'target-copy-done').map((entry) => entry.imageId));
-    for (const entry of unique(ofKind(todo, 'target-copy'), (e) => `${e.region} ${e.imageId}`)) {
-        if (!done.has(entry.imageId))
-            await removeTargetCopy(run, entry.region, entry.imageId);
+    const copyKey = (e) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
+    const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+    for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
+        if (!done.has(copyKey(entry)))
+            await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
     }
     // 2. Sharing with the target account: only the account recorded is removed.
     const launchPermissions = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
@@ -862,8 +874,8 @@ async function cleanUp(ctx) {
     for (const entry of unique(ofKind(todo, 'key-policy-statement'), (e) => `${e.region} ${e.keyArn} ${e.sid}`)) {
         run.kept(run.item(`key-policy statement ${entry.sid} on ${entry.keyArn}`, 'source', entry.region), 'key-access is key-policy: the statement was asked for and stays; remove it from the key policy by hand when the target account no longer needs the key.');
     }
-    for (const entry of unique(ofKind(todo, 'target-copy-done'), (e) => `${e.region} ${e.imageId}`)) {
-        run.kept(run.item(`promoted AMI ${entry.imageId}`, 'target', entry.region), 'it is the result of the promotion.');
+    for (const entry of unique(ofKind(todo, 'target-copy-done'), copyKey)) {
+        run.kept(run.forTarget(entry.accountId).item(`promoted AMI ${entry.imageId}`, 'target', entry.region), 'it is the result of the promotion.');
     }
     const { report } = run;
     if (report.failed.length === 0)
@@ -1586,15 +1598,11 @@ async function cleanUpAfterMain(journal) {
     const { request } = inputs;
     const sessions = openSessions(inputs);
     const ctx = {
-        source: sessions.source,
-        target: sessions.targets[0]?.clients ?? sessions.source,
+        source: { clients: sessions.source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
+        targets: sessions.targets.map(({ spec, clients }) => ({ clients, accountId: spec.role.accountId, roleArn: spec.role.arn })),
         journal,
         log: actionsLogger,
         clock: context/* systemClock */.ml,
-        sides: {
-            source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-            target: { accountId: request.targets[0]?.role.accountId, roleArn: request.targets[0]?.role.arn },
-        },
     };
     const report = await lib_core/* group */.Os('Clean up', () => cleanUp(ctx));
     addCleanupSummary(report);

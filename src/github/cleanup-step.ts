@@ -13,15 +13,11 @@ export async function cleanUpAfterMain(journal: Journal): Promise<void> {
   const { request } = inputs;
   const sessions = openSessions(inputs);
   const ctx = {
-    source: sessions.source,
-    target: sessions.targets[0]?.clients ?? sessions.source,
+    source: { clients: sessions.source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
+    targets: sessions.targets.map(({ spec, clients }) => ({ clients, accountId: spec.role.accountId, roleArn: spec.role.arn })),
     journal,
     log: actionsLogger,
     clock: systemClock,
-    sides: {
-      source: { accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-      target: { accountId: request.targets[0]?.role.accountId, roleArn: request.targets[0]?.role.arn },
-    },
   };
   const report = await core.group('Clean up', () => cleanUp(ctx));
   addCleanupSummary(report);

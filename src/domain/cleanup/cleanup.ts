@@ -52,9 +52,10 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   const run = new CleanupRun(ctx, creationTimes(entries));
 
   // 1. Copies in the target account that never finished. A finished copy is the product: never touched.
-  const done = new Set(ofKind(todo, 'target-copy-done').map((entry) => entry.imageId));
-  for (const entry of unique(ofKind(todo, 'target-copy'), (e) => `${e.region} ${e.imageId}`)) {
-    if (!done.has(entry.imageId)) await removeTargetCopy(run, entry.region, entry.imageId);
+  const copyKey = (e: Entry<'target-copy' | 'target-copy-done'>) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
+  const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+  for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
+    if (!done.has(copyKey(entry))) await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
   }
 
   // 2. Sharing with the target account: only the account recorded is removed.
@@ -88,9 +89,9 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
       'key-access is key-policy: the statement was asked for and stays; remove it from the key policy by hand when the target account no longer needs the key.',
     );
   }
-  for (const entry of unique(ofKind(todo, 'target-copy-done'), (e) => `${e.region} ${e.imageId}`)) {
+  for (const entry of unique(ofKind(todo, 'target-copy-done'), copyKey)) {
     run.kept(
-      run.item(`promoted AMI ${entry.imageId}`, 'target', entry.region),
+      run.forTarget(entry.accountId).item(`promoted AMI ${entry.imageId}`, 'target', entry.region),
       'it is the result of the promotion.',
     );
   }

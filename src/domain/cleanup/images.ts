@@ -188,7 +188,7 @@ function deletedWith(result: DeregisterImageCommandOutput | Gone): string[] {
 // --- target copies that never finished -----------------------------------------------------------------
 
 export async function removeTargetCopy(run: CleanupRun, region: string, imageId: string): Promise<void> {
-  const ec2 = run.ctx.target.ec2(region);
+  const ec2 = run.target.clients.ec2(region);
   const copy: Copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED, withSnapshots: true };
   const item = run.item(copy.label, 'target', region);
   let ids: string[] | undefined;
@@ -248,7 +248,7 @@ export async function removeIntermediateCopy(
   recordedSnapshotIds: readonly string[],
   ourAccounts: ReadonlySet<string>,
 ): Promise<void> {
-  const ec2 = run.ctx.source.ec2(region);
+  const ec2 = run.ctx.source.clients.ec2(region);
   const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
   const item = run.item(copy.label, 'source', region);
   // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.

@@ -3,23 +3,23 @@ import type { AccountClients } from '../../aws/clients.js';
 import type { Journal } from '../journal.js';
 import type { Side } from '../types.js';
 
-/** What cleanup knows about one side, for messages only (account and role named in each fix). */
-export interface CleanupSide {
+/** One account cleanup works in: its clients, and for messages its ID and role (named in each fix). */
+export interface CleanupAccount {
+  clients: AccountClients;
   accountId?: string;
   roleArn?: string;
 }
 
 export interface CleanupContext {
-  source: AccountClients;
-  target: AccountClients;
+  source: CleanupAccount;
+  /** Every target account, in the order of the inputs. */
+  targets: CleanupAccount[];
   journal: Journal;
   log: Logger;
   /** Waits for resources AWS does not show yet (eventual consistency); tests pass a fake clock. */
   clock: Clock;
   /** Optional: stops those waits (the main step's cancellation). */
   signal?: AbortSignal;
-  /** Optional: names the accounts and roles in the report and the fixes. */
-  sides?: Partial<Record<Side, CleanupSide>>;
 }
 
 /** One resource cleanup dealt with. */

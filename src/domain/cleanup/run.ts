@@ -1,7 +1,7 @@
 import { isNotFound, type ResourceKind } from '../../aws/classify.js';
 import { PromotionError, where } from '../../aws/errors.js';
 import { call as explainedCall, explainAwsError, type CallSite } from '../../aws/explain.js';
-import type { CleanupContext, CleanupItem, CleanupReport, CleanupSide } from './report.js';
+import type { CleanupAccount, CleanupContext, CleanupItem, CleanupReport } from './report.js';
 import { Gone, Lookout, NotSeenInTime, type Sought } from './visibility.js';
 import type { Side } from '../types.js';
 
@@ -21,19 +21,26 @@ export interface Call {
 
 /** One cleanup: the report it builds, and how it sends calls and explains their failures (with the shared explainer). */
 export class CleanupRun {
-  readonly report: CleanupReport = { removed: [], kept: [], failed: [] };
-  private readonly lookout: Lookout;
-
-  /** `created`: when this run created each resource (image, snapshot or grant ID), from the journal. */
+  /**
+   * `created`: when this run created each resource (image, snapshot or grant ID), from the journal. `target`: the
+   * target account this run works in (the first by default; see forTarget).
+   */
   constructor(
     readonly ctx: CleanupContext,
     private readonly created: ReadonlyMap<string, number>,
-  ) {
-    this.lookout = new Lookout(ctx.clock, ctx.log, ctx.signal);
+    readonly report: CleanupReport = { removed: [], kept: [], failed: [] },
+    readonly target: CleanupAccount = ctx.targets[0] ?? { clients: ctx.source.clients },
+    private readonly lookout = new Lookout(ctx.clock, ctx.log, ctx.signal),
+  ) {}
+
+  /** The same cleanup, in the target account of `accountId` (the first one when unknown, as in journals of one target). */
+  forTarget(accountId: string | undefined): CleanupRun {
+    const target = this.ctx.targets.find((t) => t.accountId === accountId) ?? this.target;
+    return new CleanupRun(this.ctx, this.created, this.report, target, this.lookout);
   }
 
-  side(side: Side): CleanupSide {
-    return this.ctx.sides?.[side] ?? {};
+  side(side: Side): CleanupAccount {
+    return side === 'source' ? this.ctx.source : this.target;
   }
 
   /** A resource to look for; `createdWith` names the resource created together with it (a copy's snapshots: the copy). */

@@ -18,7 +18,7 @@ export async function removeLaunchPermission(run: CleanupRun, region: string, im
     const result = await run.sendUntilFound(
       call,
       run.sought(imageId, `image ${imageId}`),
-      () => run.ctx.source.ec2(region).send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })),
+      () => run.ctx.source.clients.ec2(region).send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })),
       'image',
     );
     run.removed(item, result instanceof Gone ? result : undefined);
@@ -41,7 +41,7 @@ export async function removeVolumePermission(run: CleanupRun, region: string, sn
       call,
       run.sought(snapshotId, `snapshot ${snapshotId}`),
       () =>
-        run.ctx.source.ec2(region).send(
+        run.ctx.source.clients.ec2(region).send(
           new ModifySnapshotAttributeCommand({
             SnapshotId: snapshotId,
             Attribute: 'createVolumePermission',
@@ -90,7 +90,7 @@ export async function removeGrant(run: CleanupRun, region: string, keyArn: strin
     resource: keyArn,
     manual: manual.retireGrant(region, keyArn, grantId),
   };
-  const kms = run.ctx.source.kms(region);
+  const kms = run.ctx.source.clients.kms(region);
   try {
     const attempt = () => retire(run, kms, call, keyArn, grantId, grantName);
     const retired = await run.untilFound(call, run.sought(grantId, `grant ${grantName}`), attempt);

@@ -112,12 +112,11 @@ function setup(entries: JournalEntry[]) {
   };
   const clock = new FakeClock(NOW);
   const ctx: CleanupContext = {
-    source: source.clients,
-    target: target.clients,
+    source: { clients: source.clients, accountId: SOURCE_ACCOUNT, roleArn: SOURCE_ROLE },
+    targets: [{ clients: target.clients, accountId: TARGET_ACCOUNT }],
     journal,
     log: logger,
     clock,
-    sides: { source: { accountId: SOURCE_ACCOUNT, roleArn: SOURCE_ROLE }, target: { accountId: TARGET_ACCOUNT } },
   };
   return { log, source, target, src, tgt, journal, lines, ctx, clock, run: () => cleanUp(ctx) };
 }
@@ -145,6 +144,19 @@ const targetCopyRemoval: [string, unknown][] = [
 ];
 
 describe('cleanUp after a failure in each stage', () => {
+  it('with several target accounts: each unfinished copy is removed with the credentials of its own account, and named with it', async () => {
+    const t = setup([{ ...pendingCopyEntry, accountId: OTHER_ACCOUNT }, pendingCopyEntry]);
+    const other = fakeAccount('other', [TARGET_REGION], t.log);
+    other.ec2(TARGET_REGION).on(DescribeImagesCommand).resolves({ Images: [targetImage] });
+    other.ec2(TARGET_REGION).on(DeregisterImageCommand).resolves({ Return: true });
+    other.ec2(TARGET_REGION).on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound', `The snapshot '${TARGET_SNAP}' does not exist.`));
+    t.ctx.targets = [...t.ctx.targets, { clients: other.clients, accountId: OTHER_ACCOUNT }];
+    const report = await t.run();
+    expect(t.log.of('other')).toEqual(targetCopyRemoval);
+    expect(t.log.of('target')).toEqual(targetCopyRemoval);
+    expect(report.removed.filter((item) => item.what === `unfinished copy ${TARGET_COPY}`).map((item) => item.accountId)).toEqual([OTHER_ACCOUNT, TARGET_ACCOUNT]);
+  });
+
   it('after re-encryption: removes the intermediate copy and its tagged snapshots with source credentials', async () => {
     const t = setup([intermediateEntry]);
     const report = await t.run();
@@ -414,7 +426,7 @@ describe('cleanUp collects failures', () => {
 
   it('says that expired source credentials from the environment cannot be renewed, with the command to do it by hand', async () => {
     const t = setup([...shareEntries]);
-    t.ctx.sides = { source: { accountId: SOURCE_ACCOUNT }, target: { accountId: TARGET_ACCOUNT } };
+    t.ctx.source = { ...t.ctx.source, roleArn: undefined };
     t.src.on(ModifyImageAttributeCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
     const report = await t.run();
     expect(report.failed[0]?.why).toBe('the source credentials expired (ExpiredToken).');
