@@ -1,4 +1,4 @@
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
 
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
@@ -29,7 +29,7 @@ export function isRegion(value: string): boolean {
   return REGION.test(value);
 }
 
-export function isAccountId(value: string): boolean {
+function isAccountId(value: string): boolean {
   return ACCOUNT.test(value);
 }
 

@@ -17,7 +17,7 @@ export type ErrorKind =
  * InvalidSnapshot.NotFound (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html); KMS keys and
  * grants: NotFoundException (https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html).
  */
-export const NOT_FOUND = {
+const NOT_FOUND = {
   image: new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']),
   snapshot: new Set(['InvalidSnapshot.NotFound']),
   kms: new Set(['NotFoundException']),

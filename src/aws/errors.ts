@@ -32,7 +32,7 @@ export function where(details: Pick<ProblemDetails, 'side' | 'accountId' | 'regi
   return parts.join(', ');
 }
 
-export function formatProblem(details: ProblemDetails): string {
+function formatProblem(details: ProblemDetails): string {
   const place = where(details);
   return `${details.what}${place ? ` (${place})` : ''} failed: ${details.why}\nFix: ${details.fix}`;
 }

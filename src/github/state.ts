@@ -3,7 +3,7 @@ import { systemClock } from '../domain/context.js';
 import { MemoryJournal, type Journal, type JournalEntry } from '../domain/journal.js';
 
 /** The state name under which the main step saves its journal for the post step. */
-export const JOURNAL_STATE = 'journal';
+const JOURNAL_STATE = 'journal';
 
 const KINDS = new Set<string>([
   'intermediate-copy',

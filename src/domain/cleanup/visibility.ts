@@ -9,9 +9,9 @@ import type { Clock, Logger } from '../context.js';
  * Three minutes, so that the post step of a cancelled job ends within GitHub's 5-minute cancellation timeout
  * (https://docs.github.com/en/actions/reference/workflow-cancellation-reference).
  */
-export const VISIBILITY_WINDOW_MS = 3 * 60_000;
+const VISIBILITY_WINDOW_MS = 3 * 60_000;
 /** All of cleanup's waiting for new resources ends this long after cleanup starts (same 5-minute limit). */
-export const CLEANUP_WAIT_MS = 4 * 60_000;
+const CLEANUP_WAIT_MS = 4 * 60_000;
 const FIRST_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 20_000;
 

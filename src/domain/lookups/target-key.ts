@@ -15,7 +15,7 @@ export interface TargetKey {
   keyManager?: 'AWS' | 'CUSTOMER';
 }
 
-export const DEFAULT_KEY_LABEL = 'default';
+const DEFAULT_KEY_LABEL = 'default';
 
 async function describe(target: Target, region: string, keyId: string): Promise<KeyMetadata> {
   const site = siteOf(target, region);

@@ -43,7 +43,7 @@ export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, toler
 }
 
 /** The key policy checked for the target role's EBS copy in every target region: a region it fails in, else one it cannot tell for. */
-export function evaluateForTarget(ctx: TargetContext, key: SourceKey, policy: string, assumptions?: Assumptions): KeyAccessReport {
+function evaluateForTarget(ctx: TargetContext, key: SourceKey, policy: string, assumptions?: Assumptions): KeyAccessReport {
   const reports = ctx.target.spec.regions.map((region) =>
     checkTargetCopyAccess(policy, { keyArn: key.arn, roleArn: ctx.target.spec.role.arn, region, assumptions }),
   );
