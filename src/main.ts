@@ -3,7 +3,7 @@ import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
 import { accountOf, forTarget, systemClock, type Account, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
-import { promote, runPreflight, type PromotionResult } from './domain/pipeline.js';
+import { promote, runPreflight, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policyInputs } from './domain/preflight/policy-inputs.js';
 import type { PreflightResult } from './domain/preflight/preflight.js';
@@ -78,10 +78,26 @@ async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
   for (const item of report.failed) core.warning(item.message);
 }
 
+/** The error with AWS's authorization message decoded where it carries one. */
+async function decoded(ctx: PromotionContext | undefined, error: unknown): Promise<unknown> {
+  return error instanceof PromotionError && ctx ? withDecodedAuthorization(error, ctx, ctx.request.sourceRegion) : error;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Fails the step naming every copy that failed; the other copies were kept, and a re-run copies only these. */
+async function copiesFailed(ctx: PromotionContext, failures: CopyFailure[]): Promise<void> {
+  const messages = await Promise.all(failures.map(async (f) => messageOf(await decoded(ctx, f.error))));
+  if (messages.length === 1) return core.setFailed(messages[0] as string);
+  const list = failures.map((f, i) => `${i + 1}. account ${f.accountId}, ${f.region}: ${messages[i]}`).join('\n\n');
+  core.setFailed(
+    `${failures.length} of the copies failed; the others succeeded and are kept. Re-run with the same inputs to copy only the missing ones.\n\n${list}`,
+  );
+}
+
 /** After a failure: the error with AWS's authorization message decoded, then cleanup unless the job was cancelled. */
 async function failed(ctx: PromotionContext | undefined, caught: unknown, cancelled: boolean): Promise<void> {
-  const error = caught instanceof PromotionError && ctx ? await withDecodedAuthorization(caught, ctx, ctx.request.sourceRegion) : caught;
-  core.setFailed(error instanceof Error ? error.message : String(error));
+  core.setFailed(messageOf(await decoded(ctx, caught)));
   if (!ctx || cancelled) return;
   try {
     await cleanUpAfter(ctx);
@@ -129,6 +145,7 @@ export async function run(): Promise<void> {
   }
   await summarise(result);
   if (!result || !ctx) return;
-  if (ctx.request.cleanup) await cleanUpAfter(ctx);
+  if (result.failures.length > 0) await copiesFailed(ctx, result.failures);
+  if (ctx.request.cleanup || result.failures.length > 0) await cleanUpAfter(ctx);
   else if (ctx.journal.entries().length > 0) ctx.journal.record({ kind: 'kept' });
 }

@@ -333,6 +333,7 @@ export function defaultRequest(overrides: RequestOverrides = {}): PromotionReque
     copyTags: true,
     cleanup: true,
     waitTimeoutMinutes: 120,
+    maxParallelCopies: 20,
     deregistrationProtection: false,
     dryRun: false,
     provenance: { ...PROVENANCE },

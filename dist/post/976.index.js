@@ -1218,6 +1218,7 @@ function readInputs() {
         deregistrationProtection: bool('deregistration-protection', false),
         deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
         copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
+        maxParallelCopies: integer('max-parallel-copies', 1, 500, 20),
         dryRun: bool('dry-run', false),
         provenance: provenance(),
     };
@@ -1515,6 +1516,7 @@ function duration(seconds) {
 function addPromotionSummary(request, result) {
     const header = ['Account', 'Region', 'AMI', 'Snapshots', 'Key', 'Time'].map((data) => ({ data, header: true }));
     const rows = result.targets.flatMap((t) => t.regions.map((r) => [t.accountId, r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), summary_escape(r.key), duration(r.seconds)]));
+    const failed = result.failures.map((f) => [f.accountId, f.region, 'failed', '—', '—', summary_escape(f.error instanceof Error ? f.error.message.split('\n')[0] ?? '' : String(f.error))]);
     const details = [`Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`];
     if (result.reused)
         details.push('Every region already had this promotion: nothing was copied, shared or granted.');
@@ -1532,7 +1534,7 @@ function addPromotionSummary(request, result) {
         details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
     if (result.finish?.ssmParameters.length)
         details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
-    core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows]).addList(details);
+    core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows, ...failed]).addList(details);
 }
 /** One row per preflight check: ok / missing / unchecked / warning, with the fix. */
 function addPreflightSummary(findings) {

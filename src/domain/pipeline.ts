@@ -5,7 +5,8 @@ import { planFrom, regionsToCopy, type PromotionPlan, type ReusePlan, type Targe
 import { grantAutoscalingAccess } from './preflight/autoscaling.js';
 import { formatFinding } from './preflight/findings.js';
 import { preflight, type PreflightResult } from './preflight/preflight.js';
-import { copyToTargets, type TargetCopy } from './steps/copy.js';
+import pLimit from 'p-limit';
+import { copyInto, type TargetCopy } from './steps/copy.js';
 import { finishImages, type FinishReport } from './steps/finish.js';
 import { addKeyPolicyStatements, grantKeyAccess } from './steps/key-access.js';
 import { reencrypt, type SharedImage } from './steps/reencrypt.js';
@@ -28,9 +29,19 @@ export interface TargetResult {
   regions: RegionResult[];
 }
 
+/** A copy into one account and region that failed; the other copies went on. */
+export interface CopyFailure {
+  accountId: string;
+  region: string;
+  error: unknown;
+}
+
 export interface PromotionResult {
   sourceAccountId: string;
+  /** The promoted AMIs, without the regions whose copy failed. */
   targets: TargetResult[];
+  /** Copies that failed: the promotion is incomplete, and a re-run copies only these. */
+  failures: CopyFailure[];
   /** True when every region of every target reused an earlier promotion. */
   reused: boolean;
   /** Lasting or temporary changes to keys (grants, key-policy statements), for the log and summary. */
@@ -69,13 +80,24 @@ async function giveKeyAccess(ctx: PromotionContext, plan: PromotionPlan): Promis
   return changes;
 }
 
-/** The copies into every target account and region at once; every copy is awaited before a failure is reported. */
-async function copyEverywhere(ctx: PromotionContext, plan: PromotionPlan, shared: SharedImage): Promise<TargetCopy[][]> {
-  const results = await Promise.allSettled(plan.targets.map((t) => copyToTargets(forTarget(ctx, t.target), plan.sourceImage, shared, regionsToCopy(t))));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  for (const extra of failures.slice(1)) ctx.log.warning(extra instanceof Error ? extra.message : String(extra));
-  if (failures.length > 0) throw failures[0];
-  return results.map((r) => (r as PromiseFulfilledResult<TargetCopy[]>).value);
+/**
+ * The copies into every target account and region, at most max-parallel-copies at a time. A failed copy does not
+ * stop the others: each one is awaited, and the failures are returned with their account and region.
+ */
+async function copyEverywhere(ctx: PromotionContext, plan: PromotionPlan, shared: SharedImage): Promise<{ copies: TargetCopy[][]; failures: CopyFailure[] }> {
+  const limit = pLimit(ctx.request.maxParallelCopies);
+  const jobs = plan.targets.flatMap((t, index) => regionsToCopy(t).map((key) => ({ index, key, target: t.target })));
+  const settled = await Promise.allSettled(jobs.map((job) => limit(() => copyInto(forTarget(ctx, job.target), plan.sourceImage, shared, job.key))));
+  // A cancellation is not a failed copy: it ends the run as it is.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const copies: TargetCopy[][] = plan.targets.map(() => []);
+  const failures: CopyFailure[] = [];
+  settled.forEach((result, i) => {
+    const job = jobs[i] as (typeof jobs)[number];
+    if (result.status === 'fulfilled') copies[job.index]?.push(result.value);
+    else failures.push({ accountId: job.target.identity.accountId, region: job.key.region, error: result.reason });
+  });
+  return { copies, failures };
 }
 
 async function grantAutoscaling(ctx: PromotionContext, plans: TargetPlan[]): Promise<string[]> {
@@ -89,11 +111,16 @@ function regionResult(key: TargetKey, copy: TargetCopy | undefined, existing: Ex
   return { region: key.region, imageId: reused.imageId, snapshotIds: reused.snapshotIds, key: key.display, reused: true };
 }
 
+/** The promoted AMI of every account and region, new or reused; the regions whose copy failed are left out. */
 function targetResults(plans: TargetPlan[], copies: TargetCopy[][] = []): TargetResult[] {
-  return plans.map((plan, i) => ({
-    accountId: plan.target.identity.accountId,
-    regions: plan.keys.map((key) => regionResult(key, copies[i]?.find((c) => c.region === key.region), plan.existing)),
-  }));
+  return plans.map((plan, i) => {
+    const copied = copies[i] ?? [];
+    const promoted = plan.keys.filter((key) => copied.some((c) => c.region === key.region) || plan.existing.some((e) => e.region === key.region));
+    return {
+      accountId: plan.target.identity.accountId,
+      regions: promoted.map((key) => regionResult(key, copied.find((c) => c.region === key.region), plan.existing)),
+    };
+  });
 }
 
 /** Deregistration protection, deprecation and SSM parameters on every promoted AMI, new or reused (all idempotent). */
@@ -108,13 +135,14 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
   const shared = await log.group('Re-encrypt', () => reencrypt(ctx, plan.sourceImage, plan.sourceKey, plan.reencrypt));
   const keyChanges = await log.group('Key access', () => giveKeyAccess(ctx, plan));
   const share = await log.group('Share', () => shareWithTargets(ctx, shared));
-  const copies = await log.group('Copy into the target accounts', () => copyEverywhere(ctx, plan, shared));
+  const { copies, failures } = await log.group('Copy into the target accounts', () => copyEverywhere(ctx, plan, shared));
   const autoscaling = ctx.request.autoscalingAccess === 'grant' ? await log.group('Auto Scaling access', () => grantAutoscaling(ctx, plan.targets)) : [];
   const targets = targetResults(plan.targets, copies);
   const finish = await log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   return {
     sourceAccountId: ctx.source.identity.accountId,
     targets,
+    failures,
     reused: false,
     keyChanges: [...keyChanges, ...autoscaling],
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
@@ -127,7 +155,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
 async function finishReused(ctx: PromotionContext, plan: ReusePlan): Promise<PromotionResult> {
   const targets = targetResults(plan.targets);
   const finish = await ctx.log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
-  return { sourceAccountId: ctx.source.identity.accountId, targets, reused: true, keyChanges: [], finish };
+  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish };
 }
 
 /** The promotion after its preflight: refused when something is missing, else the changes. Cleanup is the caller's. */

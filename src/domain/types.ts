@@ -51,6 +51,8 @@ export interface PromotionRequest {
   deregistrationProtection: boolean;
   deprecateAfterDays?: number;
   copyCompletionMinutes?: number;
+  /** How many copies into target accounts and regions run at once. */
+  maxParallelCopies: number;
   ssmParameter?: string;
   dryRun: boolean;
   provenance: Provenance;

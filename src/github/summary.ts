@@ -18,6 +18,7 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   const rows = result.targets.flatMap((t) =>
     t.regions.map((r) => [t.accountId, r.region, `<code>${r.imageId}</code>`, r.snapshotIds.map((s) => `<code>${s}</code>`).join('<br>'), escape(r.key), duration(r.seconds)]),
   );
+  const failed = result.failures.map((f) => [f.accountId, f.region, 'failed', '—', '—', escape(f.error instanceof Error ? f.error.message.split('\n')[0] ?? '' : String(f.error))]);
   const details = [`Source: <code>${request.sourceAmiId}</code> in account ${result.sourceAccountId}, ${request.sourceRegion}`];
   if (result.reused) details.push('Every region already had this promotion: nothing was copied, shared or granted.');
   if (result.reencryptedImageId) details.push(`Re-encrypted with <code>${request.kmsKey.arn}</code> as <code>${result.reencryptedImageId}</code> (intermediate copy)`);
@@ -27,7 +28,7 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
   if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
   if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
-  core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows]).addList(details);
+  core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows, ...failed]).addList(details);
 }
 
 /** One row per preflight check: ok / missing / unchecked / warning, with the fix. */

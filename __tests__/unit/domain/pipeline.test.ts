@@ -526,26 +526,28 @@ describe('key access by mode', () => {
 });
 
 describe('failures after the first change', () => {
-  it('a target copy that fails: the journal keeps everything for cleanup, the error carries the StateReason', async () => {
+  it('a target copy that fails: the journal keeps everything for cleanup, the failure carries the StateReason', async () => {
     const { fx, w } = world();
     fx.target
       .ec2(SOURCE_REGION)
       .on(DescribeImagesCommand, { ImageIds: [w.targetImages[SOURCE_REGION] as string] })
       .resolves({ Images: [{ ...image({ imageId: w.targetImages[SOURCE_REGION], state: 'failed' }), StateReason: { Code: 'Client.InvalidKMSKey', Message: 'Given key ID is not accessible' } }] });
     const stages = journalByStage(fx);
-    const error = (await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e)) as PromotionError;
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
+    expect(result.targets).toEqual([{ accountId: TARGET_ACCOUNT, regions: [] }]);
+    const error = result.failures[0]?.error as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.message).toContain('Given key ID is not accessible');
     expect(error.message).toMatch(/KMS/);
     expect(stages['Copy into the target accounts']).toEqual([{ kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
     expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'intermediate-copy', 'launch-permission', 'volume-permission', 'target-copy']);
-    expect(stages.Finish).toBeUndefined();
+    expect(stages.Finish).toEqual([]);
   });
 
   it('the wait timeout covers the whole run', async () => {
     const { fx, w } = world({ waitTimeoutMinutes: 5 });
     fx.target.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [w.targetImages[SOURCE_REGION] as string] }).resolves({ Images: [image({ imageId: w.targetImages[SOURCE_REGION], snapshotIds: w.targetSnapshots[SOURCE_REGION], state: 'pending' })] });
-    const error = (await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e)) as PromotionError;
+    const error = (await promote(fx.ctx, await runPreflight(fx.ctx))).failures[0]?.error as PromotionError;
     expect(error.message).toContain('wait-timeout-minutes');
     expect(error.details).toMatchObject({ side: 'target', region: SOURCE_REGION });
     expect(fx.clock.now()).toBe(START + 5 * 60_000);
@@ -584,5 +586,38 @@ describe('the fixture', () => {
     await fx.clock.sleep(1234);
     expect(fx.clock.now()).toBe(START + 1234);
     expect(fx.clock.sleeps).toEqual([1234]);
+  });
+});
+
+describe('copies into several regions', () => {
+  const TWO = [SOURCE_REGION, SECOND_REGION];
+
+  it('a copy that fails does not stop the other: it finishes, is finished off, and the failure names its account and region', async () => {
+    const { fx, w } = world({ targetRegions: TWO, deregistrationProtection: true });
+    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidParameterValue', 'Something AWS refused'));
+    const result = await promote(fx.ctx, await runPreflight(fx.ctx));
+    expect(result.failures.map((f) => [f.accountId, f.region])).toEqual([[TARGET_ACCOUNT, SOURCE_REGION]]);
+    expect((result.failures[0]?.error as Error).message).toContain('Something AWS refused');
+    expect(result.targets).toEqual([{ accountId: TARGET_ACCOUNT, regions: [expect.objectContaining({ region: SECOND_REGION, imageId: w.targetImages[SECOND_REGION] })] }]);
+    expect(fx.target.ec2(SECOND_REGION)).toHaveReceivedCommandWith(EnableImageDeregistrationProtectionCommand, { ImageId: w.targetImages[SECOND_REGION] });
+    expect(fx.journal.entries()).toContainEqual({ kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: w.targetImages[SECOND_REGION] });
+  });
+
+  it('runs at most max-parallel-copies at a time: with 1, the second copy starts after the first is available', async () => {
+    const { fx } = world({ targetRegions: TWO, maxParallelCopies: 1 });
+    await promote(fx.ctx, await runPreflight(fx.ctx));
+    const trail = fx.sent.filter((c) => c.side === 'target' && ['CopyImage', 'DescribeImages'].includes(c.command) && !('Owners' in c.input)).map((c) => `${c.region} ${c.command}`);
+    const secondStart = trail.indexOf(`${SECOND_REGION} CopyImage`);
+    expect(trail.slice(0, secondStart)).toContain(`${SOURCE_REGION} CopyImage`);
+    expect(trail.slice(secondStart).filter((c) => c.startsWith(SOURCE_REGION))).toEqual([]);
+  });
+
+  it('starts every copy before waiting for any when the bound allows it', async () => {
+    const { fx } = world({ targetRegions: TWO });
+    await promote(fx.ctx, await runPreflight(fx.ctx));
+    const copies = fx.sent.filter((c) => c.side === 'target' && c.command === 'CopyImage').map((c) => fx.sent.indexOf(c));
+    const firstWait = fx.sent.findIndex((c) => c.side === 'target' && c.command === 'DescribeImages' && 'ImageIds' in c.input);
+    expect(copies).toHaveLength(2);
+    expect(Math.max(...copies)).toBeLessThan(firstWait);
   });
 });

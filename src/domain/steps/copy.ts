@@ -67,25 +67,19 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
   }
 }
 
-/** The copies into every given region of one target account, in parallel; every copy is awaited before a failure is reported. */
-export async function copyToTargets(ctx: TargetContext, source: SourceImage, shared: SharedImage, keys: TargetKey[]): Promise<TargetCopy[]> {
-  const results = await Promise.allSettled(
-    keys.map(async (key): Promise<TargetCopy> => {
-      const started = ctx.clock.now();
-      const imageId = await startTargetCopy(ctx, source, shared, key);
-      ctx.journal.record({ kind: 'target-copy', accountId: ctx.target.identity.accountId, region: key.region, imageId });
-      ctx.log.info(`Copying into ${key.region} as ${imageId} under ${key.display}.`);
-      const image = await waitForImage(
-        { label: `target copy in ${key.region}`, ...siteOf(ctx.target, key.region), imageId, ec2: ctx.target.ec2(key.region), keyDescription: key.display },
-        { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
-      );
-      ctx.journal.record({ kind: 'target-copy-done', accountId: ctx.target.identity.accountId, region: key.region, imageId });
-      const snapshotIds = snapshotIdsOf(image);
-      return { region: key.region, imageId, snapshotIds, key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
-    }),
+/** The copy into one region of a target account, from the start to the available AMI; journaled as it goes. */
+export async function copyInto(ctx: TargetContext, source: SourceImage, shared: SharedImage, key: TargetKey): Promise<TargetCopy> {
+  // A copy that waited for its turn does not start after a cancellation.
+  ctx.signal.throwIfAborted();
+  const accountId = ctx.target.identity.accountId;
+  const started = ctx.clock.now();
+  const imageId = await startTargetCopy(ctx, source, shared, key);
+  ctx.journal.record({ kind: 'target-copy', accountId, region: key.region, imageId });
+  ctx.log.info(`Copying into ${key.region} of ${accountId} as ${imageId} under ${key.display}.`);
+  const image = await waitForImage(
+    { label: `target copy in ${key.region}`, ...siteOf(ctx.target, key.region), imageId, ec2: ctx.target.ec2(key.region), keyDescription: key.display },
+    { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
   );
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  for (const extra of failures.slice(1)) ctx.log.warning(extra instanceof Error ? extra.message : String(extra));
-  if (failures.length > 0) throw failures[0];
-  return results.map((r) => (r as PromiseFulfilledResult<TargetCopy>).value);
+  ctx.journal.record({ kind: 'target-copy-done', accountId, region: key.region, imageId });
+  return { region: key.region, imageId, snapshotIds: snapshotIdsOf(image), key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
 }

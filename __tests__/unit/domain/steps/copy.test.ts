@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { CopyImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { copyToTargets, startTargetCopy } from '../../../../src/domain/steps/copy.js';
+import { copyInto, startTargetCopy } from '../../../../src/domain/steps/copy.js';
 import { PromotionError } from '../../../../src/aws/errors.js';
 import type { SourceImage } from '../../../../src/domain/lookups/inspect.js';
 import { clientToken } from '../../../../src/domain/tokens.js';
@@ -15,7 +15,6 @@ import {
   TARGET_ACCOUNT,
   awsError,
   buildContext,
-  image,
   intermediateSnapshotIds,
   sourceSnapshotIds,
   stubCopyProgress,
@@ -115,71 +114,24 @@ describe('copying into the target account', () => {
     expect(error.details.why).toContain('too many copies');
   });
 
-  it('copies into every region in parallel with that region\'s client, journals each copy and returns them', async () => {
+  it('copies into one region with that region\'s client, journals the copy before and after the wait, and returns it', async () => {
     const fx = setup({}, 2);
-    const copies = await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey));
-    expect(copies).toEqual(
-      regions.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region, 1), key: customerTargetKey(region), seconds: expect.any(Number) })),
-    );
-    for (const region of regions) {
-      const ec2 = fx.target.ec2(region);
-      expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
-      expect(ec2).toHaveReceivedCommandWith(CopyImageCommand, { SourceRegion: SOURCE_REGION, KmsKeyId: targetKeyArn(region) });
-      expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([1, 2, 3].map(() => ({ ImageIds: [targetImageId(region)] })));
-    }
-    // Both copies started before either was waited for.
-    expect(fx.sent.slice(0, 2).map((c) => `${c.region} ${c.command}`).sort()).toEqual([`${SECOND_REGION} CopyImage`, `${SOURCE_REGION} CopyImage`]);
-    const entries = fx.journal.entries();
-    expect(entries).toHaveLength(4);
-    for (const region of regions) {
-      const started = entries.findIndex((e) => e.kind === 'target-copy' && e.region === region && e.imageId === targetImageId(region));
-      const done = entries.findIndex((e) => e.kind === 'target-copy-done' && e.region === region && e.imageId === targetImageId(region));
-      expect(started).toBeGreaterThanOrEqual(0);
-      expect(done).toBeGreaterThan(started);
-    }
-    expect(entries.slice(0, 2).map((e) => e.kind)).toEqual(['target-copy', 'target-copy']);
-  });
-
-  it('still awaits the other region when the copy in one region fails to start, then reports the failure', async () => {
-    const fx = setup({}, 3);
-    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use'));
-    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
-    expect(error).toBeInstanceOf(PromotionError);
-    expect(error.details.region).toBe(SOURCE_REGION);
-    expect(error.details.why).toContain('already has an AMI named');
-    // The other copy was followed to the end.
-    expect(fx.target.ec2(SECOND_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
+    const copy = await copyInto(fx.ctx, source, shared, customerTargetKey(SECOND_REGION));
+    expect(copy).toEqual({ region: SECOND_REGION, imageId: targetImageId(SECOND_REGION), snapshotIds: targetSnapshotIds(SECOND_REGION, 1), key: customerTargetKey(SECOND_REGION), seconds: expect.any(Number) });
+    const ec2 = fx.target.ec2(SECOND_REGION);
+    expect(ec2).toHaveReceivedCommandWith(CopyImageCommand, { SourceRegion: SOURCE_REGION, KmsKeyId: targetKeyArn(SECOND_REGION) });
+    expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([1, 2, 3].map(() => ({ ImageIds: [targetImageId(SECOND_REGION)] })));
     expect(fx.journal.entries()).toEqual([
       { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
       { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
     ]);
   });
 
-  it('still awaits the other region when a copy turns failed, and reports both failures when both fail', async () => {
-    const fx = setup({}, 3);
-    fx.target
-      .ec2(SECOND_REGION)
-      .on(DescribeImagesCommand)
-      .resolves({ Images: [{ ...image({ imageId: targetImageId(SECOND_REGION), state: 'failed' }), StateReason: { Code: 'Client.InvalidKMSKey', Message: 'Given key ID is not accessible' } }] });
-    const error = (await copyToTargets(fx.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
-    expect(error).toBeInstanceOf(PromotionError);
-    expect(error.details.region).toBe(SECOND_REGION);
-    expect(error.message).toContain('Given key ID is not accessible');
-    expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(DescribeImagesCommand, 4);
-    expect(fx.journal.entries()).toEqual(
-      expect.arrayContaining([
-        { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
-        { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: targetImageId(SOURCE_REGION) },
-      ]),
-    );
-    expect(fx.journal.entries()).not.toContainEqual({ kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) });
-
-    const both = setup({}, 0);
-    for (const region of regions) {
-      both.target.ec2(region).on(CopyImageCommand).rejects(awsError('ResourceLimitExceeded', `limit in ${region}`));
-    }
-    const first = (await copyToTargets(both.ctx, source, shared, regions.map(customerTargetKey)).catch((e: unknown) => e)) as PromotionError;
-    expect(first.details.region).toBe(SOURCE_REGION);
-    expect(both.log.messages('warning')).toEqual([expect.stringContaining(`limit in ${SECOND_REGION}`)]);
+  it('does not start a copy that waited for its turn after a cancellation', async () => {
+    const fx = setup();
+    const reason = new Error('The job was cancelled (SIGTERM).');
+    fx.abort.abort(reason);
+    await expect(copyInto(fx.ctx, source, shared, customerTargetKey(SOURCE_REGION))).rejects.toBe(reason);
+    expect(fx.target.ec2(SOURCE_REGION)).toHaveReceivedCommandTimes(CopyImageCommand, 0);
   });
 });
