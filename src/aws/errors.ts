@@ -1,4 +1,5 @@
-import type { Side } from '../domain/types.js';
+/** Which account a call or a problem belongs to. */
+export type Side = 'source' | 'target';
 
 export interface ProblemDetails {
   /** What failed, e.g. "Copying ami-0123 into the target account". */

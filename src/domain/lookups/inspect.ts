@@ -1,5 +1,6 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aws-sdk/client-ec2';
 import { call, explainAwsError, siteOf } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import { userTags } from '../tags.js';
@@ -67,7 +68,7 @@ async function describeImage(ctx: PromotionContext): Promise<Image | undefined> 
 }
 
 async function snapshotKeys(ctx: PromotionContext, image: Image, ownedBySource: boolean): Promise<Map<string, { encrypted: boolean; kmsKeyId?: string }>> {
-  const ids = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  const ids = snapshotIdsOf(image);
   const keys = new Map<string, { encrypted: boolean; kmsKeyId?: string }>();
   if (ids.length === 0) return keys;
   try {

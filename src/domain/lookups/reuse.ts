@@ -1,5 +1,6 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { call, siteOf } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { PromotionContext } from '../context.js';
 import { reuseFilters } from '../provenance.js';
 import type { TargetKey } from './target-key.js';
@@ -27,6 +28,6 @@ export async function findExistingPromotion(ctx: PromotionContext, key: TargetKe
   return {
     region: key.region,
     imageId: newest.ImageId,
-    snapshotIds: (newest.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+    snapshotIds: snapshotIdsOf(newest),
   };
 }

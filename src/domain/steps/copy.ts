@@ -1,5 +1,6 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
 import { explainAwsError, siteOf } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
@@ -78,7 +79,7 @@ export async function copyToTargets(ctx: PromotionContext, source: SourceImage, 
         { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
       );
       ctx.journal.record({ kind: 'target-copy-done', region: key.region, imageId });
-      const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+      const snapshotIds = snapshotIdsOf(image);
       return { region: key.region, imageId, snapshotIds, key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
     }),
   );

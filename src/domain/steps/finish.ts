@@ -1,5 +1,6 @@
 import { EnableImageDeprecationCommand, EnableImageDeregistrationProtectionCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { ssmParameterArn } from '../../aws/arn.js';
 import { call, siteOf } from '../../aws/explain.js';
 import type { PromotionContext } from '../context.js';
 
@@ -41,7 +42,7 @@ export async function finishImages(ctx: PromotionContext, images: FinishedImage[
       }
       if (request.ssmParameter) {
         const name = request.ssmParameter;
-        const arn = `arn:${request.targetRole.partition}:ssm:${region}:${targetIdentity.accountId}:parameter/${name.replace(/^\//, '')}`;
+        const arn = ssmParameterArn(request.targetRole.partition, region, targetIdentity.accountId, name);
         await call({ ...site, what: `Writing ${imageId} to the SSM parameter ${name}`, action: 'ssm:PutParameter', resource: arn }, () =>
           ctx.target.ssm(region).send(new PutParameterCommand({ Name: name, Value: imageId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true })),
         );

@@ -1,5 +1,6 @@
 import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
 import { call, siteOf } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
@@ -14,10 +15,6 @@ export interface SharedImage {
   snapshotIds: string[];
   /** True when this is an intermediate copy made (or found) by the action, false for the source AMI itself. */
   intermediate: boolean;
-}
-
-function snapshotIdsOf(image: Image): string[] {
-  return (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
 }
 
 /** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */

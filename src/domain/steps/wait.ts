@@ -1,5 +1,6 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image, type Snapshot } from '@aws-sdk/client-ec2';
 import { call } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { Clock, Logger } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { Side } from '../types.js';
@@ -98,7 +99,7 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
       const reason = image?.StateReason?.Message ?? (image ? `state ${image.State}` : 'the image disappeared');
       throw failure(target, `the copy ended ${image?.State ?? 'deregistered'}: ${reason}.${probableKmsCause(reason, target, image?.State === 'failed')}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
     }
-    const snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+    const snapshotIds = snapshotIdsOf(image);
     let snapshots: Snapshot[] = [];
     if (snapshotIds.length > 0) {
       snapshots =
