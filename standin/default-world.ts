@@ -1,13 +1,29 @@
 /**
  * The default two-account world tests start from and tweak:
- * - source 111111111111: admin user (access key below), role ami-promotion-source (GitHub OIDC for acme/images),
+ * - source 111111111111: admin user (access key below), role ami-promotion-source (GitHub OIDC for acme/images)
+ *   allowed what the action's own list (src/policy/actions.ts) says the source side needs, on any key of the account,
  *   a CMK in eu-west-1 (alias/ami-share) whose policy allows its root and the target role, and an
  *   unencrypted sample AMI with one root snapshot;
- * - target 222222222222: admin user, role ami-promotion-target (GitHub OIDC for acme/images) allowed the EC2
- *   copy actions, the source key, its own keys and SSM, and a CMK alias/golden-ami in eu-west-1 and eu-central-1;
+ * - target 222222222222: admin user, role ami-promotion-target (GitHub OIDC for acme/images) allowed, from the
+ *   same list, the EC2 actions, the source key, its own keys, SSM, the self-simulation and decoding (not the Auto
+ *   Scaling check or grant; plus a few reads the stand-in's own tests make), and a CMK alias/golden-ami in eu-west-1
+ *   and eu-central-1;
  * - both accounts in the organization o-a1b2c3d4e5, the source under OU ou-a1b2-11111111 (build), the target under
  *   ou-a1b2-22222222 (production): their requests carry aws:PrincipalOrgID and aws:PrincipalOrgPaths.
  */
+import {
+  DIAGNOSIS,
+  EBS_GRANT,
+  EBS_KEY_USE,
+  SOURCE_EC2,
+  SOURCE_KEY_ACCESS,
+  SOURCE_KEY_CHECK,
+  SOURCE_KEY_GRANT,
+  TARGET_EC2,
+  TARGET_PUBLISH,
+  TARGET_SELF_SIMULATION,
+  actionsOf,
+} from '../src/policy/actions.js';
 import { keyArn, organizationPath, roleArn, userArn } from './arns.js';
 import { allow, githubOidcTrust, keyUseStatements, policyOf } from './policy-types.js';
 import { createWorld, type WorldBuilder } from './world.js';
@@ -65,29 +81,20 @@ export const DEFAULTS = {
   targetKeyStatementSids: ['AllowTargetUseOfTheKey', 'AllowTargetAttachmentOfPersistentResources'],
 } as const;
 
-/** The EC2 actions the target role needs to copy, tag, protect and clean up. */
-export const TARGET_EC2_ACTIONS = [
-  'ec2:DescribeImages',
-  'ec2:DescribeSnapshots',
-  'ec2:DescribeImageAttribute',
-  'ec2:DescribeSnapshotAttribute',
-  'ec2:CopyImage',
-  'ec2:CreateTags',
-  'ec2:DeregisterImage',
-  'ec2:DeleteSnapshot',
-  'ec2:EnableImageDeregistrationProtection',
-  'ec2:EnableImageDeprecation',
-  'ec2:GetEbsDefaultKmsKeyId',
-];
+/** The EC2 actions the target role needs to copy, tag, protect, deprecate and clean up. */
+export const TARGET_EC2_ACTIONS = actionsOf(Object.values(TARGET_EC2).flat());
 
-export const KMS_COPY_ACTIONS = [
-  'kms:DescribeKey',
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:ReEncrypt*',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:CreateGrant',
-];
+/** The key use of a copy, by EC2 on the copying role's behalf (here without the AWS-resource condition on CreateGrant). */
+export const KMS_COPY_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT]);
+
+/**
+ * Not the action's: what the stand-in's own tests call with the target role's session to check AWS's behaviour
+ * (a non-owner reading sharing attributes, cross-account Encrypt, reading back a parameter, aliases, GetRole).
+ */
+const TARGET_TEST_EXTRAS = ['ec2:DescribeImageAttribute', 'ec2:DescribeSnapshotAttribute', 'kms:Encrypt', 'kms:ListAliases', 'ssm:GetParameter', 'iam:GetRole'];
+
+/** Every KMS action the source role needs on its keys, in any key-access mode. */
+const SOURCE_KMS_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT, ...SOURCE_KEY_CHECK, ...Object.values(SOURCE_KEY_ACCESS).flat(), SOURCE_KEY_GRANT]);
 
 export function defaultWorld(): WorldBuilder {
   const world = createWorld();
@@ -101,9 +108,9 @@ export function defaultWorld(): WorldBuilder {
       trustPolicy: githubOidcTrust(SOURCE, `repo:${d.repository}:*`),
       policies: {
         'ami-promotion-source': policyOf(
-          allow('ec2:*'),
-          allow(['kms:*'], `arn:aws:kms:*:${SOURCE}:key/*`),
-          allow(['kms:ListAliases', 'sts:DecodeAuthorizationMessage']),
+          allow(actionsOf(Object.values(SOURCE_EC2).flat())),
+          allow(SOURCE_KMS_ACTIONS, `arn:aws:kms:*:${SOURCE}:key/*`),
+          allow(DIAGNOSIS.action),
         ),
       },
     })
@@ -131,12 +138,13 @@ export function defaultWorld(): WorldBuilder {
       policies: {
         'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
         'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, d.sourceKeyArn)),
-        'ami-promotion-own-keys': policyOf(allow([...KMS_COPY_ACTIONS, 'kms:ListAliases'], `arn:aws:kms:*:${TARGET}:key/*`), allow('kms:ListAliases')),
+        'ami-promotion-own-keys': policyOf(allow(KMS_COPY_ACTIONS, `arn:aws:kms:*:${TARGET}:key/*`)),
         'ami-promotion-misc': policyOf(
-          allow(['ssm:PutParameter', 'ssm:GetParameter'], `arn:aws:ssm:*:${TARGET}:parameter/*`),
-          allow('sts:DecodeAuthorizationMessage'),
-          allow(['iam:SimulatePrincipalPolicy', 'iam:GetRole'], d.targetRoleArn),
+          allow(TARGET_PUBLISH.action, `arn:aws:ssm:*:${TARGET}:parameter/*`),
+          allow(DIAGNOSIS.action),
+          allow(TARGET_SELF_SIMULATION.action, d.targetRoleArn),
         ),
+        'standin-tests': policyOf(allow(TARGET_TEST_EXTRAS)),
       },
     })
     .key(REGION, { keyId: d.targetKeyIds['eu-west-1'], alias: d.targetKeyAlias, description: 'Golden AMI key' })

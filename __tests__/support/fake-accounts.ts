@@ -1,73 +1,33 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { AccountClients } from '../../src/aws/clients.js';
-
-/** One command as sent: [account name, command name without "Command", input]. */
-export type SentCommand = [string, string, unknown];
-
 /**
- * One fake AWS account: a distinct EC2 and KMS client per region, each with its own aws-sdk-client-mock, so a test
- * can tell which account's credentials (and which region) a call used. Any other region or service throws.
+ * The source and target accounts of pipeline-fixtures (FakeAccount), for tests that need only their clients and the
+ * commands sent, in order: the cleanup and the post step.
  */
-export interface FakeAccount {
-  clients: AccountClients;
-  ec2(region: string): AwsClientStub<EC2Client>;
-  kms(region: string): AwsClientStub<KMSClient>;
-}
+import type { Side } from '../../src/domain/types.js';
+import { SOURCE_ACCOUNT, TARGET_ACCOUNT } from './accounts.js';
+import { FakeAccount, type SentCommand } from './pipeline-fixtures.js';
+
+export { awsError, FakeAccount } from './pipeline-fixtures.js';
 
 /** Records, in order, every command sent through the fake accounts sharing it. */
 export class CommandLog {
-  readonly sent: SentCommand[] = [];
+  readonly commands: SentCommand[] = [];
+
+  /** Every command as [side, command name without "Command", input]. */
+  get sent(): [Side, string, unknown][] {
+    return this.commands.map((c) => [c.side, c.command, c.input]);
+  }
+
   /** Commands of one account, as [command, input]. */
-  of(account: string): [string, unknown][] {
-    return this.sent.filter(([name]) => name === account).map(([, command, input]) => [command, input]);
+  of(side: Side): [string, unknown][] {
+    return this.commands.filter((c) => c.side === side).map((c) => [c.command, c.input]);
   }
-  /** Command names only, as "account Command". */
+
+  /** Command names only, as "side Command". */
   names(): string[] {
-    return this.sent.map(([account, command]) => `${account} ${command}`);
+    return this.commands.map((c) => `${c.side} ${c.command}`);
   }
 }
 
-/** Logs each command, then hands it to the mocked send. */
-function record(client: EC2Client | KMSClient, account: string, log: CommandLog): void {
-  const stubbed = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  (client as unknown as { send: (command: unknown) => Promise<unknown> }).send = (command) => {
-    const { constructor, input } = command as { constructor: { name: string }; input: unknown };
-    log.sent.push([account, constructor.name.replace(/Command$/, ''), input]);
-    return stubbed(command);
-  };
-}
-
-export function fakeAccount(name: string, regions: readonly string[], log: CommandLog): FakeAccount {
-  const credentials = { accessKeyId: `AKID-${name}`, secretAccessKey: `secret-${name}` };
-  const ec2 = new Map(regions.map((region) => [region, new EC2Client({ region, credentials })]));
-  const kms = new Map(regions.map((region) => [region, new KMSClient({ region, credentials })]));
-  const ec2Mocks = new Map([...ec2].map(([region, client]) => [region, mockClient(client)]));
-  const kmsMocks = new Map([...kms].map(([region, client]) => [region, mockClient(client)]));
-  for (const client of [...ec2.values(), ...kms.values()]) record(client, name, log);
-  const pick = <T>(map: Map<string, T>, service: string, region: string): T => {
-    const found = map.get(region);
-    if (!found) throw new Error(`unexpected ${service} client for ${name} in ${region}`);
-    return found;
-  };
-  const unexpected = (service: string) => (region: string) => {
-    throw new Error(`unexpected ${service} client for ${name} in ${region}`);
-  };
-  return {
-    clients: {
-      ec2: (region) => pick(ec2, 'EC2', region),
-      kms: (region) => pick(kms, 'KMS', region),
-      ssm: unexpected('SSM'),
-      sts: unexpected('STS'),
-      iam: unexpected('IAM'),
-    },
-    ec2: (region) => pick(ec2Mocks, 'EC2 mock', region),
-    kms: (region) => pick(kmsMocks, 'KMS mock', region),
-  };
-}
-
-/** An AWS service error as the SDK throws it. */
-export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+export function fakeAccount(side: Side, regions: readonly string[], log: CommandLog): FakeAccount {
+  return new FakeAccount(side, side === 'source' ? SOURCE_ACCOUNT : TARGET_ACCOUNT, regions, log.commands);
 }

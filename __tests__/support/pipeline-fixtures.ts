@@ -37,32 +37,33 @@ import type { PreflightResult } from '../../src/domain/preflight/preflight.js';
 import type { PromotionRequest, Side, Tag, TargetSpec } from '../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../src/policy/policy-document.js';
+import {
+  KEY_ARN,
+  KEY_ID,
+  OTHER_ACCOUNT,
+  OTHER_KEY_ARN,
+  SECOND_REGION,
+  SOURCE_ACCOUNT,
+  SOURCE_AMI,
+  SOURCE_REGION,
+  SOURCE_ROLE,
+  SOURCE_ROOT,
+  TARGET_ACCOUNT,
+  TARGET_ROLE,
+  TARGET_ROOT,
+} from './accounts.js';
 
 // --- identities and names -------------------------------------------------------------------------------
 
-export const SOURCE_ACCOUNT = '111111111111';
-export const TARGET_ACCOUNT = '222222222222';
-export const OTHER_ACCOUNT = '333333333333';
-export const SOURCE_REGION = 'eu-west-1';
-export const SECOND_REGION = 'eu-central-1';
-export const SOURCE_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/ami-promotion-source`;
-export const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/ami-promotion-target`;
-export const TARGET_ROOT = `arn:aws:iam::${TARGET_ACCOUNT}:root`;
-export const SOURCE_ROOT = `arn:aws:iam::${SOURCE_ACCOUNT}:root`;
+export { KEY_ARN, KEY_ID, OTHER_ACCOUNT, OTHER_KEY_ARN, SECOND_REGION, SOURCE_ACCOUNT, SOURCE_AMI, SOURCE_REGION, SOURCE_ROLE, SOURCE_ROOT, TARGET_ACCOUNT, TARGET_ROLE, TARGET_ROOT };
 export const SOURCE_SESSION = `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/ami-promotion-source/promote-ami-4242-1`;
 export const TARGET_SESSION = `arn:aws:sts::${TARGET_ACCOUNT}:assumed-role/ami-promotion-target/promote-ami-4242-1`;
 
-/** The customer-managed key of the source account (the kms-key-arn input). */
-export const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-export const KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/${KEY_ID}`;
 /** The AWS-managed aws/ebs key of the source account. */
 export const AWS_EBS_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/aaaaaaaa-1111-2222-3333-444444444444`;
-/** Another customer-managed key of the source account. */
-export const OTHER_KEY_ARN = `arn:aws:kms:${SOURCE_REGION}:${SOURCE_ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
 /** The alias the target-kms-key input names in the target account. */
 export const TARGET_ALIAS = 'alias/golden-ami';
 
-export const SOURCE_AMI = 'ami-0123456789abcdef0';
 export const INTERMEDIATE_AMI = 'ami-0bbbbbbbbbbbbbbb1';
 
 export const PROVENANCE = {

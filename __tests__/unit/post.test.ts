@@ -15,6 +15,7 @@ import { RetireGrantCommand } from '@aws-sdk/client-kms';
 import type { JournalEntry } from '../../src/domain/journal.js';
 import type { ActionInputs } from '../../src/github/inputs.js';
 import type { Sessions } from '../../src/github/sessions.js';
+import { SECOND_REGION as TARGET_REGION, SOURCE_ACCOUNT, SOURCE_REGION as REGION, TARGET_ACCOUNT } from '../support/accounts.js';
 import { CommandLog, awsError, fakeAccount, type FakeAccount } from '../support/fake-accounts.js';
 import { VALID_INPUTS, setInputs } from '../../standin/index.js';
 
@@ -32,10 +33,6 @@ jest.unstable_mockModule('../../src/github/sessions.js', () => ({ openSessions }
 const { run: runPost } = await import('../../src/post.js');
 const { createPersistedJournal, parseJournalState } = await import('../../src/github/state.js');
 
-const SOURCE_ACCOUNT = '111111111111';
-const TARGET_ACCOUNT = '222222222222';
-const REGION = 'eu-west-1';
-const TARGET_REGION = 'eu-central-1';
 const INTERMEDIATE = 'ami-0aaaaaaaaaaaaaaa1';
 const SNAP = 'snap-0aaaaaaaaaaaaaaa1';
 const TARGET_COPY = 'ami-0bbbbbbbbbbbbbbb1';

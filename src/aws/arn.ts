@@ -89,3 +89,8 @@ export function kmsKeyArn(partition: string, region: string, accountId: string, 
 export function accountRootArn(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;
 }
+
+/** A parameter's ARN: its name without the leading slash of a hierarchical name. */
+export function ssmParameterArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, '')}`;
+}

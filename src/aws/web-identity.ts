@@ -5,6 +5,7 @@ import { classify } from './classify.js';
 import { PromotionError, errorMessage, errorName, type Side } from './errors.js';
 import { explainAwsError, type CallSite } from './explain.js';
 import type { RoleArn } from './arn.js';
+import { GITHUB_OIDC_HOST, githubOidcTrustStatement } from './trust-policy.js';
 
 export interface WebIdentityOptions {
   role: RoleArn;
@@ -27,20 +28,9 @@ export interface WebIdentityOptions {
 }
 
 function trustPolicyFix(options: WebIdentityOptions): string {
-  const partition = options.role.partition;
-  const provider = `arn:${partition}:iam::${options.role.accountId}:oidc-provider/token.actions.githubusercontent.com`;
-  const subject = `repo:${options.repository ?? 'OWNER/REPO'}:*`;
-  const statement = {
-    Effect: 'Allow',
-    Principal: { Federated: provider },
-    Action: 'sts:AssumeRoleWithWebIdentity',
-    Condition: {
-      StringEquals: { 'token.actions.githubusercontent.com:aud': options.audience },
-      StringLike: { 'token.actions.githubusercontent.com:sub': subject },
-    },
-  };
+  const statement = githubOidcTrustStatement(options.role.partition, options.role.accountId, options.audience, options.repository);
   return (
-    `Make sure account ${options.role.accountId} has the IAM OIDC provider token.actions.githubusercontent.com with the audience ${options.audience}, ` +
+    `Make sure account ${options.role.accountId} has the IAM OIDC provider ${GITHUB_OIDC_HOST} with the audience ${options.audience}, ` +
     `and that the role ${options.role.arn} exists and its trust policy contains:\n${JSON.stringify(statement, null, 2)}`
   );
 }

@@ -1,15 +1,18 @@
 import type { Tag } from './types.js';
 
+/** The prefix of every tag key this action writes. */
+const TAG_PREFIX = 'promote-ami:';
+
 /** Tag keys this action writes; their presence is how a later run or cleanup recognises its own resources. */
 export const TAG = {
-  role: 'promote-ami:role',
-  sourceAmiId: 'promote-ami:source-ami-id',
-  sourceAccount: 'promote-ami:source-account',
-  sourceRegion: 'promote-ami:source-region',
-  kmsKey: 'promote-ami:kms-key',
-  repository: 'promote-ami:repository',
-  commit: 'promote-ami:commit',
-  runUrl: 'promote-ami:run-url',
+  role: `${TAG_PREFIX}role`,
+  sourceAmiId: `${TAG_PREFIX}source-ami-id`,
+  sourceAccount: `${TAG_PREFIX}source-account`,
+  sourceRegion: `${TAG_PREFIX}source-region`,
+  kmsKey: `${TAG_PREFIX}kms-key`,
+  repository: `${TAG_PREFIX}repository`,
+  commit: `${TAG_PREFIX}commit`,
+  runUrl: `${TAG_PREFIX}run-url`,
 } as const;
 
 /**
@@ -48,5 +51,5 @@ export function mergeTags(...lists: readonly (readonly { Key?: string; Value?: s
 
 /** A resource's own tags, without this action's provenance tags (a new promotion writes its own). */
 export function userTags(tags: readonly { Key?: string; Value?: string }[] | undefined): Tag[] {
-  return (tags ?? []).flatMap((t) => (t.Key && !t.Key.startsWith('promote-ami:') ? [{ Key: t.Key, Value: t.Value ?? '' }] : []));
+  return (tags ?? []).flatMap((t) => (t.Key && !t.Key.startsWith(TAG_PREFIX) ? [{ Key: t.Key, Value: t.Value ?? '' }] : []));
 }

@@ -1,18 +1,16 @@
 import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
+import type { AutoscalingAccessMode, KeyAccessMode } from '../policy/modes.js';
 
 export type { Side } from '../aws/errors.js';
+export type { AutoscalingAccessMode, KeyAccessMode };
 
 export interface Tag {
   Key: string;
   Value: string;
 }
 
-export type KeyAccessMode = 'verify' | 'grant' | 'key-policy';
-
-export type AutoscalingAccessMode = 'check' | 'grant' | 'off';
-
-/** The key for the final copy in the target account. */
-export type TargetKey =
+/** The key for the final copy in the target account, as the target-kms-key input names it. */
+export type TargetKeySpec =
   | { kind: 'default' }
   | { kind: 'arn'; key: KmsKeyArn }
   | { kind: 'alias'; aliasName: string };
@@ -21,7 +19,7 @@ export type TargetKey =
 export interface TargetSpec {
   role: RoleArn;
   regions: string[];
-  key: TargetKey;
+  key: TargetKeySpec;
 }
 
 /** Where this promotion comes from, recorded as provenance tags. */

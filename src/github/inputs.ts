@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { isAliasName, isAwsManagedAlias, isRegion, parseKmsArn, parseRoleArn } from '../aws/arn.js';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
-import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag, TargetKey } from '../domain/types.js';
+import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag, TargetKeySpec } from '../domain/types.js';
 
 export interface SessionSettings {
   audience: string;
@@ -139,7 +139,7 @@ export function parseTags(name: string, raw: string): { tags: Tag[]; warnings: s
   return { tags, warnings };
 }
 
-function parseTargetKey(name: string, raw: string | undefined, targetAccountId: string, regions: string[]): TargetKey {
+function parseTargetKey(name: string, raw: string | undefined, targetAccountId: string, regions: string[]): TargetKeySpec {
   if (raw === undefined) return { kind: 'default' };
   if (raw.startsWith('arn:')) {
     const key = parseKmsKeyArn(name, raw);

@@ -1,5 +1,23 @@
-import type { AutoscalingAccessMode, KeyAccessMode } from '../domain/types.js';
+import { ssmParameterArn } from '../aws/arn.js';
+import { githubOidcTrustStatement } from '../aws/trust-policy.js';
+import {
+  AUTOSCALING_GRANT,
+  EBS_GRANT,
+  EBS_KEY_USE,
+  GRANT_FOR_AWS_RESOURCE,
+  SOURCE_EC2,
+  SOURCE_KEY_ACCESS,
+  SOURCE_KEY_CHECK,
+  SOURCE_KEY_GRANT,
+  SOURCE_OTHER_KEYS,
+  TARGET_AUTOSCALING,
+  TARGET_EC2,
+  TARGET_PUBLISH,
+  TARGET_SELF_SIMULATION,
+  sortedActions,
+} from './actions.js';
 import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, targetRoleKeyStatements } from './key-policy-statements.js';
+import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 
 export interface PolicyInputs {
@@ -35,35 +53,6 @@ export interface GeneratedPolicies {
   autoscalingKeyStatements: PolicyStatement[];
 }
 
-const SOURCE_EC2_ACTIONS = [
-  'ec2:CopyImage',
-  'ec2:CreateTags',
-  'ec2:DeleteSnapshot',
-  'ec2:DeregisterImage',
-  'ec2:DescribeImageAttribute',
-  'ec2:DescribeImages',
-  'ec2:DescribeSnapshotAttribute',
-  'ec2:DescribeSnapshots',
-  'ec2:GetEbsDefaultKmsKeyId',
-  'ec2:ModifyImageAttribute',
-  'ec2:ModifySnapshotAttribute',
-];
-
-const TARGET_EC2_ACTIONS = [
-  'ec2:CopyImage',
-  'ec2:CreateTags',
-  'ec2:DeleteSnapshot',
-  'ec2:DeregisterImage',
-  'ec2:DescribeImages',
-  'ec2:DescribeSnapshots',
-  'ec2:EnableImageDeprecation',
-  'ec2:EnableImageDeregistrationProtection',
-  'ec2:GetEbsDefaultKmsKeyId',
-];
-
-const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
-const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
-
 function oneOrMany(list: string[]): string | string[] {
   return list.length === 1 ? (list[0] as string) : list;
 }
@@ -73,27 +62,16 @@ function unique(list: string[]): string[] {
 }
 
 function ebsGrantStatement(keyArns: string[]): PolicyStatement {
-  return { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: oneOrMany(keyArns), Condition: FOR_AWS_RESOURCE };
+  return { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: EBS_GRANT.action, Resource: oneOrMany(keyArns), Condition: GRANT_FOR_AWS_RESOURCE };
 }
 
 function sourceRoleIamPolicy(inputs: PolicyInputs, extraKeys: string[]): PolicyDocument {
-  const keyActions = [
-    'kms:Decrypt',
-    'kms:DescribeKey',
-    'kms:Encrypt',
-    'kms:GenerateDataKey*',
-    'kms:GetKeyPolicy',
-    'kms:ListGrants',
-    ...(inputs.keyAccess === 'key-policy' ? ['kms:PutKeyPolicy'] : []),
-    'kms:ReEncrypt*',
-    'kms:RetireGrant',
-    'kms:RevokeGrant',
-  ];
+  const keyActions = sortedActions([...EBS_KEY_USE, ...SOURCE_KEY_CHECK, ...SOURCE_KEY_ACCESS[inputs.keyAccess]]);
   const statements: PolicyStatement[] = [
     {
       Sid: 'ReadReencryptAndShareTheAmi',
       Effect: 'Allow',
-      Action: SOURCE_EC2_ACTIONS,
+      Action: sortedActions(Object.values(SOURCE_EC2).flat()),
       Resource: '*',
       Condition: { StringEquals: { 'aws:RequestedRegion': inputs.sourceRegion } },
     },
@@ -103,7 +81,7 @@ function sourceRoleIamPolicy(inputs: PolicyInputs, extraKeys: string[]): PolicyD
     statements.push({
       Sid: 'ReadTheSourceSnapshotKeys',
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncryptFrom'],
+      Action: sortedActions(SOURCE_OTHER_KEYS),
       Resource: oneOrMany(extraKeys),
     });
   }
@@ -112,7 +90,7 @@ function sourceRoleIamPolicy(inputs: PolicyInputs, extraKeys: string[]): PolicyD
     statements.push({
       Sid: 'GrantTheTargetRoleUseOfTheSharedKey',
       Effect: 'Allow',
-      Action: 'kms:CreateGrant',
+      Action: SOURCE_KEY_GRANT.action,
       Resource: inputs.kmsKeyArn,
       Condition: { StringEquals: { 'kms:GranteePrincipal': inputs.targetRoleArn } },
     });
@@ -120,12 +98,8 @@ function sourceRoleIamPolicy(inputs: PolicyInputs, extraKeys: string[]): PolicyD
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function parameterArn(inputs: PolicyInputs, region: string, name: string): string {
-  return `arn:${inputs.partition}:ssm:${region}:${inputs.targetAccountId}:parameter/${name.replace(/^\//, '')}`;
-}
-
 function sourceKeyUseStatement(keyArn: string): PolicyStatement {
-  return { Sid: 'UseTheSharedSourceKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'], Resource: keyArn };
+  return { Sid: 'UseTheSharedSourceKey', Effect: 'Allow', Action: sortedActions(EBS_KEY_USE), Resource: keyArn };
 }
 
 /** What the target role's own IAM policy needs for the source key alone (named in refusals of a missing one). */
@@ -139,23 +113,23 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
     statements.push({
       Sid: 'UseTheTargetKeys',
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+      Action: sortedActions(EBS_KEY_USE),
       Resource: oneOrMany(targetKeys),
     });
   }
   statements.push(
     ebsGrantStatement([inputs.kmsKeyArn, ...targetKeys]),
-    { Sid: 'ResolveKeyAliases', Effect: 'Allow', Action: 'kms:ListAliases', Resource: '*' },
-    { Sid: 'CopyTheAmi', Effect: 'Allow', Action: TARGET_EC2_ACTIONS, Resource: '*' },
+    { Sid: 'CopyTheAmi', Effect: 'Allow', Action: sortedActions(Object.values(TARGET_EC2).flat()), Resource: '*' },
   );
-  if (targetKeys.length > 0 && inputs.autoscalingAccess !== 'off') {
-    statements.push({ Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:ListGrants'], Resource: oneOrMany(targetKeys) });
+  const autoscaling = TARGET_AUTOSCALING[inputs.autoscalingAccess];
+  if (targetKeys.length > 0 && autoscaling.length > 0) {
+    statements.push({ Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: sortedActions(autoscaling), Resource: oneOrMany(targetKeys) });
   }
   if (targetKeys.length > 0 && inputs.autoscalingAccess === 'grant') {
     statements.push({
       Sid: 'GrantAutoScalingUseOfTheTargetKeys',
       Effect: 'Allow',
-      Action: 'kms:CreateGrant',
+      Action: AUTOSCALING_GRANT.action,
       Resource: oneOrMany(targetKeys),
       Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
     });
@@ -165,30 +139,17 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
     statements.push({
       Sid: 'PublishThePromotedAmiId',
       Effect: 'Allow',
-      Action: 'ssm:PutParameter',
-      Resource: oneOrMany(inputs.targetRegions.map((region) => parameterArn(inputs, region, ssmParameter))),
+      Action: TARGET_PUBLISH.action,
+      Resource: oneOrMany(inputs.targetRegions.map((region) => ssmParameterArn(inputs.partition, region, inputs.targetAccountId, ssmParameter))),
     });
   }
-  statements.push({ Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: inputs.targetRoleArn });
+  statements.push({ Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: TARGET_SELF_SIMULATION.action, Resource: inputs.targetRoleArn });
   return { Version: '2012-10-17', Statement: statements };
 }
 
 function targetTrustPolicy(inputs: PolicyInputs): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GitHubActionsOidc',
-        Effect: 'Allow',
-        Principal: { Federated: `arn:${inputs.partition}:iam::${inputs.targetAccountId}:oidc-provider/${GITHUB_OIDC_HOST}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: inputs.audience },
-          StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: `repo:${inputs.repository ?? 'OWNER/REPO'}:*` },
-        },
-      },
-    ],
-  };
+  const statement = githubOidcTrustStatement(inputs.partition, inputs.targetAccountId, inputs.audience, inputs.repository);
+  return { Version: '2012-10-17', Statement: [{ Sid: 'GitHubActionsOidc', ...statement }] };
 }
 
 /** The IAM policies, trust policy and key-policy statements a promotion needs, with the real ARNs, in a stable order. */

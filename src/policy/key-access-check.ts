@@ -1,4 +1,5 @@
 import { parseKmsArn, parseRoleArn, type KmsKeyArn } from '../aws/arn.js';
+import { AUTOSCALING_KEY_USE, COPY_READ_KEY, EBS_GRANT, ec2ViaService } from './actions.js';
 import { evaluateKeyPolicy, type Assumptions, type ContextValue, type KeyPolicyEvaluation, type KeyRequest } from './evaluate.js';
 import {
   autoScalingExternalAccountKeyStatements,
@@ -120,8 +121,7 @@ function parseKeyArn(keyArn: string): KmsKeyArn {
   return key;
 }
 
-const ec2Endpoint = (region: string) => `ec2.${region}.amazonaws.com`;
-const ec2Via = (region: string) => ({ 'kms:ViaService': ec2Endpoint(region) });
+const ec2Via = (region: string) => ({ 'kms:ViaService': ec2ViaService(region) });
 
 function parseTargetRole(roleArn: string) {
   const role = parseRoleArn(roleArn);
@@ -148,7 +148,7 @@ export function organizationUnknowns(accountId: string): Record<string, string> 
  */
 function otherViaFor(keyRegion: string, copyRegion: string): OtherVia | undefined {
   if (keyRegion === copyRegion) return undefined;
-  const [key, copy] = [ec2Endpoint(keyRegion), ec2Endpoint(copyRegion)];
+  const [key, copy] = [ec2ViaService(keyRegion), ec2ViaService(copyRegion)];
   return {
     value: key,
     reason: `kms:ViaService: for a copy into ${copyRegion} of snapshots under a key in ${keyRegion}, AWS does not document whether EC2 calls the key as ${key} or ${copy}, and the key policy allows only one of them`,
@@ -181,12 +181,10 @@ export function checkTargetCopyAccess(policy: string | object, { keyArn, roleArn
     unknownKeys: organizationUnknowns(role.accountId),
     assumptions,
     otherVia: otherViaFor(parseKeyArn(keyArn).region, region),
-    required: [
-      { action: 'kms:DescribeKey', context: via, grantedBy: 0 },
-      { action: 'kms:Decrypt', context: via, grantedBy: 0 },
-      { action: 'kms:ReEncryptFrom', context: via, grantedBy: 0 },
-      { action: 'kms:CreateGrant', context: { ...via, 'kms:GrantIsForAWSResource': true }, grantedBy: 1 },
-    ],
+    // The first statement of targetRoleKeyStatements allows the key use, the second EC2's grants.
+    required: COPY_READ_KEY.map((need) =>
+      need === EBS_GRANT ? { action: need.action, context: { ...via, 'kms:GrantIsForAWSResource': true }, grantedBy: 1 } : { action: need.action, context: via, grantedBy: 0 },
+    ),
     accountIsEnough: true,
     statements: targetRoleKeyStatements(roleArn, role.accountId),
   });
@@ -215,8 +213,6 @@ export interface ServiceLinkedRoleAccessOptions {
   partition: string;
 }
 
-const SERVICE_LINKED_ROLE_USE = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
-
 /**
  * Whether Auto Scaling can launch instances with volumes encrypted under the key (seed 003). In the
  * key's own account the key policy must name the service-linked role, whose IAM policy cannot be
@@ -236,7 +232,7 @@ export function checkServiceLinkedRoleAccess(
     principalAccount: accountId,
     keyArn,
     required: [
-      ...SERVICE_LINKED_ROLE_USE.map((action) => ({ action, context: via, grantedBy: 0 })),
+      ...AUTOSCALING_KEY_USE.map((action) => ({ action, context: via, grantedBy: 0 })),
       { action: 'kms:CreateGrant', context: crossAccount ? {} : { ...via, 'kms:GrantIsForAWSResource': true }, grantedBy: 1 },
     ],
     accountIsEnough: crossAccount,

@@ -1,7 +1,6 @@
 import { accountRootArn } from '../aws/arn.js';
+import { EBS_GRANT, EBS_KEY_USE, GRANT_FOR_AWS_RESOURCE, sortedActions } from './actions.js';
 import type { PolicyStatement } from './policy-document.js';
-
-const GRANT_FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 
 export function autoScalingServiceLinkedRoleArn(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
@@ -14,14 +13,14 @@ export function targetRoleKeyStatements(targetRoleArn: string, targetAccountId: 
       Sid: `AllowUseOfTheKeyForAmiPromotion${targetAccountId}`,
       Effect: 'Allow',
       Principal: { AWS: targetRoleArn },
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+      Action: sortedActions(EBS_KEY_USE),
       Resource: '*',
     },
     {
       Sid: `AllowAttachmentOfPersistentResourcesForAmiPromotion${targetAccountId}`,
       Effect: 'Allow',
       Principal: { AWS: targetRoleArn },
-      Action: ['kms:CreateGrant'],
+      Action: [EBS_GRANT.action],
       Resource: '*',
       Condition: GRANT_FOR_AWS_RESOURCE,
     },

@@ -1,8 +1,17 @@
+import { AUTOSCALING_GRANT, EBS_GRANT, SOURCE_KEY_ACCESS, SOURCE_KEY_GRANT, SOURCE_OTHER_KEYS, TARGET_AUTOSCALING, actionsOf, type Need } from './actions.js';
 import type { GeneratedPolicies } from './generate.js';
 
 function json(value: unknown): string {
   return ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 }
+
+/** `a`, `b` and `c`. */
+function names(needs: readonly Need[]): string {
+  const quoted = actionsOf(needs).map((action) => `\`${action}\``);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : (quoted[0] ?? '');
+}
+
+const GRANT_ONLY = TARGET_AUTOSCALING.grant.filter((need) => !TARGET_AUTOSCALING.check.includes(need));
 
 /**
  * The README's permissions section (the text between `<!-- policies:start -->` and
@@ -17,10 +26,11 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
       'Replace them with yours.',
     '### Source role: IAM policy',
     'Attach to the source role (`source-role-arn`), or to the credentials the job already has for the source ' +
-      'account. With `key-access: key-policy` it also needs `kms:PutKeyPolicy` on the key. With ' +
-      '`key-access: grant` it also needs `kms:CreateGrant` on the key with the condition `kms:GranteePrincipal` ' +
-      'equal to the target role. When the source snapshots are under other customer-managed keys, it also needs ' +
-      '`kms:Decrypt`, `kms:DescribeKey` and `kms:ReEncryptFrom` on those keys, and `kms:CreateGrant` for AWS resources.',
+      `account. With \`key-access: key-policy\` it also needs ${names(SOURCE_KEY_ACCESS['key-policy'])} on the key. With ` +
+      `\`key-access: grant\` it also needs ${names(SOURCE_KEY_ACCESS.grant)} on the key (cleanup removes the run's grant), and ` +
+      `${names([SOURCE_KEY_GRANT])} on the key with the condition \`kms:GranteePrincipal\` equal to the target role. When the ` +
+      `source snapshots are under other customer-managed keys, it also needs ${names(SOURCE_OTHER_KEYS)} on those keys, ` +
+      `and ${names([EBS_GRANT])} for AWS resources.`,
     json(policies.sourceRoleIamPolicy),
     '### Source key: key-policy statements',
     'Add to the key policy of `kms-key-arn` for `key-access: verify` (the default); the target account must also ' +
@@ -47,8 +57,8 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
         'the target key so that its Auto Scaling service-linked role can use the key. The default `aws/ebs` key ' +
         'needs nothing. The target role\'s `CheckAutoScalingAccessToTheTargetKeys` statement lets the action check ' +
         'this (`autoscaling-access: check`, the default); with `autoscaling-access: grant` the action instead creates ' +
-        'a lasting grant for the service-linked role, which needs `kms:CreateGrant` on the target keys with the ' +
-        'condition `kms:GranteePrincipal` equal to that role; with `off` neither is needed.',
+        `a lasting grant for the service-linked role, which also needs ${names(GRANT_ONLY)} there and ${names([AUTOSCALING_GRANT])} on ` +
+        'the target keys with the condition `kms:GranteePrincipal` equal to that role; with `off` neither is needed.',
       json(policies.autoscalingKeyStatements),
     );
   }

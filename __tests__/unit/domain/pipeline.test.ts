@@ -490,7 +490,7 @@ describe('key access by mode', () => {
       KeyId: KEY_ARN,
       GranteePrincipal: TARGET_ROLE,
       RetiringPrincipal: SOURCE_ROLE,
-      Operations: ['Decrypt', 'DescribeKey', 'CreateGrant', 'ReEncryptFrom'],
+      Operations: ['DescribeKey', 'Decrypt', 'ReEncryptFrom', 'CreateGrant'],
       Name: expect.stringContaining(PROVENANCE.runId),
     });
     expect(fx.target.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(DescribeKeyCommand, 3);

@@ -1,13 +1,7 @@
 import type { PolicyDocument, PolicyStatement } from '../../../src/policy/policy-document.js';
+import { SOURCE_ROOT, TARGET_ROLE } from '../../support/accounts.js';
 
-export const SOURCE_ACCOUNT = '111111111111';
-export const TARGET_ACCOUNT = '222222222222';
-export const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-export const OTHER_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0000aaaa-12ab-34cd-56ef-1234567890ab';
-export const SOURCE_ROLE = 'arn:aws:iam::111111111111:role/ami-promotion-source';
-export const TARGET_ROLE = 'arn:aws:iam::222222222222:role/ami-promotion-target';
-export const TARGET_ROOT = 'arn:aws:iam::222222222222:root';
-export const SOURCE_ROOT = 'arn:aws:iam::111111111111:root';
+export { KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, SOURCE_ROLE, SOURCE_ROOT, TARGET_ACCOUNT, TARGET_ROLE, TARGET_ROOT } from '../../support/accounts.js';
 
 export function policy(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };

@@ -11,6 +11,7 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { isAccessDenied, isNotFound } from '../../aws/classify.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
@@ -29,10 +30,6 @@ interface Copy {
   role: typeof ROLE_INTERMEDIATE | typeof ROLE_PROMOTED;
   /** DeregisterImage deletes the snapshots too (target copies: nobody else uses them). */
   withSnapshots: boolean;
-}
-
-function snapshotIdsOf(image: Image): string[] {
-  return (image.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
 }
 
 /** The copy as DescribeImages shows it, or Gone (looked for again while it may be too new to be shown). */

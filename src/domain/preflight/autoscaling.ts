@@ -1,4 +1,5 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { AUTOSCALING_GRANT, AUTOSCALING_KEY_USE, grantOperations } from '../../policy/actions.js';
 import { checkServiceLinkedRoleAccess } from '../../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
 import { isAccessDenied } from '../../aws/classify.js';
@@ -8,7 +9,7 @@ import { errorMessage, errorName } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
 
-const SLR_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'DescribeKey', 'CreateGrant'] as const;
+const SLR_OPERATIONS = grantOperations([...AUTOSCALING_KEY_USE, AUTOSCALING_GRANT.action]);
 
 function check(key: TargetKey): string {
   return `Auto Scaling can use the target key in ${key.region}`;
@@ -60,7 +61,7 @@ export async function grantAutoscalingAccess(ctx: TargetContext, key: TargetKey)
     return undefined;
   }
   await call({ ...site, what: `Granting ${grantee} use of ${keyArn}`, action: 'kms:CreateGrant' }, () =>
-    kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: grantee, Operations: [...SLR_OPERATIONS], Name: name })),
+    kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: grantee, Operations: SLR_OPERATIONS, Name: name })),
   );
   const change = `grant ${name} on ${keyArn} for ${grantee} (kept: Auto Scaling needs it to launch the AMI)`;
   ctx.log.info(`Created ${change}.`);

@@ -4,12 +4,9 @@ import type { TargetContext } from '../context.js';
 import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
+import { accountRootArn, ssmParameterArn } from '../../aws/arn.js';
+import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_PUBLISH, ec2ViaService, requiredActions } from '../../policy/actions.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
-
-export const TARGET_EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
-export const SOURCE_KEY_ACTIONS = ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'];
-export const TARGET_KEY_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo', 'kms:Decrypt'];
-export const AUTOSCALING_GRANT_ACTIONS = ['kms:ListGrants', 'kms:CreateGrant'];
 
 interface Simulation {
   label: string;
@@ -29,7 +26,7 @@ interface Simulation {
  */
 function ec2Context(region: string, accountId: string): ContextEntry[] {
   return [
-    { ContextKeyName: 'kms:ViaService', ContextKeyValues: [`ec2.${region}.amazonaws.com`], ContextKeyType: 'string' },
+    { ContextKeyName: 'kms:ViaService', ContextKeyValues: [ec2ViaService(region)], ContextKeyType: 'string' },
     { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [accountId], ContextKeyType: 'string' },
     { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
   ];
@@ -45,33 +42,34 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
   const { partition } = ctx.target.spec.role;
   const { request } = ctx;
   // The finishing steps run after the copy: a permission missing there fails the run when the copy is done.
-  const ec2Actions = [
-    ...TARGET_EC2_ACTIONS,
-    ...(request.deregistrationProtection ? ['ec2:EnableImageDeregistrationProtection'] : []),
-    ...(request.deprecateAfterDays !== undefined ? ['ec2:EnableImageDeprecation'] : []),
-  ];
+  const ec2Actions = requiredActions([
+    ...TARGET_EC2.copy,
+    ...TARGET_EC2.cleanup,
+    ...(request.deregistrationProtection ? TARGET_EC2.protection : []),
+    ...(request.deprecateAfterDays !== undefined ? TARGET_EC2.deprecation : []),
+  ]);
   const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
   // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.
   if (ctx.request.keyAccess !== 'grant') {
     const withPolicy = ctx.request.keyAccess === 'verify' && sourceKeyPolicy !== undefined;
     list.push({
       label: `the source key ${sourceKeyArn}`,
-      actions: SOURCE_KEY_ACTIONS,
+      actions: requiredActions(COPY_READ_KEY),
       resource: sourceKeyArn,
       resourcePolicy: withPolicy ? sourceKeyPolicy : undefined,
-      resourceOwner: withPolicy ? `arn:${partition}:iam::${ctx.request.kmsKey.accountId}:root` : undefined,
+      resourceOwner: withPolicy ? accountRootArn(partition, ctx.request.kmsKey.accountId) : undefined,
       context: ec2Context(region, ctx.target.identity.accountId),
     });
   }
   for (const key of targetKeys) {
     if (key.arn && key.keyManager === 'CUSTOMER') {
-      list.push({ label: `the target key ${key.arn}`, actions: TARGET_KEY_ACTIONS, resource: key.arn, context: ec2Context(key.region, ctx.target.identity.accountId), ownAccountKey: true });
+      list.push({ label: `the target key ${key.arn}`, actions: requiredActions(COPY_WRITE_KEY), resource: key.arn, context: ec2Context(key.region, ctx.target.identity.accountId), ownAccountKey: true });
       // autoscaling-access: grant — the target role itself lists the grants and creates one (not for an AWS resource).
       if (request.autoscalingAccess === 'grant') {
         const grantee = autoScalingServiceLinkedRoleArn(partition, ctx.target.identity.accountId);
         list.push({
           label: `the Auto Scaling grant on the target key ${key.arn}`,
-          actions: AUTOSCALING_GRANT_ACTIONS,
+          actions: requiredActions([...TARGET_AUTOSCALING.grant, AUTOSCALING_GRANT]),
           resource: key.arn,
           context: [{ ContextKeyName: 'kms:GranteePrincipal', ContextKeyValues: [grantee], ContextKeyType: 'string' }],
         });
@@ -79,9 +77,9 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
     }
   }
   if (ctx.request.ssmParameter) {
-    const name = ctx.request.ssmParameter.replace(/^\//, '');
     for (const r of ctx.target.spec.regions) {
-      list.push({ label: `the SSM parameter in ${r}`, actions: ['ssm:PutParameter'], resource: `arn:${partition}:ssm:${r}:${ctx.target.identity.accountId}:parameter/${name}`, context: [] });
+      const resource = ssmParameterArn(partition, r, ctx.target.identity.accountId, ctx.request.ssmParameter);
+      list.push({ label: `the SSM parameter in ${r}`, actions: requiredActions([TARGET_PUBLISH]), resource, context: [] });
     }
   }
   return list;

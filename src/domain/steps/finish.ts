@@ -1,3 +1,4 @@
+import { ssmParameterArn } from '../../aws/arn.js';
 import { EnableImageDeprecationCommand, EnableImageDeregistrationProtectionCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { call } from '../../aws/explain.js';
@@ -42,7 +43,7 @@ export async function finishImages(ctx: TargetContext, images: FinishedImage[]):
       }
       if (request.ssmParameter) {
         const name = request.ssmParameter;
-        const arn = `arn:${ctx.target.spec.role.partition}:ssm:${region}:${targetIdentity.accountId}:parameter/${name.replace(/^\//, '')}`;
+        const arn = ssmParameterArn(ctx.target.spec.role.partition, region, targetIdentity.accountId, name);
         await call({ ...site, what: `Writing ${imageId} to the SSM parameter ${name}`, action: 'ssm:PutParameter', resource: arn }, () =>
           ctx.target.ssm(region).send(new PutParameterCommand({ Name: name, Value: imageId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true })),
         );

@@ -1,4 +1,5 @@
 import { CreateGrantCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { COPY_READ_KEY, actionsOf, grantOperations } from '../../policy/actions.js';
 import type { Assumptions } from '../../policy/evaluate.js';
 import { denialNotes, exclusionNotes, unknownNotes } from '../../policy/explain-conditions.js';
 import { targetRoleSourceKeyStatements } from '../../policy/generate.js';
@@ -18,7 +19,7 @@ export interface KeyAccessResult {
   changes: string[];
 }
 
-const GRANT_OPERATIONS = ['Decrypt', 'DescribeKey', 'CreateGrant', 'ReEncryptFrom'] as const;
+const GRANT_OPERATIONS = grantOperations(actionsOf(COPY_READ_KEY));
 const GRANT_WAIT_MS = 5 * 60_000;
 const POLICY_WAIT_MS = 2 * 60_000;
 
@@ -133,7 +134,7 @@ export async function grantKeyAccess(ctx: TargetContext, key: SourceKey): Promis
           KeyId: key.arn,
           GranteePrincipal: role.arn,
           RetiringPrincipal: ctx.source.identity.principalArn,
-          Operations: [...GRANT_OPERATIONS],
+          Operations: GRANT_OPERATIONS,
           Name: grantName,
         }),
       ),

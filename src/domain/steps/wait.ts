@@ -1,8 +1,8 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image, type Snapshot } from '@aws-sdk/client-ec2';
 import { call } from '../../aws/explain.js';
+import { snapshotIdsOf } from '../../aws/images.js';
 import type { Clock, Logger } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
-import { snapshotIdsOf } from '../../aws/images.js';
 import type { Side } from '../types.js';
 
 export interface ImageToWaitFor {

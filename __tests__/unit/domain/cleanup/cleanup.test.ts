@@ -16,23 +16,16 @@ import { nothingToUndo } from '../../../../src/domain/cleanup/journal-view.js';
 import type { CleanupContext } from '../../../../src/domain/cleanup/report.js';
 import type { Logger } from '../../../../src/domain/context.js';
 import { MemoryJournal, type JournalEntry } from '../../../../src/domain/journal.js';
+import { KEY_ARN, OTHER_ACCOUNT, SECOND_REGION as TARGET_REGION, SOURCE_ACCOUNT, SOURCE_AMI, SOURCE_REGION as REGION, SOURCE_ROLE, TARGET_ACCOUNT } from '../../../support/accounts.js';
 import { CommandLog, awsError, fakeAccount } from '../../../support/fake-accounts.js';
 import { FakeClock } from '../../../support/pipeline-fixtures.js';
 
-const SOURCE_ACCOUNT = '111111111111';
-const TARGET_ACCOUNT = '222222222222';
-const OTHER_ACCOUNT = '333333333333';
-const REGION = 'eu-west-1';
-const TARGET_REGION = 'eu-central-1';
-const SOURCE_AMI = 'ami-0123456789abcdef0';
 const INTERMEDIATE = 'ami-0aaaaaaaaaaaaaaa1';
 const SNAP_1 = 'snap-0aaaaaaaaaaaaaaa1';
 const SNAP_2 = 'snap-0aaaaaaaaaaaaaaa2';
 const TARGET_COPY = 'ami-0bbbbbbbbbbbbbbb1';
 const TARGET_SNAP = 'snap-0bbbbbbbbbbbbbbb1';
-const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const GRANT_ID = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
-const SOURCE_ROLE = 'arn:aws:iam::111111111111:role/ami-promotion-source';
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 const intermediateEntry: JournalEntry = { kind: 'intermediate-copy', region: REGION, imageId: INTERMEDIATE, snapshotIds: [SNAP_1, SNAP_2] };
@@ -146,13 +139,14 @@ const targetCopyRemoval: [string, unknown][] = [
 describe('cleanUp after a failure in each stage', () => {
   it('with several target accounts: each unfinished copy is removed with the credentials of its own account, and named with it', async () => {
     const t = setup([{ ...pendingCopyEntry, accountId: OTHER_ACCOUNT }, pendingCopyEntry]);
-    const other = fakeAccount('other', [TARGET_REGION], t.log);
+    const otherLog = new CommandLog();
+    const other = fakeAccount('target', [TARGET_REGION], otherLog);
     other.ec2(TARGET_REGION).on(DescribeImagesCommand).resolves({ Images: [targetImage] });
     other.ec2(TARGET_REGION).on(DeregisterImageCommand).resolves({ Return: true });
     other.ec2(TARGET_REGION).on(DescribeSnapshotsCommand).rejects(awsError('InvalidSnapshot.NotFound', `The snapshot '${TARGET_SNAP}' does not exist.`));
     t.ctx.targets = [...t.ctx.targets, { clients: other.clients, accountId: OTHER_ACCOUNT }];
     const report = await t.run();
-    expect(t.log.of('other')).toEqual(targetCopyRemoval);
+    expect(otherLog.of('target')).toEqual(targetCopyRemoval);
     expect(t.log.of('target')).toEqual(targetCopyRemoval);
     expect(report.removed.filter((item) => item.what === `unfinished copy ${TARGET_COPY}`).map((item) => item.accountId)).toEqual([OTHER_ACCOUNT, TARGET_ACCOUNT]);
   });

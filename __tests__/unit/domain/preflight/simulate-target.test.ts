@@ -21,7 +21,7 @@ import {
 const POLICY = JSON.stringify(policyAllowingTargetRole());
 const EC2_ACTIONS = ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:CreateTags', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'];
 const SOURCE_KEY_ACTIONS = ['kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'];
-const TARGET_KEY_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo', 'kms:Decrypt'];
+const TARGET_KEY_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo'];
 const EC2_CHECK = "The target role's IAM policy allows EC2 copy actions";
 const SOURCE_KEY_CHECK = `The target role's IAM policy allows the source key ${KEY_ARN}`;
 

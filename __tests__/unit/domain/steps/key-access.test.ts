@@ -66,7 +66,7 @@ describe('key-access: grant', () => {
       KeyId: KEY_ARN,
       GranteePrincipal: TARGET_ROLE,
       RetiringPrincipal: SOURCE_ROLE,
-      Operations: ['Decrypt', 'DescribeKey', 'CreateGrant', 'ReEncryptFrom'],
+      Operations: ['DescribeKey', 'Decrypt', 'ReEncryptFrom', 'CreateGrant'],
       Name: GRANT_NAME,
     });
     expect(GRANT_NAME).toContain('4242');

@@ -1,0 +1,207 @@
+/**
+ * The IAM actions a promotion needs, per side and purpose, each with why: the one list that the policy generator,
+ * the preflight's simulation of the target role and the stand-in's default accounts use. Every AWS call the
+ * action sends needs its action here (a unit test scans src/ for the commands sent).
+ */
+import type { GrantOperation } from '@aws-sdk/client-kms';
+import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
+
+export interface Need {
+  action: string;
+  why: string;
+  /** The run goes on without it (the call only informs): granted, but never reported missing. */
+  optional?: boolean;
+}
+
+export const actionsOf = (needs: readonly Need[]): string[] => needs.map((need) => need.action);
+
+/** The actions whose absence fails the run: what the preflight checks. */
+export const requiredActions = (needs: readonly Need[]): string[] => actionsOf(needs.filter((need) => !need.optional));
+
+/** Each action once, in alphabetical order, as the generated policies list them. */
+export const sortedActions = (needs: readonly Need[]): string[] => [...new Set(actionsOf(needs))].sort();
+
+/** The operations of a KMS grant that gives exactly these actions (kms:Decrypt → Decrypt). */
+export const grantOperations = (actions: readonly string[]): GrantOperation[] => actions.map((action) => action.replace(/^kms:/, '') as GrantOperation);
+
+// --- KMS calls EC2 makes on the copying principal's behalf ------------------------------------------------
+
+/**
+ * What EBS documents a principal needs on a key to make encrypted snapshots and volumes, copies included. Which of
+ * them a copy checks on the key it reads and which on the key it writes is not documented: the generated policies
+ * give all of them on both.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+export const EBS_KEY_USE: readonly Need[] = [
+  { action: 'kms:Decrypt', why: 'EC2 decrypts the data keys of the snapshots it copies' },
+  { action: 'kms:DescribeKey', why: 'EC2 checks the key before it uses it; the action reads the key itself too' },
+  { action: 'kms:GenerateDataKeyWithoutPlaintext', why: 'EC2 makes the data keys of the new snapshots' },
+  { action: 'kms:ReEncrypt*', why: 'EC2 re-encrypts data keys from the key read (ReEncryptFrom) to the key written (ReEncryptTo)' },
+];
+
+/** Allowed only under GRANT_FOR_AWS_RESOURCE. */
+export const EBS_GRANT: Need = { action: 'kms:CreateGrant', why: 'EC2 attaches the new snapshots to the key with a grant' };
+
+/**
+ * The condition that keeps a principal's kms:CreateGrant to grants an AWS service (EC2) creates on its behalf.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource
+ */
+export const GRANT_FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+
+/**
+ * The kms:ViaService of these calls: the endpoint of the EC2 that makes them.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+export const ec2ViaService = (region: string): string => `ec2.${region}.amazonaws.com`;
+
+/**
+ * The concrete actions of EBS_KEY_USE and EBS_GRANT that EC2 checks for the copying principal on the key of the
+ * snapshots a copy reads: what the simulator and the key-policy check test, and what the target role's grant gives.
+ */
+export const COPY_READ_KEY: readonly Need[] = [
+  { action: 'kms:DescribeKey', why: 'EC2 checks the key of the snapshots it copies' },
+  { action: 'kms:Decrypt', why: 'EC2 decrypts their data keys' },
+  { action: 'kms:ReEncryptFrom', why: 'EC2 re-encrypts their data keys away from the key' },
+  EBS_GRANT,
+];
+
+/** The same for the key a copy writes its snapshots under. */
+export const COPY_WRITE_KEY: readonly Need[] = [
+  { action: 'kms:DescribeKey', why: 'EC2 checks the key it writes the new snapshots under' },
+  EBS_GRANT,
+  { action: 'kms:GenerateDataKeyWithoutPlaintext', why: 'EC2 makes the data keys of the new snapshots' },
+  { action: 'kms:ReEncryptTo', why: 'EC2 re-encrypts data keys to the key' },
+];
+
+// --- the source account --------------------------------------------------------------------------------
+
+/** EC2 in the source region (Resource "*"), by purpose. */
+export const SOURCE_EC2 = {
+  inspect: [
+    { action: 'ec2:DescribeImages', why: 'reads the source AMI; finds an intermediate copy to reuse or to clean up' },
+    { action: 'ec2:DescribeSnapshots', why: "reads the source snapshots' keys; finds an intermediate copy's snapshots in cleanup" },
+  ],
+  reencrypt: [
+    { action: 'ec2:CopyImage', why: 'makes the intermediate copy under the shared key' },
+    { action: 'ec2:CreateTags', why: 'tags the intermediate copy as CopyImage creates it (TagSpecifications)' },
+  ],
+  share: [
+    { action: 'ec2:DescribeImageAttribute', why: 'reads who may already launch the AMI' },
+    { action: 'ec2:ModifyImageAttribute', why: 'shares the AMI with the target account; cleanup unshares it' },
+    { action: 'ec2:DescribeSnapshotAttribute', why: 'reads who may already create volumes from each snapshot' },
+    { action: 'ec2:ModifySnapshotAttribute', why: 'shares each snapshot with the target account; cleanup unshares it' },
+  ],
+  cleanup: [
+    { action: 'ec2:DeregisterImage', why: 'removes the intermediate copy' },
+    { action: 'ec2:DeleteSnapshot', why: "removes the intermediate copy's snapshots" },
+  ],
+} as const satisfies Record<string, readonly Need[]>;
+
+/** The shared key (kms-key-arn), besides EBS_KEY_USE and EBS_GRANT for the intermediate copy. */
+export const SOURCE_KEY_CHECK: readonly Need[] = [
+  { action: 'kms:GetKeyPolicy', why: "reads the key policy to check, or change, the target role's access" },
+];
+
+/** The shared key, for each key-access mode. */
+export const SOURCE_KEY_ACCESS: Record<KeyAccessMode, readonly Need[]> = {
+  verify: [],
+  'key-policy': [{ action: 'kms:PutKeyPolicy', why: 'adds the statements for the target role to the key policy' }],
+  grant: [
+    { action: 'kms:RetireGrant', why: "cleanup retires the run's grant for the target role" },
+    { action: 'kms:RevokeGrant', why: 'cleanup revokes that grant when retiring it is refused' },
+  ],
+};
+
+/** key-access: grant — only for the target role (condition kms:GranteePrincipal). */
+export const SOURCE_KEY_GRANT: Need = { action: 'kms:CreateGrant', why: 'grants the target role use of the shared key for the run' };
+
+/** Other customer-managed keys of the source snapshots: the intermediate copy only reads them (EBS_GRANT aside). */
+export const SOURCE_OTHER_KEYS: readonly Need[] = COPY_READ_KEY.filter((need) => need !== EBS_GRANT);
+
+// --- the target account --------------------------------------------------------------------------------
+
+/** EC2 in the target regions (Resource "*"), by purpose. */
+export const TARGET_EC2 = {
+  copy: [
+    { action: 'ec2:CopyImage', why: 'copies the shared AMI into each target region under the target key' },
+    { action: 'ec2:DescribeImages', why: 'finds an earlier promotion to reuse and a name already taken; waits for the copies' },
+    { action: 'ec2:DescribeSnapshots', why: "waits for the copies' snapshots; finds them in cleanup" },
+    { action: 'ec2:CreateTags', why: 'tags each copy and its snapshots as CopyImage creates them (TagSpecifications)' },
+    { action: 'ec2:GetEbsDefaultKmsKeyId', why: 'names the default EBS key in the log when no target-kms-key is given', optional: true },
+  ],
+  cleanup: [
+    { action: 'ec2:DeregisterImage', why: 'removes a copy that did not finish' },
+    { action: 'ec2:DeleteSnapshot', why: "removes that copy's snapshots" },
+  ],
+  protection: [{ action: 'ec2:EnableImageDeregistrationProtection', why: 'deregistration-protection: protects each promoted AMI' }],
+  deprecation: [{ action: 'ec2:EnableImageDeprecation', why: 'deprecate-after-days: sets the deprecation time of each promoted AMI' }],
+} as const satisfies Record<string, readonly Need[]>;
+
+// The source key and the target keys need EBS_KEY_USE and EBS_GRANT (the DescribeKey of EBS_KEY_USE also covers the
+// role's own DescribeKey probe of the source key and the resolution of target-kms-key).
+
+const AUTOSCALING_CHECK: Need = {
+  action: 'kms:GetKeyPolicy',
+  why: "reads the key policy to check that Auto Scaling's service-linked role may use the key (unchecked without it)",
+  optional: true,
+};
+
+/** The customer-managed target keys, for each autoscaling-access mode. */
+export const TARGET_AUTOSCALING: Record<AutoscalingAccessMode, readonly Need[]> = {
+  off: [],
+  check: [AUTOSCALING_CHECK],
+  grant: [AUTOSCALING_CHECK, { action: 'kms:ListGrants', why: 'finds a grant the service-linked role already has' }],
+};
+
+/** autoscaling-access: grant — only for the service-linked role (condition kms:GranteePrincipal). */
+export const AUTOSCALING_GRANT: Need = { action: 'kms:CreateGrant', why: 'grants the service-linked role use of the key' };
+
+/**
+ * What Auto Scaling's service-linked role uses a target key for, which its grant and key-policy statements must give
+ * (kms:CreateGrant aside).
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export const AUTOSCALING_KEY_USE: readonly string[] = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
+
+export const TARGET_PUBLISH: Need = { action: 'ssm:PutParameter', why: 'ssm-parameter: writes the promoted AMI id in each target region' };
+
+/** On the role itself. */
+export const TARGET_SELF_SIMULATION: Need = { action: 'iam:SimulatePrincipalPolicy', why: "the preflight simulates the role's own policies to report what is missing" };
+
+// --- both sides ----------------------------------------------------------------------------------------
+
+/** Not in the generated policies: without it, the error of a denied EC2 call says to allow it. */
+export const DIAGNOSIS: Need = { action: 'sts:DecodeAuthorizationMessage', why: 'decodes the encoded message of a denied EC2 call', optional: true };
+
+/**
+ * Calls no policy can deny: "No permissions are required to perform this operation."
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ */
+export const NO_PERMISSION_NEEDED: readonly string[] = ['sts:GetCallerIdentity'];
+
+/** Every action in this list, for the test that every call the action sends is in it. */
+export function everyAction(): string[] {
+  const needs: Need[] = [
+    ...Object.values(SOURCE_EC2).flat(),
+    ...Object.values(TARGET_EC2).flat(),
+    ...EBS_KEY_USE,
+    EBS_GRANT,
+    ...SOURCE_KEY_CHECK,
+    ...Object.values(SOURCE_KEY_ACCESS).flat(),
+    SOURCE_KEY_GRANT,
+    ...Object.values(TARGET_AUTOSCALING).flat(),
+    AUTOSCALING_GRANT,
+    TARGET_PUBLISH,
+    TARGET_SELF_SIMULATION,
+    DIAGNOSIS,
+  ];
+  return [...actionsOf([...needs, ...COPY_READ_KEY, ...COPY_WRITE_KEY]), ...NO_PERMISSION_NEEDED];
+}

@@ -1,0 +1,5 @@
+/** How the target role gets use of the source key: checked only, a grant for the run, or key-policy statements. */
+export type KeyAccessMode = 'verify' | 'grant' | 'key-policy';
+
+/** What the action does about Auto Scaling's use of customer-managed target keys. */
+export type AutoscalingAccessMode = 'check' | 'grant' | 'off';
