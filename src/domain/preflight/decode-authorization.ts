@@ -1,5 +1,5 @@
 import { DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
-import { identityStatement } from '../../aws/explain.js';
+import { identityPolicyFix } from '../../aws/explain.js';
 import { PromotionError, errorMessage } from '../../aws/errors.js';
 import type { Account, PromotionContext } from '../context.js';
 
@@ -59,6 +59,6 @@ export async function withDecodedAuthorization(error: PromotionError, ctx: Pick<
   const holder = policyHolder(principal);
   const fix = decoded.explicitDeny
     ? `Find the Deny for ${action} that applies to ${holder} (its policies, its permissions boundary, or an organization SCP) and narrow it.`
-    : `Add this statement to the IAM policy of ${holder}:\n${identityStatement(action, resource)}`;
+    : identityPolicyFix(holder, action, resource);
   return new PromotionError({ ...error.details, why: `${why} (decoded from AWS's authorization message)`, fix });
 }

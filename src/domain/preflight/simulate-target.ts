@@ -1,3 +1,4 @@
+import { identityPolicyFix } from '../../aws/explain.js';
 import { SimulatePrincipalPolicyCommand, type ContextEntry, type EvaluationResult } from '@aws-sdk/client-iam';
 import { isAccessDenied } from '../../aws/classify.js';
 import type { TargetContext } from '../context.js';
@@ -30,10 +31,6 @@ function ec2Context(region: string, accountId: string): ContextEntry[] {
     { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [accountId], ContextKeyType: 'string' },
     { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
   ];
-}
-
-function statementFor(actions: string[], resource: string): string {
-  return JSON.stringify({ Effect: 'Allow', Action: actions, Resource: resource }, null, 2);
 }
 
 /** Simulations of the target role's policies for everything the copy needs, with the source key policy as resource policy. */
@@ -95,84 +92,83 @@ function denied(results: EvaluationResult[]): { implicit: string[]; explicit: st
   };
 }
 
+/** One SimulatePrincipalPolicy call for the role, with the key policy as resource policy when asked. */
+async function simulate(ctx: TargetContext, sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> {
+  const role = ctx.target.spec.role.arn;
+  const response = await ctx.target.iam(ctx.request.sourceRegion).send(
+    new SimulatePrincipalPolicyCommand({
+      PolicySourceArn: role,
+      ActionNames: sim.actions,
+      ResourceArns: [sim.resource],
+      ResourcePolicy: withResourcePolicy ? sim.resourcePolicy : undefined,
+      ResourceOwner: withResourcePolicy ? sim.resourceOwner : undefined,
+      CallerArn: withResourcePolicy ? role : undefined,
+      ContextEntries: sim.context.length ? sim.context : undefined,
+    }),
+  );
+  return response.EvaluationResults ?? [];
+}
+
+/** The results, with the key policy when the simulator takes it; a note says when it was evaluated without. */
+async function results(ctx: TargetContext, sim: Simulation): Promise<{ results: EvaluationResult[]; note: string }> {
+  try {
+    return { results: await simulate(ctx, sim, sim.resourcePolicy !== undefined), note: '' };
+  } catch (error) {
+    // IAM's simulator takes a resource policy only with an IAM user as CallerArn: for a role it may refuse it.
+    // The key policy is evaluated on its own; the identity policies alone are still worth simulating.
+    if (sim.resourcePolicy === undefined || isAccessDenied(error)) throw error;
+    return { results: await simulate(ctx, sim, false), note: ` (its IAM policy alone: the simulator refused the key policy as resource policy: ${errorMessage(error)})` };
+  }
+}
+
+/** The findings of one simulation: explicit and implicit denies, or ok. */
+function verdicts(role: string, sim: Simulation, evaluated: EvaluationResult[], note: string): Finding[] {
+  const check = `The target role's IAM policy allows ${sim.label}`;
+  const { implicit, explicit } = denied(evaluated);
+  const findings: Finding[] = [];
+  if (explicit.length > 0) {
+    findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
+  }
+  if (implicit.length > 0) {
+    const fix = identityPolicyFix(role, implicit, sim.resource);
+    findings.push(
+      sim.ownAccountKey
+        ? { check, side: 'target', status: 'warning', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`, fix }
+        : { check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix },
+    );
+  }
+  if (findings.length === 0) findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
+  return findings;
+}
+
+async function findingsOf(ctx: TargetContext, sim: Simulation): Promise<Finding[] | typeof NOT_ALLOWED> {
+  try {
+    const { results: evaluated, note } = await results(ctx, sim);
+    return verdicts(ctx.target.spec.role.arn, sim, evaluated, note);
+  } catch (error) {
+    if (isAccessDenied(error)) return NOT_ALLOWED;
+    // One simulation failing says nothing about the others.
+    return [{ check: `The target role's IAM policy allows ${sim.label}`, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` }];
+  }
+}
+
 /**
  * Target side: simulates the target role's identity policies (iam:SimulatePrincipalPolicy on itself) for the
  * copy. Without that permission, says what could not be checked.
  */
 export async function simulateTargetRole(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: string | undefined, targetKeys: TargetKey[]): Promise<Finding[]> {
-  const role = ctx.target.spec.role.arn;
-  const iam = ctx.target.iam(ctx.request.sourceRegion);
-  const simulate = async (sim: Simulation, withResourcePolicy: boolean): Promise<EvaluationResult[]> =>
-    (
-      await iam.send(
-        new SimulatePrincipalPolicyCommand({
-          PolicySourceArn: role,
-          ActionNames: sim.actions,
-          ResourceArns: [sim.resource],
-          ResourcePolicy: withResourcePolicy ? sim.resourcePolicy : undefined,
-          ResourceOwner: withResourcePolicy ? sim.resourceOwner : undefined,
-          CallerArn: withResourcePolicy ? role : undefined,
-          ContextEntries: sim.context.length ? sim.context : undefined,
-        }),
-      )
-    ).EvaluationResults ?? [];
-
-  const findingsOf = async (sim: Simulation): Promise<Finding[] | typeof NOT_ALLOWED> => {
-    const check = `The target role's IAM policy allows ${sim.label}`;
-    let results: EvaluationResult[];
-    let note = '';
-    try {
-      try {
-        results = await simulate(sim, sim.resourcePolicy !== undefined);
-      } catch (error) {
-        // IAM's simulator takes a resource policy only with an IAM user as CallerArn: for a role it may refuse it.
-        // The key policy is evaluated on its own; the identity policies alone are still worth simulating.
-        if (sim.resourcePolicy === undefined || isAccessDenied(error)) throw error;
-        results = await simulate(sim, false);
-        note = ` (its IAM policy alone: the simulator refused the key policy as resource policy: ${errorMessage(error)})`;
-      }
-    } catch (error) {
-      if (isAccessDenied(error)) return NOT_ALLOWED;
-      // One simulation failing says nothing about the others.
-      return [{ check, side: 'target', status: 'unchecked', detail: `the simulation failed (${errorMessage(error)}).` }];
-    }
-    const { implicit, explicit } = denied(results);
-    const findings: Finding[] = [];
-    if (explicit.length > 0) {
-      findings.push({ check, side: 'target', status: 'missing', detail: `an explicit Deny blocks ${explicit.join(', ')} on ${sim.resource}${note}.`, fix: `Remove the Deny for these actions from the policies (or permissions boundary / SCP) of ${role}.` });
-    }
-    if (implicit.length > 0) {
-      const fix = `Add this statement to the IAM policy of ${role}:\n${statementFor(implicit, sim.resource)}`;
-      findings.push(
-        sim.ownAccountKey
-          ? {
-              check,
-              side: 'target',
-              status: 'warning',
-              detail: `${implicit.join(', ')} on ${sim.resource} is not allowed by the role's IAM policy${note}; the copy still works if the key's own policy names the role.`,
-              fix,
-            }
-          : { check, side: 'target', status: 'missing', detail: `${implicit.join(', ')} on ${sim.resource} is not allowed${note}.`, fix },
-      );
-    }
-    if (findings.length === 0) findings.push({ check, side: 'target', status: 'ok', detail: `${sim.actions.join(', ')} allowed${note}.` });
-    return findings;
-  };
-
   // The first one alone: when the role may not simulate at all, one denied call says so.
   const [first, ...rest] = simulations(ctx, sourceKeyArn, sourceKeyPolicy, targetKeys);
-  const outcomes = [await findingsOf(first as Simulation)];
-  if (outcomes[0] !== NOT_ALLOWED) outcomes.push(...(await Promise.all(rest.map(findingsOf))));
-  if (outcomes.includes(NOT_ALLOWED)) {
-    return [
-      {
-        check: "The target role's IAM policy (simulated)",
-        side: 'target',
-        status: 'unchecked',
-        detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
-        fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${role} to that role.`,
-      },
-    ];
-  }
-  return (outcomes as Finding[][]).flat();
+  const outcomes = [await findingsOf(ctx, first as Simulation)];
+  if (outcomes[0] !== NOT_ALLOWED) outcomes.push(...(await Promise.all(rest.map((sim) => findingsOf(ctx, sim)))));
+  if (!outcomes.includes(NOT_ALLOWED)) return (outcomes as Finding[][]).flat();
+  return [
+    {
+      check: "The target role's IAM policy (simulated)",
+      side: 'target',
+      status: 'unchecked',
+      detail: `the target role may not call iam:SimulatePrincipalPolicy on itself; only the DescribeKey probe and the copy itself test the target role's IAM policy.`,
+      fix: `To have it checked, allow iam:SimulatePrincipalPolicy on ${ctx.target.spec.role.arn} to that role.`,
+    },
+  ];
 }

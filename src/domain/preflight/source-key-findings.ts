@@ -1,3 +1,4 @@
+import { identityPolicyFix } from '../../aws/explain.js';
 import { conditionFixes, denialNotes, exclusionNotes } from '../../policy/explain-conditions.js';
 import type { KeyAccessReport } from '../../policy/key-access-check.js';
 import { copyVerdict, type KeyPolicyAssessment } from '../../policy/probe-inference.js';
@@ -25,7 +26,7 @@ function unreadableFindings(ctx: TargetContext, key: SourceKey): PreflightFindin
         accountId: key.accountId,
         region: key.region,
         why: `the source role may not read the key policy of ${key.arn}; key-access: key-policy reads it and writes it back.`,
-        fix: `Add this statement to the IAM policy of ${ctx.source.identity.principalArn}:\n${json({ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], Resource: key.arn })}`,
+        fix: identityPolicyFix(ctx.source.identity.principalArn, ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], key.arn),
       }),
     ];
   }
