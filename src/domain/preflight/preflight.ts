@@ -113,12 +113,16 @@ export function missingFindings(result: Pick<PreflightResult, 'findings'>): Pref
   return result.findings.filter((f) => f.status === 'missing');
 }
 
-/** The error for a preflight with missing findings: the refusal itself when there is one, else all of them. */
+/** The error for a preflight with missing findings: the refusal itself when there is one, else all of them, grouped by account. */
 export function preflightError(missing: PreflightFinding[]): PromotionError {
   if (missing.length === 1 && missing[0]?.error) return missing[0].error;
+  const byAccount = new Map<string, PreflightFinding[]>();
+  for (const finding of missing) byAccount.set(findingPlace(finding), [...(byAccount.get(findingPlace(finding)) ?? []), finding]);
+  const ordered = [...byAccount.values()].flat();
+  const sections = [...byAccount].map(([place, findings]) => `In the ${place}:\n${findings.map((f) => `${ordered.indexOf(f) + 1}. ${f.check}: ${f.detail}`).join('\n')}`);
   return new PromotionError({
     what: 'The preflight checks',
-    why: `${missing.length} thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${findingPlace(f)}): ${f.detail}`).join('\n')}`,
-    fix: missing.map((f, i) => `${i + 1}. ${f.fix ?? 'see above'}`).join('\n'),
+    why: `${missing.length} thing(s) are missing.\n${sections.join('\n')}`,
+    fix: ordered.map((f, i) => `${i + 1}. ${f.fix ?? 'see above'}`).join('\n'),
   });
 }

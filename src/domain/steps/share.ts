@@ -17,6 +17,19 @@ export interface ShareReport {
   alreadyShared: string[];
 }
 
+/**
+ * ModifySnapshotAttribute takes "up to 500 modifications to a snapshot in a single operation"
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySnapshotAttribute.html); ModifyImageAttribute
+ * documents no limit, so it is sent in the same batches.
+ */
+const MODIFICATIONS_PER_CALL = 500;
+
+function batches<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MODIFICATIONS_PER_CALL) out.push(items.slice(i, i + MODIFICATIONS_PER_CALL));
+  return out;
+}
+
 /** Target accounts that a permission list does not name yet. */
 function missingFrom(permissions: (LaunchPermission | CreateVolumePermission)[] | undefined, accountIds: string[]): string[] {
   return accountIds.filter((id) => !permissions?.some((p) => p.UserId === id));
@@ -36,11 +49,11 @@ async function shareImage(ctx: PromotionContext, image: SharedImage, accountIds:
     ec2.send(new DescribeImageAttributeCommand({ ImageId: image.imageId, Attribute: 'launchPermission' })),
   );
   const add = missingFrom(current.LaunchPermissions, accountIds);
-  if (add.length > 0) {
-    await call({ ...site, what: `Sharing ${image.imageId} with account ${add.join(', ')}`, action: 'ec2:ModifyImageAttribute' }, () =>
-      ec2.send(new ModifyImageAttributeCommand({ ImageId: image.imageId, LaunchPermission: { Add: add.map((UserId) => ({ UserId })) } })),
+  for (const batch of batches(add)) {
+    await call({ ...site, what: `Sharing ${image.imageId} with account ${batch.join(', ')}`, action: 'ec2:ModifyImageAttribute' }, () =>
+      ec2.send(new ModifyImageAttributeCommand({ ImageId: image.imageId, LaunchPermission: { Add: batch.map((UserId) => ({ UserId })) } })),
     );
-    for (const accountId of add) ctx.journal.record({ kind: 'launch-permission', region, imageId: image.imageId, accountId });
+    for (const accountId of batch) ctx.journal.record({ kind: 'launch-permission', region, imageId: image.imageId, accountId });
   }
   return { resourceId: image.imageId, added: add };
 }
@@ -53,17 +66,17 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
     ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' })),
   );
   const add = missingFrom(current.CreateVolumePermissions, accountIds);
-  if (add.length > 0) {
-    await call({ ...site, what: `Sharing snapshot ${snapshotId} with account ${add.join(', ')}`, action: 'ec2:ModifySnapshotAttribute' }, () =>
+  for (const batch of batches(add)) {
+    await call({ ...site, what: `Sharing snapshot ${snapshotId} with account ${batch.join(', ')}`, action: 'ec2:ModifySnapshotAttribute' }, () =>
       ec2.send(
         new ModifySnapshotAttributeCommand({
           SnapshotId: snapshotId,
           Attribute: 'createVolumePermission',
-          CreateVolumePermission: { Add: add.map((UserId) => ({ UserId })) },
+          CreateVolumePermission: { Add: batch.map((UserId) => ({ UserId })) },
         }),
       ),
     );
-    for (const accountId of add) ctx.journal.record({ kind: 'volume-permission', region, snapshotId, accountId });
+    for (const accountId of batch) ctx.journal.record({ kind: 'volume-permission', region, snapshotId, accountId });
   }
   return { resourceId: snapshotId, added: add };
 }

@@ -527,13 +527,18 @@ describe('preflight: several things missing at once', () => {
     const error = preflightError(missing);
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.what).toBe('The preflight checks');
-    expect(error.details.why).toBe(`3 thing(s) are missing:\n${missing.map((f, i) => `${i + 1}. ${f.check} (${f.side} account ${f.accountId}): ${f.detail}`).join('\n')}`);
-    expect(error.details.fix).toBe(missing.map((f, i) => `${i + 1}. ${f.fix}`).join('\n'));
-    expect(error.details.why).toContain(`1. The target key in ${SECOND_REGION} (target account ${TARGET_ACCOUNT}): no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.`);
-    expect(error.details.why).toContain(`2. ${KEY_POLICY_CHECK} (source account ${SOURCE_ACCOUNT}): the key policy does not let ${TARGET_ROLE}`);
-    expect(error.details.why).toContain(`3. The target role's IAM policy allows EC2 copy actions (target account ${TARGET_ACCOUNT}): ec2:CopyImage on * is not allowed.`);
-    expect(error.details.fix).toContain(`2. Add these statements to the key policy of ${KEY_ARN}:\n${json(targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT))}`);
-    expect(error.details.fix).toContain(`3. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`);
+    // Grouped by account, numbered across the groups; the fixes in the same order.
+    expect(error.details.why).toBe(
+      '3 thing(s) are missing.\n' +
+        `In the target account ${TARGET_ACCOUNT}:\n` +
+        `1. The target key in ${SECOND_REGION}: no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.\n` +
+        `2. The target role's IAM policy allows EC2 copy actions: ec2:CopyImage on * is not allowed.\n` +
+        `In the source account ${SOURCE_ACCOUNT}:\n` +
+        `3. ${KEY_POLICY_CHECK}: ${missing[1]?.detail}`,
+    );
+    expect(error.details.fix).toBe([missing[0], missing[2], missing[1]].map((f, i) => `${i + 1}. ${f?.fix}`).join('\n'));
+    expect(error.details.fix).toContain(`3. Add these statements to the key policy of ${KEY_ARN}:\n${json(targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT))}`);
+    expect(error.details.fix).toContain(`2. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`);
     expect(error.message).toBe(`The preflight checks failed: ${error.details.why}\nFix: ${error.details.fix}`);
     expect(() => planFrom(result)).toThrow(error.message);
     expectReadOnly(fx);
