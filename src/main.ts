@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
 import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
-import { accountOf, forTarget, systemClock, type Account, type PromotionContext } from './domain/context.js';
+import { accountOf, forTarget, systemClock, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
 import { promote, runPreflight, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policyInputs } from './domain/preflight/policy-inputs.js';
 import type { PreflightResult } from './domain/preflight/preflight.js';
+import { cleanupAccounts } from './github/cleanup-step.js';
 import { reportDryRun } from './github/dry-run.js';
 import { readInputs, type ActionInputs } from './github/inputs.js';
 import { actionsLogger } from './github/logger.js';
@@ -66,13 +67,9 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
   };
 }
 
-/** An account as cleanup needs it: its clients, ID and role. */
-const forCleanup = (account: Account) => ({ clients: account, accountId: account.identity.accountId, roleArn: account.identity.principalArn });
-
 async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
-  const report = await core.group('Clean up', () =>
-    cleanUp({ source: forCleanup(ctx.source), targets: ctx.targets.map(forCleanup), journal: ctx.journal, log: ctx.log, clock: ctx.clock, signal: ctx.signal }),
-  );
+  const accounts = cleanupAccounts(ctx.request, ctx.source, ctx.targets);
+  const report = await core.group('Clean up', () => cleanUp({ ...accounts, journal: ctx.journal, log: ctx.log, clock: ctx.clock, signal: ctx.signal }));
   addCleanupSummary(report);
   await writeSummary();
   for (const item of report.failed) core.warning(item.message);

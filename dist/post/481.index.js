@@ -11,6 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   cleanUpAfterMain: () => (/* binding */ cleanUpAfterMain)
 });
 
+// UNUSED EXPORTS: cleanupAccounts
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var lib_core = __webpack_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
@@ -1610,18 +1612,22 @@ async function writeSummary() {
 
 
 
+/**
+ * The accounts as cleanup names them, from the inputs alone (the post step identifies no one): the source account owns
+ * the key; a source without source-role-arn uses credentials from the environment.
+ */
+function cleanupAccounts(request, source, targets) {
+    return {
+        source: { clients: source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
+        targets: request.targets.map((spec, i) => ({ clients: targets[i] ?? source, accountId: spec.role.accountId, roleArn: spec.role.arn })),
+    };
+}
 /** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo. */
 async function cleanUpAfterMain(journal) {
     const inputs = readInputs();
-    const { request } = inputs;
     const sessions = openSessions(inputs);
-    const ctx = {
-        source: { clients: sessions.source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-        targets: sessions.targets.map(({ spec, clients }) => ({ clients, accountId: spec.role.accountId, roleArn: spec.role.arn })),
-        journal,
-        log: actionsLogger,
-        clock: context/* systemClock */.ml,
-    };
+    const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets.map((t) => t.clients));
+    const ctx = { ...accounts, journal, log: actionsLogger, clock: context/* systemClock */.ml };
     const report = await lib_core/* group */.Os('Clean up', () => cleanUp(ctx));
     addCleanupSummary(report);
     await writeSummary();
