@@ -96,6 +96,49 @@ const TARGET_TEST_EXTRAS = ['ec2:DescribeImageAttribute', 'ec2:DescribeSnapshotA
 /** Every KMS action the source role needs on its keys, in any key-access mode. */
 const SOURCE_KMS_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT, ...SOURCE_KEY_CHECK, ...Object.values(SOURCE_KEY_ACCESS).flat(), SOURCE_KEY_GRANT]);
 
+export interface TargetAccountOptions {
+  /** The account's OU in the default organization. */
+  ou?: string;
+  /** Region → key ID of the account's key under DEFAULTS.targetKeyAlias; by default eu-west-1 and eu-central-1. */
+  keys?: Record<string, string>;
+  admin?: { userName: string; accessKeyId: string; secretAccessKey: string };
+}
+
+/** A key ID for an account and region that stays the same from run to run. */
+function keyIdOf(accountId: string, region: string): string {
+  const hex = Buffer.from(`${accountId}${region}`).toString('hex').padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A target account like the default one: the OIDC provider, the target role with the policies the action needs,
+ * a key under DEFAULTS.targetKeyAlias in each region, and a statement for its role in the source key's policy.
+ */
+export function addTargetAccount(world: WorldBuilder, accountId: string, options: TargetAccountOptions = {}): WorldBuilder {
+  const d = DEFAULTS;
+  const role = roleArn(accountId, d.targetRoleName);
+  const account = world.account(accountId).organization(ORGANIZATION_ARN, [options.ou ?? TARGET_OU]).oidcProvider();
+  if (options.admin) account.admin(options.admin.userName, options.admin.accessKeyId, options.admin.secretAccessKey);
+  account.role(d.targetRoleName, {
+    trustPolicy: githubOidcTrust(accountId, `repo:${d.repository}:*`),
+    policies: {
+      'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
+      'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, d.sourceKeyArn)),
+      'ami-promotion-own-keys': policyOf(allow(KMS_COPY_ACTIONS, `arn:aws:kms:*:${accountId}:key/*`)),
+      'ami-promotion-misc': policyOf(
+        allow(TARGET_PUBLISH.action, `arn:aws:ssm:*:${accountId}:parameter/*`),
+        allow(DIAGNOSIS.action),
+        allow(TARGET_SELF_SIMULATION.action, role),
+      ),
+      'standin-tests': policyOf(allow(TARGET_TEST_EXTRAS)),
+    },
+  });
+  const keys = options.keys ?? Object.fromEntries([REGION, d.secondRegion].map((region) => [region, keyIdOf(accountId, region)]));
+  for (const [region, keyId] of Object.entries(keys)) account.key(region, { keyId, alias: d.targetKeyAlias, description: 'Golden AMI key' });
+  if (accountId !== TARGET) world.account(SOURCE).keyStatements(REGION, d.sourceKeyAlias, ...keyUseStatements(role, `AllowTarget${accountId}`));
+  return world;
+}
+
 export function defaultWorld(): WorldBuilder {
   const world = createWorld();
   const d = DEFAULTS;
@@ -128,26 +171,6 @@ export function defaultWorld(): WorldBuilder {
       tags: { Name: 'golden-base', Team: 'platform' },
     });
 
-  world
-    .account(TARGET)
-    .organization(ORGANIZATION_ARN, [TARGET_OU])
-    .admin(d.targetAdmin.userName, d.targetAdmin.accessKeyId, d.targetAdmin.secretAccessKey)
-    .oidcProvider()
-    .role(d.targetRoleName, {
-      trustPolicy: githubOidcTrust(TARGET, `repo:${d.repository}:*`),
-      policies: {
-        'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
-        'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, d.sourceKeyArn)),
-        'ami-promotion-own-keys': policyOf(allow(KMS_COPY_ACTIONS, `arn:aws:kms:*:${TARGET}:key/*`)),
-        'ami-promotion-misc': policyOf(
-          allow(TARGET_PUBLISH.action, `arn:aws:ssm:*:${TARGET}:parameter/*`),
-          allow(DIAGNOSIS.action),
-          allow(TARGET_SELF_SIMULATION.action, d.targetRoleArn),
-        ),
-        'standin-tests': policyOf(allow(TARGET_TEST_EXTRAS)),
-      },
-    })
-    .key(REGION, { keyId: d.targetKeyIds['eu-west-1'], alias: d.targetKeyAlias, description: 'Golden AMI key' })
-    .key(d.secondRegion, { keyId: d.targetKeyIds['eu-central-1'], alias: d.targetKeyAlias, description: 'Golden AMI key' });
+  addTargetAccount(world, TARGET, { ou: TARGET_OU, keys: d.targetKeyIds, admin: d.targetAdmin });
   return world;
 }

@@ -13,7 +13,7 @@
  */
 export { startStandIn, type StandIn } from './standin.js';
 export { sdkEnv, sdkClientConfig, type SdkEnvOptions } from './sdk-env.js';
-export { defaultWorld, DEFAULTS, TARGET_EC2_ACTIONS, KMS_COPY_ACTIONS } from './default-world.js';
+export { defaultWorld, addTargetAccount, DEFAULTS, TARGET_EC2_ACTIONS, KMS_COPY_ACTIONS, type TargetAccountOptions } from './default-world.js';
 export {
   createWorld,
   WorldBuilder,

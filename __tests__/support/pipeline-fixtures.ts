@@ -334,7 +334,7 @@ export function defaultRequest(overrides: RequestOverrides = {}): PromotionReque
     copyTags: true,
     cleanup: true,
     waitTimeoutMinutes: 120,
-    maxParallelCopies: 20,
+    maxParallelCopies: 200,
     deregistrationProtection: false,
     dryRun: false,
     provenance: { ...PROVENANCE },

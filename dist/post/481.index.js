@@ -1230,7 +1230,7 @@ function readInputs() {
         deregistrationProtection: bool('deregistration-protection', false),
         deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
         copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
-        maxParallelCopies: integer('max-parallel-copies', 1, 500, 20),
+        maxParallelCopies: integer('max-parallel-copies', 1, 1000, 200),
         dryRun: bool('dry-run', false),
         provenance: provenance(),
     };
