@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
-import { accountOf, forTarget, systemClock, type PromotionContext } from './domain/context.js';
+import { accountOf, systemClock, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
 import { promote, runPreflight, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
-import { policyInputs } from './domain/preflight/policy-inputs.js';
+import { policiesForTargets, type FleetPolicies } from './domain/preflight/policy-inputs.js';
 import type { PreflightResult } from './domain/preflight/preflight.js';
 import { cleanupAccounts } from './github/cleanup-step.js';
 import { reportDryRun } from './github/dry-run.js';
@@ -14,14 +14,15 @@ import { actionsLogger } from './github/logger.js';
 import { openSessions } from './github/sessions.js';
 import { createPersistedJournal } from './github/state.js';
 import { addCleanupSummary, addPoliciesSummary, addPreflightSummary, addPromotionSummary, writeSummary } from './github/summary.js';
-import { generatePolicies, type GeneratedPolicies } from './policy/generate.js';
 
-/** ami-id, ami-ids and snapshot-ids describe the first target account. */
+/** ami-id, ami-ids and snapshot-ids describe the first target account; promotions every account and region. */
 function setOutputs(result: PromotionResult): void {
   const regions = result.targets[0]?.regions ?? [];
   core.setOutput('ami-id', regions[0]?.imageId ?? '');
   core.setOutput('ami-ids', JSON.stringify(Object.fromEntries(regions.map((r) => [r.region, r.imageId]))));
   core.setOutput('snapshot-ids', JSON.stringify(Object.fromEntries(regions.map((r) => [r.region, r.snapshotIds]))));
+  const promotions = result.targets.map((t) => [t.accountId, Object.fromEntries(t.regions.map((r) => [r.region, { 'ami-id': r.imageId, 'snapshot-ids': r.snapshotIds }]))]);
+  core.setOutput('promotions', JSON.stringify(Object.fromEntries(promotions)));
   core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
   core.setOutput('reused', String(result.reused));
 }
@@ -103,9 +104,9 @@ async function failed(ctx: PromotionContext | undefined, caught: unknown, cancel
   }
 }
 
-/** The policies the first target account's promotion needs, as an output and in the summary. */
-function policiesFor(ctx: PromotionContext, pre: PreflightResult, audience: string): GeneratedPolicies {
-  const policies = generatePolicies(policyInputs(forTarget(ctx, ctx.targets[0] as PromotionContext['targets'][number]), pre, audience));
+/** The policies the promotion to every target account needs, as an output and in the summary. */
+function policiesFor(ctx: PromotionContext, pre: PreflightResult, audience: string): FleetPolicies {
+  const policies = policiesForTargets(ctx, pre, audience);
   core.setOutput('policies', JSON.stringify(policies));
   return policies;
 }
@@ -115,7 +116,7 @@ export async function run(): Promise<void> {
   const controller = cancellation();
   let ctx: PromotionContext | undefined;
   let pre: PreflightResult | undefined;
-  let policies: GeneratedPolicies | undefined;
+  let policies: FleetPolicies | undefined;
   const summarise = async (result?: PromotionResult) => {
     if (result && ctx) addPromotionSummary(ctx.request, result);
     if (pre) addPreflightSummary(pre.findings);

@@ -1,7 +1,11 @@
 import * as core from '@actions/core';
-import { isAliasName, isAwsManagedAlias, isRegion, parseKmsArn, parseRoleArn } from '../aws/arn.js';
+import { isRegion } from '../aws/arn.js';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
-import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag, TargetKeySpec } from '../domain/types.js';
+import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag } from '../domain/types.js';
+import { InputError, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
+import { readTargets } from './target-inputs.js';
+
+export { InputError };
 
 export interface SessionSettings {
   audience: string;
@@ -16,33 +20,12 @@ export interface ActionInputs {
   warnings: string[];
 }
 
-export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    message: string,
-  ) {
-    super(`Input ${input}: ${message}`);
-    this.name = 'InputError';
-  }
-}
-
 const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const AMI_NAME = /^[a-zA-Z0-9()[\] ./\-'@_]{3,128}$/;
 const SSM_NAME = /^(?:\/?[a-zA-Z0-9_.-]+)+$/;
 const KEY_ACCESS_MODES: KeyAccessMode[] = ['verify', 'grant', 'key-policy'];
 const AUTOSCALING_MODES: AutoscalingAccessMode[] = ['check', 'grant', 'off'];
-
-function optional(name: string): string | undefined {
-  const value = core.getInput(name);
-  return value === '' ? undefined : value;
-}
-
-function required(name: string): string {
-  const value = core.getInput(name);
-  if (value === '') throw new InputError(name, 'is required and was empty.');
-  return value;
-}
 
 function bool(name: string, fallback: boolean): boolean {
   if (core.getInput(name) === '') return fallback;
@@ -61,48 +44,6 @@ function integer(name: string, min: number, max: number, fallback?: number, step
   if (value < min || value > max) throw new InputError(name, `must be from ${min} to ${max} (got ${value}).`);
   if (value % step !== 0) throw new InputError(name, `must be a multiple of ${step} (got ${value}).`);
   return value;
-}
-
-function parseKmsKeyArn(name: string, value: string) {
-  const parsed = parseKmsArn(value);
-  if (typeof parsed === 'string') {
-    throw new InputError(name, `"${value}" is not a KMS key ARN or alias ARN: ${parsed}.`);
-  }
-  if (parsed.kind === 'alias' && isAwsManagedAlias(parsed.id)) {
-    throw new InputError(
-      name,
-      `"${value}" names an AWS-managed key (${parsed.id}). Snapshots under an AWS-managed key cannot be shared with another account; ` +
-        'create a customer-managed symmetric key in the source account and pass its ARN.',
-    );
-  }
-  return parsed;
-}
-
-function parseRole(name: string, value: string) {
-  const parsed = parseRoleArn(value);
-  if (typeof parsed === 'string') {
-    throw new InputError(name, `"${value}" is not an IAM role ARN: ${parsed}.`);
-  }
-  return parsed;
-}
-
-function parseRegionList(name: string, raw: string): string[] {
-  const regions = raw
-    .split(/[,\n]/)
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
-  if (regions.length === 0) throw new InputError(name, 'lists no region; give one or more region names such as eu-west-1.');
-  const seen = new Set<string>();
-  for (const region of regions) {
-    const words = region.split(/\s+/);
-    if (words.length > 1 && words.every(isRegion)) {
-      throw new InputError(name, `separate regions with commas or new lines, not spaces: "${words.join(', ')}" instead of "${region}".`);
-    }
-    if (!isRegion(region)) throw new InputError(name, `"${region}" is not a region name (for example eu-west-1).`);
-    if (seen.has(region)) throw new InputError(name, `lists "${region}" twice.`);
-    seen.add(region);
-  }
-  return regions;
 }
 
 /** A warning for a value that looks like more tags on the same line, e.g. Name=web,Env=prod. */
@@ -139,32 +80,6 @@ export function parseTags(name: string, raw: string): { tags: Tag[]; warnings: s
   return { tags, warnings };
 }
 
-function parseTargetKey(name: string, raw: string | undefined, targetAccountId: string, regions: string[]): TargetKeySpec {
-  if (raw === undefined) return { kind: 'default' };
-  if (raw.startsWith('arn:')) {
-    const key = parseKmsKeyArn(name, raw);
-    if (key.accountId !== targetAccountId) {
-      throw new InputError(
-        name,
-        `"${raw}" is in account ${key.accountId}, but the target role is in account ${targetAccountId}. ` +
-          "The final copy must use a key of the target account so that the source can't revoke it.",
-      );
-    }
-    if (regions.length !== 1 || regions[0] !== key.region) {
-      throw new InputError(
-        name,
-        `"${raw}" is a key in ${key.region} and keys are regional, but target-regions is ${regions.join(', ')}. ` +
-          'Set target-regions to that one region, or pass an alias name such as alias/golden-ami that exists in every target region.',
-      );
-    }
-    return { kind: 'arn', key };
-  }
-  if (!isAliasName(raw)) {
-    throw new InputError(name, `"${raw}" is neither a key ARN nor an alias name such as alias/golden-ami.`);
-  }
-  return { kind: 'alias', aliasName: raw };
-}
-
 function defaultSessionName(): string {
   const runId = process.env.GITHUB_RUN_ID;
   const attempt = process.env.GITHUB_RUN_ATTEMPT ?? '1';
@@ -195,17 +110,13 @@ function readSourceAmiId(): string {
   return sourceAmiId;
 }
 
-/** The source key, role and region, and the target accounts (today one), in one partition. */
+/** The source key, role and region, and the target accounts, in one partition. */
 function readAccounts(): Pick<PromotionRequest, 'kmsKey' | 'sourceRole' | 'sourceRegion' | 'targets'> {
   const kmsKey = parseKmsKeyArn('kms-key-arn', required('kms-key-arn'));
-  const targetRole = parseRole('target-role-arn', required('target-role-arn'));
   const sourceRoleRaw = optional('source-role-arn');
   const sourceRole = sourceRoleRaw === undefined ? undefined : parseRole('source-role-arn', sourceRoleRaw);
-  if (sourceRole && sourceRole.partition !== targetRole.partition) {
-    throw new InputError('source-role-arn', `is in partition ${sourceRole.partition} but target-role-arn is in ${targetRole.partition}.`);
-  }
-  if (kmsKey.partition !== targetRole.partition) {
-    throw new InputError('kms-key-arn', `is in partition ${kmsKey.partition} but target-role-arn is in ${targetRole.partition}.`);
+  if (sourceRole && sourceRole.partition !== kmsKey.partition) {
+    throw new InputError('source-role-arn', `is in partition ${sourceRole.partition} but kms-key-arn is in ${kmsKey.partition}.`);
   }
   const sourceRegion = optional('source-region') ?? kmsKey.region;
   if (!isRegion(sourceRegion)) throw new InputError('source-region', `"${sourceRegion}" is not a region name (for example eu-west-1).`);
@@ -217,8 +128,7 @@ function readAccounts(): Pick<PromotionRequest, 'kmsKey' | 'sourceRole' | 'sourc
   }
   const targetRegionsRaw = optional('target-regions');
   const regions = targetRegionsRaw === undefined ? [sourceRegion] : parseRegionList('target-regions', targetRegionsRaw);
-  const key = parseTargetKey('target-kms-key', optional('target-kms-key'), targetRole.accountId, regions);
-  return { kmsKey, sourceRole, sourceRegion, targets: [{ role: targetRole, regions, key }] };
+  return { kmsKey, sourceRole, sourceRegion, targets: readTargets({ partition: kmsKey.partition, regions }) };
 }
 
 function oneOf<T extends string>(name: string, modes: readonly T[], fallback: T): T {

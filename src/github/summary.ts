@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { CleanupReport } from '../domain/cleanup/report.js';
 import { findingPlace, type Finding } from '../domain/preflight/findings.js';
+import type { TargetPolicies } from '../domain/preflight/policy-inputs.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
 import type { GeneratedPolicies } from '../policy/generate.js';
@@ -43,17 +44,20 @@ export function addPreflightSummary(findings: Finding[]): void {
   core.summary.addHeading('Preflight', 3).addTable([header, ...rows]);
 }
 
-/** The complete policies for these inputs, collapsed. */
-export function addPoliciesSummary(policies: GeneratedPolicies): void {
+/** The complete policies for these inputs, collapsed; with several target accounts, each account's own. */
+export function addPoliciesSummary(policies: GeneratedPolicies & { targets?: Record<string, TargetPolicies> }): void {
   const block = (title: string, value: unknown) => `<details><summary>${title}</summary>\n\n\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\`\n\n</details>`;
+  const several = Object.entries(policies.targets ?? {});
+  const targets: [string, TargetPolicies][] = several.length > 1 ? several.map(([accountId, p]) => [` in account ${accountId}`, p]) : [['', policies]];
   core.summary
     .addHeading('Policies for these inputs', 3)
     .addRaw(block('Source role: IAM policy', policies.sourceRoleIamPolicy), true)
-    .addRaw(block('Source key: key-policy statements for the target role', policies.keyPolicyStatements), true)
-    .addRaw(block('Target role: IAM policy', policies.targetRoleIamPolicy), true)
-    .addRaw(block('Target role: trust policy', policies.targetTrustPolicy), true);
-  if (policies.autoscalingKeyStatements.length > 0) {
-    core.summary.addRaw(block('Target key: statements for the Auto Scaling service-linked role', policies.autoscalingKeyStatements), true);
+    .addRaw(block(`Source key: key-policy statements for the target role${targets.length > 1 ? 's' : ''}`, policies.keyPolicyStatements), true);
+  for (const [where, p] of targets) {
+    core.summary.addRaw(block(`Target role${where}: IAM policy`, p.targetRoleIamPolicy), true).addRaw(block(`Target role${where}: trust policy`, p.targetTrustPolicy), true);
+    if (p.autoscalingKeyStatements.length > 0) {
+      core.summary.addRaw(block(`Target key${where}: statements for the Auto Scaling service-linked role`, p.autoscalingKeyStatements), true);
+    }
   }
 }
 

@@ -159,3 +159,196 @@ describe('readInputs refuses, naming the input', () => {
     expect(error.message).toMatch(message);
   });
 });
+
+const ROLE_2 = 'arn:aws:iam::222222222222:role/ami-promotion-target';
+const ROLE_3 = 'arn:aws:iam::333333333333:role/ami-promotion-target';
+const ROLE_4 = 'arn:aws:iam::444444444444:role/path/ami-promotion-target';
+const KEY_3 = 'arn:aws:kms:eu-central-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** The targets of the request, as plain values: account, regions and key. */
+function targetsOf(overrides: Record<string, string>) {
+  return read(overrides).request.targets.map((t) => ({ account: t.role.accountId, role: t.role.arn, regions: t.regions, key: t.key }));
+}
+
+describe('target accounts from target-role-arn, one role per line', () => {
+  it('one role: one target with target-regions and target-kms-key, as before', () => {
+    expect(targetsOf({ 'target-regions': 'eu-central-1', 'target-kms-key': 'alias/golden-ami' })).toEqual([
+      { account: '222222222222', role: ROLE_2, regions: ['eu-central-1'], key: { kind: 'alias', aliasName: 'alias/golden-ami' } },
+    ]);
+  });
+
+  it('several roles, with blank lines and spaces around them: each account gets the same regions and key', () => {
+    const targets = targetsOf({
+      'target-role-arn': `\n  ${ROLE_2}  \n\n${ROLE_3}\n ${ROLE_4}\n`,
+      'target-regions': 'eu-west-1, eu-central-1',
+      'target-kms-key': 'alias/golden-ami',
+    });
+    const same = { regions: ['eu-west-1', 'eu-central-1'], key: { kind: 'alias', aliasName: 'alias/golden-ami' } };
+    expect(targets).toEqual([
+      { account: '222222222222', role: ROLE_2, ...same },
+      { account: '333333333333', role: ROLE_3, ...same },
+      { account: '444444444444', role: ROLE_4, ...same },
+    ]);
+  });
+
+  it('several roles without target-regions: the source region, and the default EBS key of each account', () => {
+    expect(targetsOf({ 'target-role-arn': `${ROLE_2}\n${ROLE_3}` })).toEqual([
+      { account: '222222222222', role: ROLE_2, regions: ['eu-west-1'], key: { kind: 'default' } },
+      { account: '333333333333', role: ROLE_3, regions: ['eu-west-1'], key: { kind: 'default' } },
+    ]);
+  });
+});
+
+describe('target accounts from targets, a YAML list', () => {
+  it('each entry with its own regions and key; regions and key default to target-regions and target-kms-key', () => {
+    const targets = targetsOf({
+      'target-role-arn': '',
+      'target-regions': 'eu-west-1,us-east-1',
+      'target-kms-key': 'alias/golden-ami',
+      targets: [
+        `- role-arn: ${ROLE_2}`,
+        '  regions: [eu-west-1, eu-central-1]',
+        `- role-arn: ${ROLE_3}`,
+        '  regions:',
+        '    - eu-central-1',
+        `  kms-key: ${KEY_3}`,
+        `- role-arn: "${ROLE_4}"`,
+        '  kms-key: alias/prod-ami',
+      ].join('\n'),
+    });
+    expect(targets).toEqual([
+      { account: '222222222222', role: ROLE_2, regions: ['eu-west-1', 'eu-central-1'], key: { kind: 'alias', aliasName: 'alias/golden-ami' } },
+      { account: '333333333333', role: ROLE_3, regions: ['eu-central-1'], key: { kind: 'arn', key: expect.objectContaining({ arn: KEY_3, region: 'eu-central-1' }) } },
+      { account: '444444444444', role: ROLE_4, regions: ['eu-west-1', 'us-east-1'], key: { kind: 'alias', aliasName: 'alias/prod-ami' } },
+    ]);
+  });
+
+  it('keeps the indentation of the first line: a list indented as a whole is read as written', () => {
+    const targets = targetsOf({ 'target-role-arn': '', targets: `  - role-arn: ${ROLE_3}\n    regions: [us-east-1]\n  - role-arn: ${ROLE_2}\n` });
+    expect(targets.map((t) => [t.account, t.regions])).toEqual([
+      ['333333333333', ['us-east-1']],
+      ['222222222222', ['eu-west-1']],
+    ]);
+  });
+
+  it('accepts JSON (a YAML subset), e.g. from toJSON in a workflow; without target-regions an entry gets the source region', () => {
+    const targets = targetsOf({ 'target-role-arn': '', targets: JSON.stringify([{ 'role-arn': ROLE_3 }, { 'role-arn': ROLE_2, regions: ['us-east-1'] }]) });
+    expect(targets).toEqual([
+      { account: '333333333333', role: ROLE_3, regions: ['eu-west-1'], key: { kind: 'default' } },
+      { account: '222222222222', role: ROLE_2, regions: ['us-east-1'], key: { kind: 'default' } },
+    ]);
+  });
+});
+
+describe('target accounts: refusals name the input, the line or entry, and the field', () => {
+  const entries = (...lines: string[]) => ({ 'target-role-arn': '', targets: lines.join('\n') });
+  const cases: [string, Record<string, string>, string][] = [
+    [
+      'both target-role-arn and targets',
+      { targets: `- role-arn: ${ROLE_3}` },
+      'Input targets: is given together with target-role-arn: give target-role-arn (one role ARN per line; every account gets target-regions and target-kms-key) ' +
+        'or targets (each account with its own regions and key), not both.',
+    ],
+    [
+      'neither target-role-arn nor targets',
+      { 'target-role-arn': '' },
+      'Input target-role-arn: is required and was empty, and so was targets: give the role ARN of each target account, one per line, or targets.',
+    ],
+    [
+      'one role with a bad ARN: no line number',
+      { 'target-role-arn': 'arn:aws:iam::222222222222:user/bob' },
+      'Input target-role-arn: "arn:aws:iam::222222222222:user/bob" is not an IAM role ARN: the resource "user/bob" is not role/NAME.',
+    ],
+    ['a bad role on line 3', { 'target-role-arn': `${ROLE_2}\n\nami-promotion-target` }, 'Input target-role-arn: line 3: "ami-promotion-target" is not an IAM role ARN: it is not an ARN (expected arn:aws:iam::ACCOUNT:role/NAME).'],
+    ['two roles on one line', { 'target-role-arn': `${ROLE_2}, ${ROLE_3}` }, `Input target-role-arn: "${ROLE_2}, ${ROLE_3}" holds 2 ARNs: give one role ARN per line.`],
+    [
+      'the same account twice',
+      { 'target-role-arn': `${ROLE_2}\n${ROLE_3}\narn:aws:iam::222222222222:role/other` },
+      'Input target-role-arn: line 3: "arn:aws:iam::222222222222:role/other" is in account 222222222222, like line 1: give each target account once.',
+    ],
+    [
+      'a role in another partition than the key',
+      { 'target-role-arn': `${ROLE_2}\narn:aws-cn:iam::333333333333:role/x` },
+      'Input target-role-arn: line 2: "arn:aws-cn:iam::333333333333:role/x" is in partition aws-cn, but kms-key-arn is in aws: the source and target accounts must be in one partition.',
+    ],
+    [
+      'the only role in another partition',
+      { 'target-role-arn': 'arn:aws-us-gov:iam::333333333333:role/x' },
+      'Input target-role-arn: "arn:aws-us-gov:iam::333333333333:role/x" is in partition aws-us-gov, but kms-key-arn is in aws: the source and target accounts must be in one partition.',
+    ],
+    ['a source role in another partition', { 'source-role-arn': 'arn:aws-cn:iam::111111111111:role/builder' }, 'Input source-role-arn: is in partition aws-cn but kms-key-arn is in aws.'],
+    [
+      'a target key ARN for several accounts',
+      { 'target-role-arn': `${ROLE_2}\n${ROLE_3}`, 'target-kms-key': KEY_3 },
+      `Input target-kms-key: "${KEY_3}" is a key ARN, which names one account, but target-role-arn names 2 accounts. ` +
+        'Pass an alias name such as alias/golden-ami that exists in every target account and region, or give each account its key with targets.',
+    ],
+    ['targets not YAML', entries('- role-arn: [unclosed'), 'Input targets: is not valid YAML: '],
+    [
+      'targets a mapping, not a list',
+      entries(`role-arn: ${ROLE_2}`),
+      'Input targets: must be a list of entries, one per target account, each with role-arn and optionally regions and kms-key (got a mapping: start each entry with "- ").',
+    ],
+    ['targets a plain role ARN', entries(ROLE_2), `Input targets: must be a list of entries, one per target account, each with role-arn and optionally regions and kms-key (got "${ROLE_2}").`],
+    ['targets an empty list', entries('[]'), 'Input targets: lists no target account; give one entry with role-arn per target account.'],
+    ['an entry that is a bare ARN', entries(`- role-arn: ${ROLE_2}`, `- ${ROLE_3}`), `Input targets: entry 2 must be a mapping with role-arn and optionally regions and kms-key (got "${ROLE_3}").`],
+    [
+      'an unknown field',
+      entries(`- role-arn: ${ROLE_2}`, `- role-arn: ${ROLE_3}`, '  region: eu-west-1', '  key: alias/x'),
+      'Input targets: entry 2: unknown field "region", "key"; the fields are role-arn, regions, kms-key.',
+    ],
+    ['an entry without role-arn', entries('- regions: [eu-west-1]'), 'Input targets: entry 1: role-arn is required: the IAM role to assume in that target account.'],
+    ['a role-arn that is not text', entries('- role-arn: 222222222222'), 'Input targets: entry 1: role-arn must be an IAM role ARN (got 222222222222).'],
+    ['a malformed role-arn', entries(`- role-arn: ${ROLE_2}`, '- role-arn: arn:aws:iam::3333:role/x'), 'Input targets: entry 2: role-arn "arn:aws:iam::3333:role/x" is not an IAM role ARN: '],
+    [
+      'regions as one string',
+      entries(`- role-arn: ${ROLE_2}`, `- role-arn: ${ROLE_3}`, '  regions: eu-west-1 eu-central-1'),
+      'Input targets: entry 2: regions must be a list of region names (got "eu-west-1 eu-central-1"): write regions: [eu-west-1, eu-central-1].',
+    ],
+    ['regions left empty', entries(`- role-arn: ${ROLE_2}`, '  regions:'), 'Input targets: entry 1: regions must be a list of region names (got nothing).'],
+    ['regions an empty list', entries(`- role-arn: ${ROLE_2}`, '  regions: []'), 'Input targets: entry 1: regions lists no region; give one or more region names such as eu-west-1.'],
+    ['a bad region', entries(`- role-arn: ${ROLE_2}`, '  regions: [eu-west-1, mars-north]'), 'Input targets: entry 1: regions "mars-north" is not a region name (for example eu-west-1).'],
+    [
+      'two regions in one item',
+      entries(`- role-arn: ${ROLE_2}`, '  regions: ["eu-west-1 eu-central-1"]'),
+      'Input targets: entry 1: regions has "eu-west-1 eu-central-1" as one item: write each region as its own item: [eu-west-1, eu-central-1].',
+    ],
+    ['a region twice', entries(`- role-arn: ${ROLE_2}`, '  regions: [eu-west-1, eu-west-1]'), 'Input targets: entry 1: regions lists "eu-west-1" twice.'],
+    ['a kms-key that is not text', entries(`- role-arn: ${ROLE_2}`, '  kms-key: [alias/a]'), 'Input targets: entry 1: kms-key must be a key ARN or an alias name such as alias/golden-ami (got ["alias/a"]).'],
+    ['a kms-key neither ARN nor alias', entries(`- role-arn: ${ROLE_2}`, '  kms-key: golden'), 'Input targets: entry 1: kms-key "golden" is neither a key ARN nor an alias name such as alias/golden-ami.'],
+    [
+      'a kms-key of another account',
+      entries(`- role-arn: ${ROLE_2}`, '  regions: [eu-central-1]', `  kms-key: ${KEY_3}`),
+      `Input targets: entry 1: kms-key "${KEY_3}" is in account 333333333333, but the target role is in account 222222222222. ` +
+        "The final copy must use a key of the target account so that the source can't revoke it.",
+    ],
+    [
+      'a kms-key ARN in another region than the regions',
+      entries(`- role-arn: ${ROLE_3}`, '  regions: [eu-west-1, eu-central-1]', `  kms-key: ${KEY_3}`),
+      `Input targets: entry 1: kms-key "${KEY_3}" is a key in eu-central-1 and keys are regional, but regions is eu-west-1, eu-central-1. ` +
+        'Set regions to that one region, or pass an alias name such as alias/golden-ami that exists in every target region.',
+    ],
+    [
+      'a target-kms-key ARN that an entry takes but is not of its account',
+      { ...entries(`- role-arn: ${ROLE_3}`, '  regions: [eu-central-1]', `- role-arn: ${ROLE_2}`, '  regions: [eu-central-1]'), 'target-kms-key': KEY_3 },
+      `Input targets: entry 2: kms-key (from target-kms-key) "${KEY_3}" is in account 333333333333, but the target role is in account 222222222222. ` +
+        "The final copy must use a key of the target account so that the source can't revoke it.",
+    ],
+    [
+      'the same account in two entries',
+      entries(`- role-arn: ${ROLE_2}`, `- role-arn: ${ROLE_3}`, '- role-arn: arn:aws:iam::222222222222:role/other', '  regions: [us-east-1]'),
+      'Input targets: entry 3: role-arn "arn:aws:iam::222222222222:role/other" is in account 222222222222, like entry 1: give each target account once.',
+    ],
+    [
+      'an entry in another partition',
+      entries(`- role-arn: ${ROLE_2}`, '- role-arn: arn:aws-cn:iam::333333333333:role/x'),
+      'Input targets: entry 2: role-arn "arn:aws-cn:iam::333333333333:role/x" is in partition aws-cn, but kms-key-arn is in aws: the source and target accounts must be in one partition.',
+    ],
+  ];
+
+  it.each(cases)('%s', (_label, overrides, message) => {
+    const error = failure(overrides);
+    // A message ending in ": " is the start of one that goes on with the parser's own words.
+    expect(message.endsWith(': ') ? error.message.slice(0, message.length) : error.message).toBe(message);
+  });
+});

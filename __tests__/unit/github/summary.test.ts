@@ -83,6 +83,23 @@ describe('addPoliciesSummary', () => {
       'Target role: trust policy',
     ]);
   });
+
+  it("with several target accounts: the source policies once, then each account's role policies and key statements, named by account", () => {
+    const first = generatePolicies(INPUTS);
+    const second = generatePolicies({ ...INPUTS, targetAccountId: '333333333333', targetRoleArn: 'arn:aws:iam::333333333333:role/t', targetKeyArns: {} });
+    const own = (p: typeof first) => ({ targetRoleIamPolicy: p.targetRoleIamPolicy, targetTrustPolicy: p.targetTrustPolicy, autoscalingKeyStatements: p.autoscalingKeyStatements, keyPolicyStatements: p.keyPolicyStatements });
+    const keyPolicyStatements = [...first.keyPolicyStatements, ...second.keyPolicyStatements];
+    addPoliciesSummary({ ...first, keyPolicyStatements, targets: { [TARGET_ACCOUNT]: own(first), '333333333333': own(second) } });
+    expect(jsonBlocks(core.summary.stringify())).toEqual([
+      ['Source role: IAM policy', first.sourceRoleIamPolicy],
+      ['Source key: key-policy statements for the target roles', keyPolicyStatements],
+      [`Target role in account ${TARGET_ACCOUNT}: IAM policy`, first.targetRoleIamPolicy],
+      [`Target role in account ${TARGET_ACCOUNT}: trust policy`, first.targetTrustPolicy],
+      [`Target key in account ${TARGET_ACCOUNT}: statements for the Auto Scaling service-linked role`, first.autoscalingKeyStatements],
+      ['Target role in account 333333333333: IAM policy', second.targetRoleIamPolicy],
+      ['Target role in account 333333333333: trust policy', second.targetTrustPolicy],
+    ]);
+  });
 });
 
 describe('addCleanupSummary', () => {

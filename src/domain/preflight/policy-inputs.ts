@@ -1,5 +1,6 @@
-import type { PolicyInputs } from '../../policy/generate.js';
-import type { TargetContext } from '../context.js';
+import { generatePolicies, type GeneratedPolicies, type PolicyInputs } from '../../policy/generate.js';
+import type { PolicyDocument } from '../../policy/policy-document.js';
+import { forTarget, type PromotionContext, type TargetContext } from '../context.js';
 import type { PreflightResult } from './preflight.js';
 
 /** The generator's inputs for one target account, from the request and what the preflight discovered (resolved key ARNs). */
@@ -24,5 +25,55 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     ssmParameter: request.ssmParameter,
     repository: request.provenance.repository,
     audience,
+  };
+}
+
+/** What one target account needs: its role's policies, the Auto Scaling statements of its keys, the source key's statements for its role. */
+export type TargetPolicies = Pick<GeneratedPolicies, 'targetRoleIamPolicy' | 'targetTrustPolicy' | 'autoscalingKeyStatements' | 'keyPolicyStatements'>;
+
+/**
+ * The policies of the first target account, as for a promotion to that account alone, except that the source role's
+ * policy and the source key's statements serve every target; `targets` has each target account's own.
+ */
+export interface FleetPolicies extends GeneratedPolicies {
+  targets: Record<string, TargetPolicies>;
+}
+
+/**
+ * One source-role policy for every target: the first target's statements, then each other target's statements that
+ * differ (such as a grant to that target's role), their Sid suffixed with the account, since in IAM a Sid is unique
+ * within a policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+ */
+function sourcePolicyForEvery(policies: { accountId: string; policy: PolicyDocument }[]): PolicyDocument {
+  const [first, ...others] = policies.map(({ accountId, policy }) => ({ accountId, statements: policy.Statement }));
+  const statements = [...(first?.statements ?? [])];
+  const known = new Set(statements.map((s) => JSON.stringify(s)));
+  for (const { accountId, statements: theirs } of others) {
+    for (const statement of theirs.filter((s) => !known.has(JSON.stringify(s)))) {
+      known.add(JSON.stringify(statement));
+      statements.push(statement.Sid === undefined ? statement : { ...statement, Sid: `${statement.Sid}${accountId}` });
+    }
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The policies a promotion to every target account needs (generatePolicies once per target account). */
+export function policiesForTargets(ctx: PromotionContext, pre: PreflightResult, audience: string): FleetPolicies {
+  const each = ctx.targets.map((target) => ({
+    accountId: target.identity.accountId,
+    policies: generatePolicies(policyInputs(forTarget(ctx, target), pre, audience)),
+  }));
+  const [first] = each;
+  if (!first) throw new Error('A promotion has at least one target account.');
+  return {
+    ...first.policies,
+    sourceRoleIamPolicy: sourcePolicyForEvery(each.map(({ accountId, policies }) => ({ accountId, policy: policies.sourceRoleIamPolicy }))),
+    keyPolicyStatements: each.flatMap(({ policies }) => policies.keyPolicyStatements),
+    targets: Object.fromEntries(
+      each.map(({ accountId, policies: p }) => [
+        accountId,
+        { targetRoleIamPolicy: p.targetRoleIamPolicy, targetTrustPolicy: p.targetTrustPolicy, autoscalingKeyStatements: p.autoscalingKeyStatements, keyPolicyStatements: p.keyPolicyStatements },
+      ]),
+    ),
   };
 }

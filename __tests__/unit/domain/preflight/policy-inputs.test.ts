@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SourceImage, SourceSnapshot } from '../../../../src/domain/lookups/inspect.js';
-import { policyInputs } from '../../../../src/domain/preflight/policy-inputs.js';
+import { accountOf, type PromotionContext, type Target } from '../../../../src/domain/context.js';
+import { policiesForTargets, policyInputs } from '../../../../src/domain/preflight/policy-inputs.js';
 import { preflight } from '../../../../src/domain/preflight/preflight.js';
 import { generatePolicies } from '../../../../src/policy/generate.js';
 import {
   KEY_ARN,
   KEY_ID,
+  OTHER_ACCOUNT,
   OTHER_KEY_ARN,
   PROVENANCE,
   SECOND_REGION,
@@ -18,6 +20,7 @@ import {
   TARGET_ROLE,
   buildContext,
   kmsArn,
+  roleArn,
   stubSimulation,
   stubWorld,
   targetKeyArn,
@@ -90,5 +93,75 @@ describe('policyInputs', () => {
     const fx = buildContext();
     const pre = preflightResult(fx, { sourceImage: sourceImage([snapshot(0, KEY_ARN), snapshot(1, KEY_ARN)]) });
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com').extraSourceKeyArns).toEqual([]);
+  });
+});
+
+const OTHER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/ami-promotion-target`;
+
+/** The fixture's context with a second target account, OTHER_ACCOUNT, copying into the second region under its default key. */
+function withSecondTarget(fx: ReturnType<typeof buildContext>): PromotionContext {
+  const spec = { role: roleArn(OTHER_ROLE), regions: [SECOND_REGION], key: { kind: 'default' as const } };
+  const identity = { side: 'target' as const, accountId: OTHER_ACCOUNT, arn: `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/ami-promotion-target/s`, principalArn: OTHER_ROLE };
+  const other: Target = { ...accountOf(fx.target.clients, identity), spec };
+  return { ...fx.ctx, request: { ...fx.request, targets: [...fx.request.targets, spec] }, targets: [fx.ctx.target, other] };
+}
+
+describe('policiesForTargets', () => {
+  it('one target account: the policies of generatePolicies, unchanged, and the same under targets', () => {
+    const fx = buildContext({ keyAccess: 'grant' });
+    const pre = preflightResult(fx, { keys: [customerTargetKey(SOURCE_REGION)] });
+    const one = generatePolicies(policyInputs(fx.ctx, pre, 'sts.amazonaws.com'));
+    expect(policiesForTargets(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
+      ...one,
+      targets: {
+        [TARGET_ACCOUNT]: {
+          targetRoleIamPolicy: one.targetRoleIamPolicy,
+          targetTrustPolicy: one.targetTrustPolicy,
+          autoscalingKeyStatements: one.autoscalingKeyStatements,
+          keyPolicyStatements: one.keyPolicyStatements,
+        },
+      },
+    });
+  });
+
+  it('two target accounts: the first as before at the top, the source policy and key statements for both roles, each account its own', () => {
+    const fx = buildContext({ keyAccess: 'grant' });
+    const pre = preflightResult(fx, { keys: [customerTargetKey(SOURCE_REGION)] });
+    const ctx = withSecondTarget(fx);
+    const policies = policiesForTargets(ctx, pre, 'sts.amazonaws.com');
+    const first = generatePolicies(policyInputs(fx.ctx, pre, 'sts.amazonaws.com'));
+    const second = generatePolicies(policyInputs({ ...ctx, target: ctx.targets[1] as Target }, pre, 'sts.amazonaws.com'));
+
+    expect(policies.targetRoleIamPolicy).toEqual(first.targetRoleIamPolicy);
+    expect(policies.targetTrustPolicy).toEqual(first.targetTrustPolicy);
+    expect(policies.keyPolicyStatements).toEqual([...first.keyPolicyStatements, ...second.keyPolicyStatements]);
+    expect(policies.keyPolicyStatements.map((s) => s.Principal)).toEqual([{ AWS: TARGET_ROLE }, { AWS: TARGET_ROLE }, { AWS: OTHER_ROLE }, { AWS: OTHER_ROLE }]);
+
+    // The source role may grant each target role use of the key; every other statement once; Sids unique.
+    const grants = policies.sourceRoleIamPolicy.Statement.filter((s) => s.Condition?.StringEquals?.['kms:GranteePrincipal']);
+    expect(grants.map((s) => [s.Sid, s.Condition?.StringEquals?.['kms:GranteePrincipal']])).toEqual([
+      ['GrantTheTargetRoleUseOfTheSharedKey', TARGET_ROLE],
+      [`GrantTheTargetRoleUseOfTheSharedKey${OTHER_ACCOUNT}`, OTHER_ROLE],
+    ]);
+    expect(policies.sourceRoleIamPolicy.Statement).toHaveLength(first.sourceRoleIamPolicy.Statement.length + 1);
+    const sids = policies.sourceRoleIamPolicy.Statement.map((s) => s.Sid);
+    expect(new Set(sids).size).toBe(sids.length);
+
+    expect(Object.keys(policies.targets)).toEqual([TARGET_ACCOUNT, OTHER_ACCOUNT]);
+    expect(policies.targets[OTHER_ACCOUNT]).toEqual({
+      targetRoleIamPolicy: second.targetRoleIamPolicy,
+      targetTrustPolicy: second.targetTrustPolicy,
+      autoscalingKeyStatements: [],
+      keyPolicyStatements: second.keyPolicyStatements,
+    });
+    expect(JSON.stringify(policies.targets[OTHER_ACCOUNT]?.targetTrustPolicy)).toContain(`arn:aws:iam::${OTHER_ACCOUNT}:oidc-provider/`);
+    expect(policies.targets[TARGET_ACCOUNT]?.autoscalingKeyStatements).toEqual(first.autoscalingKeyStatements);
+  });
+
+  it('two target accounts with key-access verify: the source policy of one target', () => {
+    const fx = buildContext();
+    const pre = preflightResult(fx);
+    const policies = policiesForTargets(withSecondTarget(fx), pre, 'sts.amazonaws.com');
+    expect(policies.sourceRoleIamPolicy).toEqual(generatePolicies(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).sourceRoleIamPolicy);
   });
 });
