@@ -717,42 +717,45 @@ var client_kms_dist_cjs = __webpack_require__(2632);
 
 
 
-async function removeLaunchPermission(run, region, imageId, accountId) {
-    const item = run.item(`launch permission of account ${accountId} on ${imageId}`, 'source', region);
-    const call = {
-        what: `Removing the launch permission of account ${accountId} from ${imageId}`,
-        side: 'source',
-        region,
-        actions: ['ec2:ModifyImageAttribute'],
-        manual: manual/* manual */.j.launchPermission(region, imageId, accountId),
+/** At most this many accounts in one attribute call (ModifySnapshotAttribute's documented limit, also used for images). */
+const ACCOUNTS_PER_CALL = 500;
+function removal(permission, accountIds) {
+    const { kind, region, resourceId } = permission;
+    const accounts = accountIds.join(', ');
+    const image = kind === 'image';
+    const Remove = accountIds.map((UserId) => ({ UserId }));
+    return {
+        call: {
+            what: `Removing the ${image ? 'launch permission' : 'createVolumePermission'} of account ${accounts} from ${resourceId}`,
+            side: 'source',
+            region,
+            actions: [image ? 'ec2:ModifyImageAttribute' : 'ec2:ModifySnapshotAttribute'],
+            manual: accountIds.map((id) => (image ? manual/* manual */.j.launchPermission(region, resourceId, id) : manual/* manual */.j.volumePermission(region, resourceId, id))).join('; '),
+        },
+        send: (run) => {
+            const ec2 = run.ctx.source.clients.ec2(region);
+            return image
+                ? ec2.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: resourceId, LaunchPermission: { Remove } }))
+                : ec2.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({ SnapshotId: resourceId, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove } }));
+        },
     };
-    try {
-        const result = await run.sendUntilFound(call, run.sought(imageId, `image ${imageId}`), () => run.ctx.source.clients.ec2(region).send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })), 'image');
-        run.removed(item, result instanceof Gone ? result : undefined);
-    }
-    catch (error) {
-        run.failed(item, error);
-    }
 }
-async function removeVolumePermission(run, region, snapshotId, accountId) {
-    const item = run.item(`createVolumePermission of account ${accountId} on ${snapshotId}`, 'source', region);
-    const call = {
-        what: `Removing the createVolumePermission of account ${accountId} from ${snapshotId}`,
-        side: 'source',
-        region,
-        actions: ['ec2:ModifySnapshotAttribute'],
-        manual: manual/* manual */.j.volumePermission(region, snapshotId, accountId),
-    };
-    try {
-        const result = await run.sendUntilFound(call, run.sought(snapshotId, `snapshot ${snapshotId}`), () => run.ctx.source.clients.ec2(region).send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
-            SnapshotId: snapshotId,
-            Attribute: 'createVolumePermission',
-            CreateVolumePermission: { Remove: [{ UserId: accountId }] },
-        })), 'snapshot');
-        run.removed(item, result instanceof Gone ? result : undefined);
-    }
-    catch (error) {
-        run.failed(item, error);
+/** Removes the permissions this run added for these accounts on one image or snapshot, in as few calls as AWS allows. */
+async function removePermissions(run, permission, accountIds) {
+    const { kind, region, resourceId } = permission;
+    for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_CALL) {
+        const batch = accountIds.slice(i, i + ACCOUNTS_PER_CALL);
+        const items = batch.map((id) => run.item(`${kind === 'image' ? 'launch permission' : 'createVolumePermission'} of account ${id} on ${resourceId}`, 'source', region));
+        const { call, send } = removal(permission, batch);
+        try {
+            const result = await run.sendUntilFound(call, run.sought(resourceId, `${kind} ${resourceId}`), () => send(run), kind);
+            for (const item of items)
+                run.removed(item, result instanceof Gone ? result : undefined);
+        }
+        catch (error) {
+            for (const item of items)
+                run.failed(item, error);
+        }
     }
 }
 /** RetireGrant (`retiring` describes that call), or RevokeGrant when retiring is refused. */
@@ -817,6 +820,16 @@ function unique(items, key) {
 function ofKind(entries, kind) {
     return entries.filter((entry) => entry.kind === kind);
 }
+function byResource(permissions) {
+    const groups = new Map();
+    for (const { kind, region, resourceId, accountId } of permissions) {
+        const key = `${region} ${resourceId}`;
+        const group = groups.get(key) ?? { permission: { kind, region, resourceId }, accountIds: [] };
+        group.accountIds.push(accountId);
+        groups.set(key, group);
+    }
+    return [...groups.values()];
+}
 function creationTimes(entries) {
     const times = new Map();
     const note = (id, at) => {
@@ -858,10 +871,12 @@ async function cleanUp(ctx) {
     }
     // 2. Sharing with the target account: only the account recorded is removed.
     const launchPermissions = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
-    for (const entry of launchPermissions)
-        await removeLaunchPermission(run, entry.region, entry.imageId, entry.accountId);
-    for (const entry of unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`)) {
-        await removeVolumePermission(run, entry.region, entry.snapshotId, entry.accountId);
+    for (const { permission, accountIds } of byResource(launchPermissions.map((e) => ({ kind: 'image', region: e.region, resourceId: e.imageId, accountId: e.accountId })))) {
+        await removePermissions(run, permission, accountIds);
+    }
+    const volumePermissions = unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`);
+    for (const { permission, accountIds } of byResource(volumePermissions.map((e) => ({ kind: 'snapshot', region: e.region, resourceId: e.snapshotId, accountId: e.accountId })))) {
+        await removePermissions(run, permission, accountIds);
     }
     // 3. Grants on the source key.
     for (const entry of unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`)) {

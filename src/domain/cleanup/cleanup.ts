@@ -2,7 +2,7 @@ import { removeIntermediateCopy, removeTargetCopy } from './images.js';
 import { nothingToUndo, pending } from './journal-view.js';
 import type { CleanupContext, CleanupReport } from './report.js';
 import { CleanupRun } from './run.js';
-import { removeGrant, removeLaunchPermission, removeVolumePermission } from './sharing.js';
+import { removeGrant, removePermissions } from './sharing.js';
 import type { JournalEntry } from '../journal.js';
 
 /**
@@ -19,6 +19,20 @@ type Entry<K extends JournalEntry['kind']> = Extract<JournalEntry, { kind: K }>;
 
 function ofKind<K extends JournalEntry['kind']>(entries: readonly JournalEntry[], kind: K): Entry<K>[] {
   return entries.filter((entry): entry is Entry<K> => entry.kind === kind);
+}
+
+/** The accounts of each image or snapshot's permissions, in journal order. */
+type Shared = { kind: 'image' | 'snapshot'; region: string; resourceId: string };
+
+function byResource(permissions: (Shared & { accountId: string })[]): { permission: Shared; accountIds: string[] }[] {
+  const groups = new Map<string, { permission: Shared; accountIds: string[] }>();
+  for (const { kind, region, resourceId, accountId } of permissions) {
+    const key = `${region} ${resourceId}`;
+    const group = groups.get(key) ?? { permission: { kind, region, resourceId }, accountIds: [] as string[] };
+    group.accountIds.push(accountId);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
@@ -60,9 +74,12 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
 
   // 2. Sharing with the target account: only the account recorded is removed.
   const launchPermissions = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
-  for (const entry of launchPermissions) await removeLaunchPermission(run, entry.region, entry.imageId, entry.accountId);
-  for (const entry of unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`)) {
-    await removeVolumePermission(run, entry.region, entry.snapshotId, entry.accountId);
+  for (const { permission, accountIds } of byResource(launchPermissions.map((e) => ({ kind: 'image' as const, region: e.region, resourceId: e.imageId, accountId: e.accountId })))) {
+    await removePermissions(run, permission, accountIds);
+  }
+  const volumePermissions = unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`);
+  for (const { permission, accountIds } of byResource(volumePermissions.map((e) => ({ kind: 'snapshot' as const, region: e.region, resourceId: e.snapshotId, accountId: e.accountId })))) {
+    await removePermissions(run, permission, accountIds);
   }
 
   // 3. Grants on the source key.

@@ -5,54 +5,50 @@ import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
 
-export async function removeLaunchPermission(run: CleanupRun, region: string, imageId: string, accountId: string): Promise<void> {
-  const item = run.item(`launch permission of account ${accountId} on ${imageId}`, 'source', region);
-  const call: Call = {
-    what: `Removing the launch permission of account ${accountId} from ${imageId}`,
-    side: 'source',
-    region,
-    actions: ['ec2:ModifyImageAttribute'],
-    manual: manual.launchPermission(region, imageId, accountId),
-  };
-  try {
-    const result = await run.sendUntilFound(
-      call,
-      run.sought(imageId, `image ${imageId}`),
-      () => run.ctx.source.clients.ec2(region).send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: [{ UserId: accountId }] } })),
-      'image',
-    );
-    run.removed(item, result instanceof Gone ? result : undefined);
-  } catch (error) {
-    run.failed(item, error);
-  }
+/** At most this many accounts in one attribute call (ModifySnapshotAttribute's documented limit, also used for images). */
+const ACCOUNTS_PER_CALL = 500;
+
+interface Permission {
+  kind: 'image' | 'snapshot';
+  region: string;
+  resourceId: string;
 }
 
-export async function removeVolumePermission(run: CleanupRun, region: string, snapshotId: string, accountId: string): Promise<void> {
-  const item = run.item(`createVolumePermission of account ${accountId} on ${snapshotId}`, 'source', region);
-  const call: Call = {
-    what: `Removing the createVolumePermission of account ${accountId} from ${snapshotId}`,
-    side: 'source',
-    region,
-    actions: ['ec2:ModifySnapshotAttribute'],
-    manual: manual.volumePermission(region, snapshotId, accountId),
+function removal(permission: Permission, accountIds: string[]): { call: Call; send: (run: CleanupRun) => Promise<unknown> } {
+  const { kind, region, resourceId } = permission;
+  const accounts = accountIds.join(', ');
+  const image = kind === 'image';
+  const Remove = accountIds.map((UserId) => ({ UserId }));
+  return {
+    call: {
+      what: `Removing the ${image ? 'launch permission' : 'createVolumePermission'} of account ${accounts} from ${resourceId}`,
+      side: 'source',
+      region,
+      actions: [image ? 'ec2:ModifyImageAttribute' : 'ec2:ModifySnapshotAttribute'],
+      manual: accountIds.map((id) => (image ? manual.launchPermission(region, resourceId, id) : manual.volumePermission(region, resourceId, id))).join('; '),
+    },
+    send: (run) => {
+      const ec2 = run.ctx.source.clients.ec2(region);
+      return image
+        ? ec2.send(new ModifyImageAttributeCommand({ ImageId: resourceId, LaunchPermission: { Remove } }))
+        : ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: resourceId, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove } }));
+    },
   };
-  try {
-    const result = await run.sendUntilFound(
-      call,
-      run.sought(snapshotId, `snapshot ${snapshotId}`),
-      () =>
-        run.ctx.source.clients.ec2(region).send(
-          new ModifySnapshotAttributeCommand({
-            SnapshotId: snapshotId,
-            Attribute: 'createVolumePermission',
-            CreateVolumePermission: { Remove: [{ UserId: accountId }] },
-          }),
-        ),
-      'snapshot',
-    );
-    run.removed(item, result instanceof Gone ? result : undefined);
-  } catch (error) {
-    run.failed(item, error);
+}
+
+/** Removes the permissions this run added for these accounts on one image or snapshot, in as few calls as AWS allows. */
+export async function removePermissions(run: CleanupRun, permission: Permission, accountIds: string[]): Promise<void> {
+  const { kind, region, resourceId } = permission;
+  for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_CALL) {
+    const batch = accountIds.slice(i, i + ACCOUNTS_PER_CALL);
+    const items = batch.map((id) => run.item(`${kind === 'image' ? 'launch permission' : 'createVolumePermission'} of account ${id} on ${resourceId}`, 'source', region));
+    const { call, send } = removal(permission, batch);
+    try {
+      const result = await run.sendUntilFound(call, run.sought(resourceId, `${kind} ${resourceId}`), () => send(run), kind);
+      for (const item of items) run.removed(item, result instanceof Gone ? result : undefined);
+    } catch (error) {
+      for (const item of items) run.failed(item, error);
+    }
   }
 }
 

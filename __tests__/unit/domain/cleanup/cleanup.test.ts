@@ -137,6 +137,26 @@ const targetCopyRemoval: [string, unknown][] = [
 ];
 
 describe('cleanUp after a failure in each stage', () => {
+  it('removes the permissions of several target accounts on one resource in one call, and reports each account', async () => {
+    const entries: JournalEntry[] = [TARGET_ACCOUNT, OTHER_ACCOUNT].flatMap((accountId) => [
+      { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId },
+      { kind: 'volume-permission', region: REGION, snapshotId: SNAP_1, accountId },
+    ]);
+    const t = setup(entries);
+    const report = await t.run();
+    const both = [{ UserId: TARGET_ACCOUNT }, { UserId: OTHER_ACCOUNT }];
+    expect(t.log.of('source')).toEqual([
+      ['ModifyImageAttribute', { ImageId: INTERMEDIATE, LaunchPermission: { Remove: both } }],
+      ['ModifySnapshotAttribute', { SnapshotId: SNAP_1, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove: both } }],
+    ]);
+    expect(report.removed.map((item) => item.what)).toEqual([
+      `launch permission of account ${TARGET_ACCOUNT} on ${INTERMEDIATE}`,
+      `launch permission of account ${OTHER_ACCOUNT} on ${INTERMEDIATE}`,
+      `createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`,
+      `createVolumePermission of account ${OTHER_ACCOUNT} on ${SNAP_1}`,
+    ]);
+  });
+
   it('with several target accounts: each unfinished copy is removed with the credentials of its own account, and named with it', async () => {
     const t = setup([{ ...pendingCopyEntry, accountId: OTHER_ACCOUNT }, pendingCopyEntry]);
     const otherLog = new CommandLog();
