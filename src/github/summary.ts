@@ -28,6 +28,11 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
   if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
   if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
+  for (const share of result.onward) {
+    const added = share.added.length > 0 ? `added now: ${share.added.map(escape).join(', ')}` : 'nothing new';
+    const already = share.already.length > 0 ? `; already: ${share.already.map(escape).join(', ')}` : '';
+    details.push(`Shared onward (kept): <code>${share.imageId}</code> (${share.accountId}, ${share.region}), ${added}${already}`);
+  }
   core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows, ...failed]).addList(details);
 }
 
@@ -54,6 +59,9 @@ export function addPoliciesSummary(policies: GeneratedPolicies): void {
     .addRaw(block('Target role: trust policy', policies.targetTrustPolicy), true);
   if (policies.autoscalingKeyStatements.length > 0) {
     core.summary.addRaw(block('Target key: statements for the Auto Scaling service-linked role', policies.autoscalingKeyStatements), true);
+  }
+  if (policies.recipientKeyStatements.length > 0) {
+    core.summary.addRaw(block('Target key: statements for the share-with recipients', policies.recipientKeyStatements), true);
   }
 }
 
