@@ -5,6 +5,7 @@ export interface PermissionDump extends PermissionRecord {
   userId?: string;
   group?: 'all';
   organizationArn?: string;
+  organizationalUnitArn?: string;
 }
 
 export interface ImageDump {
@@ -101,6 +102,7 @@ export function imageDump(image: ImageState): ImageDump {
       ...[...image.launchUserIds].map(([userId, r]) => ({ userId, ...r })),
       ...(image.launchPublic ? [{ group: 'all' as const, ...image.launchPublic }] : []),
       ...[...image.launchOrganizationArns].map(([organizationArn, r]) => ({ organizationArn, ...r })),
+      ...[...image.launchOrganizationalUnitArns].map(([organizationalUnitArn, r]) => ({ organizationalUnitArn, ...r })),
     ],
     tags: tagsDump(image.tags),
     productCodes: image.productCodes,

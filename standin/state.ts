@@ -156,6 +156,7 @@ export interface ImageState {
   launchUserIds: Map<string, PermissionRecord>;
   launchPublic?: PermissionRecord;
   launchOrganizationArns: Map<string, PermissionRecord>;
+  launchOrganizationalUnitArns: Map<string, PermissionRecord>;
   tags: Map<string, Map<string, string>>;
   deprecationTime?: string;
   deregistrationProtection: 'disabled' | 'enabled-without-cooldown' | 'enabled-with-cooldown';
@@ -318,6 +319,7 @@ export class WorldState {
           launchUserIds: new Map(image.sharedWith.map((id) => [id, world])),
           launchPublic: image.public ? world : undefined,
           launchOrganizationArns: new Map(image.sharedWithOrganizations.map((arn) => [arn, world])),
+          launchOrganizationalUnitArns: new Map(),
           tags: new Map(Object.keys(image.tags).length ? [[config.id, tagMap(image.tags)]] : []),
           deprecationTime: image.deprecationTime,
           deregistrationProtection: image.deregistrationProtection ? 'enabled-without-cooldown' : 'disabled',

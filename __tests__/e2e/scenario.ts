@@ -124,7 +124,7 @@ export function accountView(standin: StandIn, account: string, regions: string[]
           name: i.name,
           state: i.state,
           public: i.public,
-          launchPermissions: i.launchPermissions.map((p) => p.userId ?? p.group ?? p.organizationArn),
+          launchPermissions: i.launchPermissions.map((p) => p.userId ?? p.group ?? p.organizationArn ?? p.organizationalUnitArn),
           tags: i.tags,
           deregistrationProtection: i.deregistrationProtection,
           snapshots: i.blockDevices.map((d) => d.snapshotId),

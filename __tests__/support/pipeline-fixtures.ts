@@ -336,6 +336,7 @@ export function defaultRequest(overrides: RequestOverrides = {}): PromotionReque
     waitTimeoutMinutes: 120,
     maxParallelCopies: 200,
     deregistrationProtection: false,
+    shareWith: [],
     dryRun: false,
     provenance: { ...PROVENANCE },
     ...rest,

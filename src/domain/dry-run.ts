@@ -1,4 +1,5 @@
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
+import { recipientId } from '../policy/recipients.js';
 import { isSharableAsIs, type SourceImage } from './lookups/inspect.js';
 import type { SourceKey } from './lookups/source-key.js';
 import { everythingPromoted, type PreflightResult, type TargetPreflight } from './preflight/preflight.js';
@@ -32,6 +33,12 @@ function targetLines(request: PromotionRequest, { target, knownKeys, existing }:
   return lines;
 }
 
+/** share-with: launch permissions for the recipients, on new and reused AMIs alike. */
+function onwardLines(request: PromotionRequest): string[] {
+  if (request.shareWith.length === 0) return [];
+  return [`Let ${andList(request.shareWith.map(recipientId))} launch the promoted AMI in every target region (launch permissions, kept).`];
+}
+
 function changeLines(request: PromotionRequest, pre: PreflightResult, source: SourceImage, key: SourceKey): string[] {
   const sharedAsIs = isSharableAsIs(source, key.arn);
   const roles = andList(pre.targets.map((t) => t.target.spec.role.arn));
@@ -43,6 +50,7 @@ function changeLines(request: PromotionRequest, pre: PreflightResult, source: So
     keyAccessLine(request, key, roles),
     `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${accounts} only.`,
     ...pre.targets.flatMap((t) => targetLines(request, t)),
+    ...onwardLines(request),
   ];
   // Only what this run would leave behind: a grant only with key-access: grant, an intermediate copy only when re-encrypting.
   const temporary = ['the sharing', ...(request.keyAccess === 'grant' ? ['the grant'] : []), ...(sharedAsIs ? [] : ['the intermediate copy'])];
@@ -54,7 +62,7 @@ function changeLines(request: PromotionRequest, pre: PreflightResult, source: So
 export function dryRunPlan(request: PromotionRequest, pre: PreflightResult): string[] {
   if (everythingPromoted(pre)) {
     const reused = pre.targets.flatMap((t) => t.existing.map((e) => `${e.region}: ${e.imageId}`));
-    return [`Every target region already has this promotion (${reused.join(', ')}); a real run would only re-apply the finishing settings.`];
+    return [`Every target region already has this promotion (${reused.join(', ')}); a real run would only re-apply the finishing settings.`, ...onwardLines(request)];
   }
   if (!pre.sourceImage || !pre.sourceKey) return [];
   return changeLines(request, pre, pre.sourceImage, pre.sourceKey);

@@ -10,6 +10,7 @@ import { copyInto, type TargetCopy } from './steps/copy.js';
 import { finishImages, type FinishReport } from './steps/finish.js';
 import { addKeyPolicyStatements, grantKeyAccess } from './steps/key-access.js';
 import { reencrypt, type SharedImage } from './steps/reencrypt.js';
+import { shareOnward, type OnwardShare } from './steps/share-onward.js';
 import { shareWithTargets, type ShareReport } from './steps/share.js';
 
 export interface RegionResult {
@@ -49,6 +50,8 @@ export interface PromotionResult {
   reencryptedImageId?: string;
   share?: ShareReport;
   finish: FinishReport;
+  /** share-with: the launch permissions of every promoted AMI for the recipients (kept: part of the result). */
+  onward: OnwardShare[];
 }
 
 /** Every check, read-only, before the first change in any account; each finding is logged. */
@@ -129,6 +132,13 @@ async function finishEverywhere(ctx: PromotionContext, plans: TargetPlan[], resu
   return { deprecateAt: reports[0]?.deprecateAt, protectedImages: reports.flatMap((r) => r.protectedImages), ssmParameters: reports.flatMap((r) => r.ssmParameters) };
 }
 
+/** share-with: launch permissions on every promoted AMI, new or reused; never journaled, so cleanup keeps them. */
+async function shareOnwardEverywhere(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[]): Promise<OnwardShare[]> {
+  if (ctx.request.shareWith.length === 0) return [];
+  const shares = await ctx.log.group('Share onward', () => Promise.all(plans.map((plan, i) => shareOnward(forTarget(ctx, plan.target), results[i]?.regions ?? []))));
+  return shares.flat();
+}
+
 /** The changes, in order, each recorded in the journal as soon as it succeeds. */
 async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
   const { log } = ctx;
@@ -139,6 +149,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
   const autoscaling = ctx.request.autoscalingAccess === 'grant' ? await log.group('Auto Scaling access', () => grantAutoscaling(ctx, plan.targets)) : [];
   const targets = targetResults(plan.targets, copies);
   const finish = await log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
+  const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
   return {
     sourceAccountId: ctx.source.identity.accountId,
     targets,
@@ -148,6 +159,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
     share,
     finish,
+    onward,
   };
 }
 
@@ -155,7 +167,8 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
 async function finishReused(ctx: PromotionContext, plan: ReusePlan): Promise<PromotionResult> {
   const targets = targetResults(plan.targets);
   const finish = await ctx.log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
-  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish };
+  const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
+  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish, onward };
 }
 
 /** The promotion after its preflight: refused when something is missing, else the changes. Cleanup is the caller's. */

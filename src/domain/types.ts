@@ -1,5 +1,6 @@
 import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
 import type { AutoscalingAccessMode, KeyAccessMode } from '../policy/modes.js';
+import type { Recipient } from '../policy/recipients.js';
 
 export type { Side } from '../aws/errors.js';
 export type { AutoscalingAccessMode, KeyAccessMode };
@@ -52,6 +53,8 @@ export interface PromotionRequest {
   /** How many copies into target accounts and regions run at once. */
   maxParallelCopies: number;
   ssmParameter?: string;
+  /** share-with: accounts, organizations and OUs that may launch the promoted AMIs (kept: part of the result). */
+  shareWith: Recipient[];
   dryRun: boolean;
   provenance: Provenance;
 }

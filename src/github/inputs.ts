@@ -6,6 +6,7 @@ import { InputError, optional, parseKmsKeyArn, parseRegionList, parseRole, requi
 import { readTargets } from './target-inputs.js';
 
 export { InputError };
+import { parseRecipient, recipientId, type Recipient } from '../policy/recipients.js';
 
 export interface SessionSettings {
   audience: string;
@@ -195,8 +196,33 @@ export function readInputs(): ActionInputs {
     deprecateAfterDays: integer('deprecate-after-days', 1, 3650),
     copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
     maxParallelCopies: integer('max-parallel-copies', 1, 1000, 200) as number,
+    shareWith: parseShareWith('share-with', core.getInput('share-with')),
     dryRun: bool('dry-run', false),
     provenance: provenance(),
   };
   return { request, session, warnings: tags.warnings };
+}
+
+/**
+ * share-with: account IDs, organization ARNs and OU ARNs, one per line. Never `all`: the promoted AMI is never made
+ * public.
+ */
+export function parseShareWith(name: string, raw: string): Recipient[] {
+  const recipients: Recipient[] = [];
+  const lines = new Map<string, number>();
+  for (const [index, line] of raw.split('\n').entries()) {
+    const text = line.trim();
+    if (text === '') continue;
+    const where = `line ${index + 1} ("${text}")`;
+    if (text.toLowerCase() === 'all') {
+      throw new InputError(name, `${where}: "all" would make the promoted AMI public, which this action never does. Name the accounts, organizations or OUs to share it with.`);
+    }
+    const recipient = parseRecipient(text);
+    if (typeof recipient === 'string') throw new InputError(name, `${where} is not a recipient: ${recipient}.`);
+    const first = lines.get(recipientId(recipient));
+    if (first !== undefined) throw new InputError(name, `${where} repeats line ${first}.`);
+    lines.set(recipientId(recipient), index + 1);
+    recipients.push(recipient);
+  }
+  return recipients;
 }

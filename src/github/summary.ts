@@ -29,6 +29,11 @@ export function addPromotionSummary(request: PromotionRequest, result: Promotion
   if (result.finish?.protectedImages.length) details.push('Deregistration protection: on');
   if (result.finish?.deprecateAt) details.push(`Deprecated from ${result.finish.deprecateAt.toISOString()}`);
   if (result.finish?.ssmParameters.length) details.push(`SSM parameter: ${result.finish.ssmParameters.join(', ')}`);
+  for (const share of result.onward) {
+    const added = share.added.length > 0 ? `added now: ${share.added.map(escape).join(', ')}` : 'nothing new';
+    const already = share.already.length > 0 ? `; already: ${share.already.map(escape).join(', ')}` : '';
+    details.push(`Shared onward (kept): <code>${share.imageId}</code> (${share.accountId}, ${share.region}), ${added}${already}`);
+  }
   core.summary.addHeading('AMI promotion', 2).addTable([header, ...rows, ...failed]).addList(details);
 }
 
@@ -58,6 +63,9 @@ export function addPoliciesSummary(policies: GeneratedPolicies & { targets?: Rec
     if (p.autoscalingKeyStatements.length > 0) {
       core.summary.addRaw(block(`Target key${where}: statements for the Auto Scaling service-linked role`, p.autoscalingKeyStatements), true);
     }
+  }
+  if (policies.recipientKeyStatements.length > 0) {
+    core.summary.addRaw(block('Target key: statements for the share-with recipients', policies.recipientKeyStatements), true);
   }
 }
 

@@ -171,6 +171,38 @@ export const AUTOSCALING_KEY_USE: readonly string[] = [
   'kms:DescribeKey',
 ];
 
+/**
+ * share-with: the target role lets the recipients launch each promoted AMI (launch permissions only: launching needs no
+ * permission on the snapshots). Never undone by cleanup: the onward sharing is part of the result.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html
+ */
+export const TARGET_SHARE_ONWARD: readonly Need[] = [
+  { action: 'ec2:DescribeImageAttribute', why: 'share-with: reads who may already launch each promoted AMI' },
+  { action: 'ec2:ModifyImageAttribute', why: 'share-with: lets the recipients launch each promoted AMI' },
+];
+
+/** share-with: on the customer-managed target keys. */
+export const TARGET_RECIPIENT_CHECK: Need = {
+  action: 'kms:GetKeyPolicy',
+  why: 'share-with: reads the key policy to check that the recipients may use the key (unchecked without it)',
+  optional: true,
+};
+
+/**
+ * The concrete actions EC2 checks, on the recipient's behalf, on the key of the AMI's snapshots when a recipient launches
+ * it: what EBS documents for encrypted volumes (kms:ReEncrypt as ReEncryptFrom and ReEncryptTo), CreateGrant for AWS
+ * resources only.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+export const LAUNCH_KEY: readonly Need[] = [
+  { action: 'kms:DescribeKey', why: 'EC2 checks the key of the volumes it creates from the snapshots' },
+  { action: 'kms:Decrypt', why: 'EC2 decrypts the data keys of the snapshots' },
+  { action: 'kms:GenerateDataKeyWithoutPlaintext', why: 'EC2 makes the data keys of the new volumes' },
+  { action: 'kms:ReEncryptFrom', why: 'EC2 re-encrypts data keys from the key' },
+  { action: 'kms:ReEncryptTo', why: 'EC2 re-encrypts data keys to the key' },
+  EBS_GRANT,
+];
+
 export const TARGET_PUBLISH: Need = { action: 'ssm:PutParameter', why: 'ssm-parameter: writes the promoted AMI id in each target region' };
 
 /** On the role itself. */
@@ -201,7 +233,9 @@ export function everyAction(): string[] {
     AUTOSCALING_GRANT,
     TARGET_PUBLISH,
     TARGET_SELF_SIMULATION,
+    ...TARGET_SHARE_ONWARD,
+    TARGET_RECIPIENT_CHECK,
     DIAGNOSIS,
   ];
-  return [...actionsOf([...needs, ...COPY_READ_KEY, ...COPY_WRITE_KEY]), ...NO_PERMISSION_NEEDED];
+  return [...actionsOf([...needs, ...COPY_READ_KEY, ...COPY_WRITE_KEY, ...LAUNCH_KEY]), ...NO_PERMISSION_NEEDED];
 }

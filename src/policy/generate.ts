@@ -13,12 +13,15 @@ import {
   TARGET_AUTOSCALING,
   TARGET_EC2,
   TARGET_PUBLISH,
+  TARGET_RECIPIENT_CHECK,
   TARGET_SELF_SIMULATION,
+  TARGET_SHARE_ONWARD,
   sortedActions,
 } from './actions.js';
-import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, targetRoleKeyStatements } from './key-policy-statements.js';
+import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, recipientKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
 import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
+import { recipientsOf, type Recipient } from './recipients.js';
 
 export interface PolicyInputs {
   partition: string;
@@ -38,6 +41,8 @@ export interface PolicyInputs {
   keyAccess: KeyAccessMode;
   autoscalingAccess: AutoscalingAccessMode;
   ssmParameter?: string;
+  /** share-with: who may launch the promoted AMIs; empty or absent: not shared onward. */
+  shareWith?: Recipient[];
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;
@@ -51,6 +56,8 @@ export interface GeneratedPolicies {
   targetTrustPolicy: PolicyDocument;
   /** For the key policy of each customer-managed target key; empty when every target uses aws/ebs. */
   autoscalingKeyStatements: PolicyStatement[];
+  /** share-with: for the key policy of each customer-managed target key, so that the recipients can launch the AMI. */
+  recipientKeyStatements: PolicyStatement[];
 }
 
 function oneOrMany(list: string[]): string | string[] {
@@ -107,6 +114,16 @@ export function targetRoleSourceKeyStatements(keyArn: string): PolicyStatement[]
   return [sourceKeyUseStatement(keyArn), ebsGrantStatement([keyArn])];
 }
 
+/** share-with: the target role shares each promoted AMI onward and checks the recipients' use of the target keys. */
+function shareOnwardStatements(inputs: PolicyInputs, targetKeys: string[]): PolicyStatement[] {
+  if (!inputs.shareWith?.length) return [];
+  const statements: PolicyStatement[] = [{ Sid: 'ShareThePromotedAmiOnward', Effect: 'Allow', Action: sortedActions(TARGET_SHARE_ONWARD), Resource: '*' }];
+  if (targetKeys.length > 0) {
+    statements.push({ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: oneOrMany(targetKeys) });
+  }
+  return statements;
+}
+
 function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): PolicyDocument {
   const statements: PolicyStatement[] = [sourceKeyUseStatement(inputs.kmsKeyArn)];
   if (targetKeys.length > 0) {
@@ -134,6 +151,7 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
       Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
     });
   }
+  statements.push(...shareOnwardStatements(inputs, targetKeys));
   const { ssmParameter } = inputs;
   if (ssmParameter !== undefined) {
     statements.push({
@@ -162,5 +180,6 @@ export function generatePolicies(inputs: PolicyInputs): GeneratedPolicies {
     targetRoleIamPolicy: targetRoleIamPolicy(inputs, targetKeys),
     targetTrustPolicy: targetTrustPolicy(inputs),
     autoscalingKeyStatements: targetKeys.length > 0 ? autoScalingKeyStatements(inputs.partition, inputs.targetAccountId) : [],
+    recipientKeyStatements: recipientsOf(inputs.shareWith ?? [], inputs.targetAccountId).flatMap((r) => recipientKeyStatements(r, inputs.partition)),
   };
 }

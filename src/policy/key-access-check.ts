@@ -1,5 +1,5 @@
 import { parseKmsArn, parseRoleArn, type KmsKeyArn } from '../aws/arn.js';
-import { AUTOSCALING_KEY_USE, COPY_READ_KEY, EBS_GRANT, ec2ViaService } from './actions.js';
+import { AUTOSCALING_KEY_USE, COPY_READ_KEY, EBS_GRANT, ec2ViaService, type Need } from './actions.js';
 import { evaluateKeyPolicy, type Assumptions, type ContextValue, type KeyPolicyEvaluation, type KeyRequest } from './evaluate.js';
 import {
   autoScalingExternalAccountKeyStatements,
@@ -33,7 +33,7 @@ export interface ServiceLinkedRoleAccessReport extends KeyAccessReport {
   grantRequired: boolean;
 }
 
-interface RequiredAction {
+export interface RequiredAction {
   action: string;
   context: Record<string, ContextValue>;
   /** Position, in the statements to add, of the statement that allows the action. */
@@ -46,7 +46,7 @@ interface OtherVia {
   reason: string;
 }
 
-interface Check {
+export interface Check {
   policy: string | object;
   principalArn: string;
   principalAccount: string;
@@ -99,7 +99,7 @@ function evaluateRequired(check: Check, { action, context }: RequiredAction): Ke
   return eitherOf(evaluation, other, check.otherVia.reason);
 }
 
-function runCheck(check: Check): KeyAccessReport {
+export function runCheck(check: Check): KeyAccessReport {
   const results = check.required.map((required) => {
     const evaluation = evaluateRequired(check, required);
     return { grantedBy: required.grantedBy, access: { action: required.action, status: status(evaluation, check.accountIsEnough), evaluation } };
@@ -155,6 +155,17 @@ function otherViaFor(keyRegion: string, copyRegion: string): OtherVia | undefine
   };
 }
 
+/**
+ * EC2's calls on a principal's behalf for EBS, with their context: CreateGrant for an AWS resource. The first
+ * statement of the matching statement pair (targetRoleKeyStatements, recipientKeyStatements) allows the key use, the
+ * second EC2's grants.
+ */
+export function ebsRequests(needs: readonly Need[], via: Record<string, ContextValue>): RequiredAction[] {
+  return needs.map((need) =>
+    need === EBS_GRANT ? { action: need.action, context: { ...via, 'kms:GrantIsForAWSResource': true }, grantedBy: 1 } : { action: need.action, context: via, grantedBy: 0 },
+  );
+}
+
 export interface TargetCopyAccessOptions {
   keyArn: string;
   roleArn: string;
@@ -181,10 +192,7 @@ export function checkTargetCopyAccess(policy: string | object, { keyArn, roleArn
     unknownKeys: organizationUnknowns(role.accountId),
     assumptions,
     otherVia: otherViaFor(parseKeyArn(keyArn).region, region),
-    // The first statement of targetRoleKeyStatements allows the key use, the second EC2's grants.
-    required: COPY_READ_KEY.map((need) =>
-      need === EBS_GRANT ? { action: need.action, context: { ...via, 'kms:GrantIsForAWSResource': true }, grantedBy: 1 } : { action: need.action, context: via, grantedBy: 0 },
-    ),
+    required: ebsRequests(COPY_READ_KEY, via),
     accountIsEnough: true,
     statements: targetRoleKeyStatements(roleArn, role.accountId),
   });

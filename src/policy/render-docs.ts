@@ -1,4 +1,15 @@
-import { AUTOSCALING_GRANT, EBS_GRANT, SOURCE_KEY_ACCESS, SOURCE_KEY_GRANT, SOURCE_OTHER_KEYS, TARGET_AUTOSCALING, actionsOf, type Need } from './actions.js';
+import {
+  AUTOSCALING_GRANT,
+  EBS_GRANT,
+  SOURCE_KEY_ACCESS,
+  SOURCE_KEY_GRANT,
+  SOURCE_OTHER_KEYS,
+  TARGET_AUTOSCALING,
+  TARGET_RECIPIENT_CHECK,
+  TARGET_SHARE_ONWARD,
+  actionsOf,
+  type Need,
+} from './actions.js';
 import type { GeneratedPolicies } from './generate.js';
 
 function json(value: unknown): string {
@@ -40,7 +51,8 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
     '### Target role: IAM policy',
     'Attach to the target role (`target-role-arn`). Without `target-kms-key` the copies use the target account\'s ' +
       'default `aws/ebs` key and the `UseTheTargetKeys` statement is not needed. With `ssm-parameter` it also needs ' +
-      '`ssm:PutParameter` on that parameter in each target region. `iam:SimulatePrincipalPolicy` only serves ' +
+      '`ssm:PutParameter` on that parameter in each target region. With `share-with` it also needs ' +
+      `${names(TARGET_SHARE_ONWARD)}, and ${names([TARGET_RECIPIENT_CHECK])} on the target keys. \`iam:SimulatePrincipalPolicy\` only serves ` +
       'the preflight report of missing permissions.',
     json(policies.targetRoleIamPolicy),
     '### Target role: trust policy',
@@ -60,6 +72,14 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
         `a lasting grant for the service-linked role, which also needs ${names(GRANT_ONLY)} there and ${names([AUTOSCALING_GRANT])} on ` +
         'the target keys with the condition `kms:GranteePrincipal` equal to that role; with `off` neither is needed.',
       json(policies.autoscalingKeyStatements),
+    );
+  }
+  if (policies.recipientKeyStatements.length > 0) {
+    sections.push(
+      '### Target key: statements for the recipients of `share-with`',
+      'Add to the key policy of each target key so that the accounts, organizations and OUs the promoted AMI is shared ' +
+        'with can launch it; their own IAM policies must allow the key too.',
+      json(policies.recipientKeyStatements),
     );
   }
   return sections.join('\n\n') + '\n';

@@ -8,11 +8,21 @@ export const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export const SNAPSHOT_ID = /^snap-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 
-/** An image is visible to its owner, to accounts with a launch permission (or in a permitted organization), and to all when public. */
+/**
+ * An image is visible to its owner, to accounts with a launch permission, in a permitted organization or in a permitted
+ * OU or below it, and to all when public. "When you share an AMI with an organization or an OU, all of the children
+ * accounts gain access to the AMI" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/share-amis-with-organizations-and-OUs.html).
+ */
 export function imageVisibleTo(state: WorldState, image: ImageState, accountId: string): boolean {
   if (image.ownerId === accountId || image.launchPublic || image.launchUserIds.has(accountId)) return true;
-  const org = state.account(accountId)?.organizationArn;
-  return org !== undefined && image.launchOrganizationArns.has(org);
+  const account = state.account(accountId);
+  if (!account?.organizationArn) return false;
+  if (image.launchOrganizationArns.has(account.organizationArn)) return true;
+  const path = account.organizationPath ?? '';
+  return [...image.launchOrganizationalUnitArns.keys()].some((arn) => {
+    const [, organizationId, ouId] = arn.split('/');
+    return path.startsWith(`${organizationId}/`) && path.includes(`/${ouId}/`);
+  });
 }
 
 /**

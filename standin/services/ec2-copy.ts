@@ -336,6 +336,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
     productCodes: source.productCodes.map((p) => ({ ...p })),
     launchUserIds: new Map(),
     launchOrganizationArns: new Map(),
+    launchOrganizationalUnitArns: new Map(),
     tags: new Map(),
     deregistrationProtection: 'disabled',
     creationDate: created,

@@ -87,6 +87,7 @@ function launchPermissions(image: ImageState): LaunchPermission[] {
     ...[...image.launchUserIds.keys()].map((UserId) => ({ UserId })),
     ...(image.launchPublic ? [{ Group: 'all' as const }] : []),
     ...[...image.launchOrganizationArns.keys()].map((OrganizationArn) => ({ OrganizationArn })),
+    ...[...image.launchOrganizationalUnitArns.keys()].map((OrganizationalUnitArn) => ({ OrganizationalUnitArn })),
   ];
 }
 
@@ -127,6 +128,7 @@ async function modifyImageAttribute(ctx: CallContext, input: ModifyImageAttribut
     for (const UserId of input.UserIds ?? []) target.push({ UserId });
     for (const group of input.UserGroups ?? []) target.push({ Group: group as 'all' });
     for (const OrganizationArn of input.OrganizationArns ?? []) target.push({ OrganizationArn });
+    for (const OrganizationalUnitArn of input.OrganizationalUnitArns ?? []) target.push({ OrganizationalUnitArn });
   }
   const description = input.Description?.Value ?? (input.Attribute === 'description' ? input.Value : undefined);
   if (add.length === 0 && remove.length === 0 && description === undefined) {
@@ -158,11 +160,15 @@ async function modifyImageAttribute(ctx: CallContext, input: ModifyImageAttribut
     if (p.UserId && !image.launchUserIds.has(p.UserId)) image.launchUserIds.set(p.UserId, record);
     if (p.Group === 'all' && !image.launchPublic) image.launchPublic = record;
     if (p.OrganizationArn && !image.launchOrganizationArns.has(p.OrganizationArn)) image.launchOrganizationArns.set(p.OrganizationArn, record);
+    if (p.OrganizationalUnitArn && !image.launchOrganizationalUnitArns.has(p.OrganizationalUnitArn)) {
+      image.launchOrganizationalUnitArns.set(p.OrganizationalUnitArn, record);
+    }
   }
   for (const p of remove) {
     if (p.UserId) image.launchUserIds.delete(p.UserId);
     if (p.Group === 'all') image.launchPublic = undefined;
     if (p.OrganizationArn) image.launchOrganizationArns.delete(p.OrganizationArn);
+    if (p.OrganizationalUnitArn) image.launchOrganizationalUnitArns.delete(p.OrganizationalUnitArn);
   }
   if (description !== undefined) image.description = description;
   ctx.mutated = true;

@@ -1,13 +1,12 @@
-import { CreateGrantCommand, GetKeyPolicyCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { CreateGrantCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { AUTOSCALING_GRANT, AUTOSCALING_KEY_USE, grantOperations } from '../../policy/actions.js';
 import { checkServiceLinkedRoleAccess } from '../../policy/key-access-check.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
-import { isAccessDenied } from '../../aws/classify.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
-import { errorMessage, errorName } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
+import { readTargetKeyPolicy } from './target-key-policy.js';
 
 const SLR_OPERATIONS = grantOperations([...AUTOSCALING_KEY_USE, AUTOSCALING_GRANT.action]);
 
@@ -23,19 +22,8 @@ export async function checkAutoscalingAccess(ctx: TargetContext, key: TargetKey)
   if (!key.arn || key.keyManager !== 'CUSTOMER') return undefined;
   const { partition } = ctx.target.spec.role;
   const accountId = ctx.target.identity.accountId;
-  let policy: string;
-  try {
-    policy = (await ctx.target.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }))).Policy ?? '{}';
-  } catch (error) {
-    // Only a check: whatever stops it is reported, never a reason to end the preflight with a bare SDK error.
-    const unchecked: Finding = { check: check(key), side: 'target', status: 'unchecked', detail: '' };
-    if (!isAccessDenied(error)) return { ...unchecked, detail: `the key policy of ${key.arn} could not be read (${errorName(error) || 'error'}: ${errorMessage(error)}).` };
-    return {
-      ...unchecked,
-      detail: `the target role may not read the key policy of ${key.arn} (kms:GetKeyPolicy).`,
-      fix: `Allow kms:GetKeyPolicy on ${key.arn} to ${ctx.target.spec.role.arn}, or set autoscaling-access: off.`,
-    };
-  }
+  const policy = await readTargetKeyPolicy(ctx, { region: key.region, arn: key.arn }, check(key), 'or set autoscaling-access: off');
+  if (typeof policy !== 'string') return policy;
   const report = checkServiceLinkedRoleAccess(policy, { keyArn: key.arn, accountId, partition });
   if (report.ok && !report.grantRequired) return { check: check(key), side: 'target', status: 'ok', detail: `${autoScalingServiceLinkedRoleArn(partition, accountId)} may use ${key.arn}.` };
   return {

@@ -23,6 +23,7 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     keyAccess: request.keyAccess,
     autoscalingAccess: request.autoscalingAccess,
     ssmParameter: request.ssmParameter,
+    shareWith: request.shareWith,
     repository: request.provenance.repository,
     audience,
   };

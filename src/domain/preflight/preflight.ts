@@ -8,6 +8,7 @@ import { readKeyPolicy } from '../steps/key-access.js';
 import { checkAutoscalingAccess } from './autoscaling.js';
 import { findingPlace, placed } from './findings.js';
 import { nameCheck, nameFinding } from './name-check.js';
+import { onwardSharingFindings } from './onward-findings.js';
 import { attempt, type PreflightFinding } from './preflight-finding.js';
 import { SOURCE_IMAGE_CHECK, sourceImageFindings } from './source-image-findings.js';
 import { sourceKeyFindings } from './source-key-findings.js';
@@ -88,7 +89,9 @@ async function targetChecks(ctx: TargetContext, lookup: TargetLookup, image: Sou
 export async function preflight(ctx: PromotionContext): Promise<PreflightResult> {
   const source = ctx.source.identity.accountId;
   const targets = await Promise.all(ctx.targets.map(async (target) => ({ target, ...(await lookUpTarget(forTarget(ctx, target))) })));
-  const lookupFindings = targets.flatMap((t) => placed({ source, target: t.target.identity.accountId }, t.findings));
+  // share-with concerns reused AMIs too: checked before the early return.
+  const onward = await Promise.all(targets.map((t) => onwardSharingFindings(forTarget(ctx, t.target), t.knownKeys)));
+  const lookupFindings = targets.flatMap((t, i) => placed({ source, target: t.target.identity.accountId }, [...t.findings, ...(onward[i] ?? [])]));
   const result: PreflightResult = { findings: lookupFindings, targets };
   if (everythingPromoted(result)) return result;
 

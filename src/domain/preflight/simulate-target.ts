@@ -6,7 +6,7 @@ import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { accountRootArn, ssmParameterArn } from '../../aws/arn.js';
-import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_PUBLISH, ec2ViaService, requiredActions } from '../../policy/actions.js';
+import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_PUBLISH, TARGET_SHARE_ONWARD, ec2ViaService, requiredActions } from '../../policy/actions.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
 
 interface Simulation {
@@ -44,6 +44,7 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
     ...TARGET_EC2.cleanup,
     ...(request.deregistrationProtection ? TARGET_EC2.protection : []),
     ...(request.deprecateAfterDays !== undefined ? TARGET_EC2.deprecation : []),
+    ...(request.shareWith.length > 0 ? TARGET_SHARE_ONWARD : []),
   ]);
   const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
   // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.

@@ -42,7 +42,8 @@ function sourceImage(snapshots: SourceSnapshot[]): SourceImage {
 
 describe('policyInputs', () => {
   it('fills in what the preflight resolved: the key ARN behind an alias ARN, per-region target keys, the other snapshot keys', () => {
-    const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), targetRegions: [SOURCE_REGION, SECOND_REGION], keyAccess: 'grant', ssmParameter: '/golden/ami' });
+    const shareWith = [{ kind: 'account' as const, accountId: '444455556666' }];
+    const fx = buildContext({ kmsKey: kmsArn(ALIAS_ARN), targetRegions: [SOURCE_REGION, SECOND_REGION], keyAccess: 'grant', ssmParameter: '/golden/ami', shareWith });
     const pre = preflightResult(fx, {
       sourceKey: { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION },
       sourceImage: sourceImage([snapshot(0, OTHER_KEY_ARN), snapshot(1, KEY_ARN), snapshot(2, THIRD_KEY_ARN), snapshot(3, OTHER_KEY_ARN), snapshot(4)]),
@@ -62,6 +63,7 @@ describe('policyInputs', () => {
       extraSourceKeyArns: [OTHER_KEY_ARN, THIRD_KEY_ARN],
       keyAccess: 'grant',
       ssmParameter: '/golden/ami',
+      shareWith,
       repository: PROVENANCE.repository,
       audience: 'sts.amazonaws.com',
     });
