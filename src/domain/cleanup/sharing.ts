@@ -1,12 +1,10 @@
 import { ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { RetireGrantCommand, RevokeGrantCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { isAccessDenied, isNotFound } from '../../aws/classify.js';
+import { PERMISSIONS_PER_CALL, batches } from '../../aws/attribute-limits.js';
 import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
-
-/** At most this many accounts in one attribute call (ModifySnapshotAttribute's documented limit, also used for images). */
-const ACCOUNTS_PER_CALL = 500;
 
 interface Permission {
   kind: 'image' | 'snapshot';
@@ -39,8 +37,7 @@ function removal(permission: Permission, accountIds: string[]): { call: Call; se
 /** Removes the permissions this run added for these accounts on one image or snapshot, in as few calls as AWS allows. */
 export async function removePermissions(run: CleanupRun, permission: Permission, accountIds: string[]): Promise<void> {
   const { kind, region, resourceId } = permission;
-  for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_CALL) {
-    const batch = accountIds.slice(i, i + ACCOUNTS_PER_CALL);
+  for (const batch of batches(accountIds, PERMISSIONS_PER_CALL[kind])) {
     const items = batch.map((id) => run.item(`${kind === 'image' ? 'launch permission' : 'createVolumePermission'} of account ${id} on ${resourceId}`, 'source', region));
     const { call, send } = removal(permission, batch);
     try {

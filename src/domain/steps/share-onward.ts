@@ -1,3 +1,4 @@
+import { PERMISSIONS_PER_CALL, batches } from '../../aws/attribute-limits.js';
 import { DescribeImageAttributeCommand, ModifyImageAttributeCommand, type LaunchPermission } from '@aws-sdk/client-ec2';
 import { call } from '../../aws/explain.js';
 import { recipientId, recipientsOf, type Recipient } from '../../policy/recipients.js';
@@ -15,13 +16,8 @@ export interface OnwardShare {
   already: string[];
 }
 
-/**
- * "Up to 10 000 account IDs can be specified in a single request"; AWS states no limit for organizations and OUs, and
- * an AMI is shared with at most 1,000 entities per Region unless the quota is raised.
- * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchPermission.html
- * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-quotas.html
- */
-const MAX_PER_CALL = 10_000;
+// An AMI is shared with at most 1,000 entities per Region unless the quota is raised:
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-quotas.html
 
 function launchPermissionOf(recipient: Recipient): LaunchPermission {
   switch (recipient.kind) {
@@ -39,10 +35,6 @@ function names(permission: LaunchPermission, recipient: Recipient): boolean {
   return permission.UserId === id || permission.OrganizationArn === id || permission.OrganizationalUnitArn === id;
 }
 
-function chunks<T>(list: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
-}
-
 /**
  * Launch permission for every recipient not yet named, in one call per AMI. Recipients need nothing on the snapshots to
  * launch the AMI ("the system provides the instance access to the referenced EBS snapshots for the launch"), only the
@@ -58,7 +50,7 @@ async function shareImage(ctx: TargetContext, { region, imageId }: FinishedImage
   );
   const permissions = current.LaunchPermissions ?? [];
   const missing = recipients.filter((r) => !permissions.some((p) => names(p, r)));
-  for (const part of chunks(missing, MAX_PER_CALL)) {
+  for (const part of batches(missing, PERMISSIONS_PER_CALL.image)) {
     const ids = part.map(recipientId);
     await call({ ...site, what: `Sharing ${imageId} with ${ids.join(', ')}`, action: 'ec2:ModifyImageAttribute' }, () =>
       ec2.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: part.map(launchPermissionOf) } })),

@@ -6,6 +6,7 @@ import {
   type CreateVolumePermission,
   type LaunchPermission,
 } from '@aws-sdk/client-ec2';
+import { PERMISSIONS_PER_CALL, batches } from '../../aws/attribute-limits.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
 import type { SharedImage } from './reencrypt.js';
@@ -15,19 +16,6 @@ export interface ShareReport {
   added: string[];
   /** Resources at least one target account could already use before this run (left as they are for it). */
   alreadyShared: string[];
-}
-
-/**
- * ModifySnapshotAttribute takes "up to 500 modifications to a snapshot in a single operation"
- * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySnapshotAttribute.html); ModifyImageAttribute
- * documents no limit, so it is sent in the same batches.
- */
-const MODIFICATIONS_PER_CALL = 500;
-
-function batches<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += MODIFICATIONS_PER_CALL) out.push(items.slice(i, i + MODIFICATIONS_PER_CALL));
-  return out;
 }
 
 /** Target accounts that a permission list does not name yet. */
@@ -49,7 +37,7 @@ async function shareImage(ctx: PromotionContext, image: SharedImage, accountIds:
     ec2.send(new DescribeImageAttributeCommand({ ImageId: image.imageId, Attribute: 'launchPermission' })),
   );
   const add = missingFrom(current.LaunchPermissions, accountIds);
-  for (const batch of batches(add)) {
+  for (const batch of batches(add, PERMISSIONS_PER_CALL.image)) {
     await call({ ...site, what: `Sharing ${image.imageId} with account ${batch.join(', ')}`, action: 'ec2:ModifyImageAttribute' }, () =>
       ec2.send(new ModifyImageAttributeCommand({ ImageId: image.imageId, LaunchPermission: { Add: batch.map((UserId) => ({ UserId })) } })),
     );
@@ -66,7 +54,7 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
     ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' })),
   );
   const add = missingFrom(current.CreateVolumePermissions, accountIds);
-  for (const batch of batches(add)) {
+  for (const batch of batches(add, PERMISSIONS_PER_CALL.snapshot)) {
     await call({ ...site, what: `Sharing snapshot ${snapshotId} with account ${batch.join(', ')}`, action: 'ec2:ModifySnapshotAttribute' }, () =>
       ec2.send(
         new ModifySnapshotAttributeCommand({
