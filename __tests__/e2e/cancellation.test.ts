@@ -175,7 +175,7 @@ describe('cancellation under eventual consistency (new copies answer NotFound fo
     async () => {
       standin.configure({ notFoundAfterCreateMs: NOT_FOUND_MS });
       const before = worldView(standin);
-      const trigger = signalWhen(/Copying into eu-west-1 as ami-/, 'SIGTERM', {
+      const trigger = signalWhen(/Copying into eu-west-1 of \d{12} as ami-/, 'SIGTERM', {
         when: /Re-encrypting \S+ with \S+ as ami-/,
         then: () => standin.configure({ copyDurationMs: LONG_COPY_MS }),
       });

@@ -311,7 +311,7 @@ export function maskedValues(log: string): string[] {
 
 /** The ID of the target copy in a region, from the main step's log. */
 export function targetCopyId(log: string, region = REGION): string | undefined {
-  return new RegExp(`Copying into ${region} as (ami-[0-9a-f]+)`).exec(log)?.[1];
+  return new RegExp(`Copying into ${region}(?: of \\d{12})? as (ami-[0-9a-f]+)`).exec(log)?.[1];
 }
 
 /** The ID of the intermediate copy, from the main step's log. */
