@@ -57,6 +57,7 @@ const SOURCE_EC2_ACTIONS = [
   'ec2:CopyImage',
   'ec2:CreateTags',
   'ec2:DeleteSnapshot',
+  'ec2:DeleteTags',
   'ec2:DeregisterImage',
   'ec2:DescribeImageAttribute',
   'ec2:DescribeImages',
@@ -274,7 +275,9 @@ describe('failures during the copy', () => {
       expect(standin.calls({ errorCode: 'ExpiredToken' }).length).toBeGreaterThan(0);
       // Neither main nor post can clean up with expired credentials: the post step fails.
       expect(expired.post.code).toBe(1);
-      expect(expired.post.errors.join('\n')).toContain(`Cleanup could not undo 1 change(s)`);
+      // The run's lease on the intermediate copy and the copy itself.
+      expect(expired.post.errors.join('\n')).toContain(`Cleanup could not undo 2 change(s)`);
+      expect(expired.post.errors.join('\n')).toMatch(/aws ec2 delete-tags --region \S+ --resources ami-[0-9a-f]+ --tags Key=promote-ami:lease:/);
       expect(expired.post.errors.join('\n')).toContain(intermediateCopyId(expired.main.log) as string);
       // The post step says why and how to remove the intermediate copy by hand.
       expect(expired.post.errors.join('\n')).toMatch(/source credentials expired/);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
+  DeleteTagsCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
@@ -58,6 +59,35 @@ describe('image visibility', () => {
     ]);
     const owner = await source.ec2.send(new DescribeImagesCommand({ ImageIds: [sourceAmiId] }));
     expect(owner.Images?.[0]?.Tags?.map((t) => t.Key).sort()).toEqual(['Name', 'Team']);
+  });
+
+  it('CreateTags overwrites a value; DeleteTags deletes by key, by key and value, or all, and a missing key is no error', async () => {
+    const tags = async () =>
+      Object.fromEntries(((await source.ec2.send(new DescribeImagesCommand({ ImageIds: [sourceAmiId] }))).Images?.[0]?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    await source.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'lease:a', Value: '1' }, { Key: 'lease:b', Value: '' }] }));
+    await source.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'lease:a', Value: '2' }] }));
+    expect(await tags()).toEqual({ Name: 'golden-base', Team: 'platform', 'lease:a': '2', 'lease:b': '' });
+    await source.ec2.send(new DeleteTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'lease:a', Value: '1' }, { Key: 'lease:b', Value: 'x' }] }));
+    expect(await tags()).toMatchObject({ 'lease:a': '2', 'lease:b': '' });
+    await source.ec2.send(new DeleteTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'lease:a' }, { Key: 'lease:b', Value: '' }, { Key: 'never-set' }] }));
+    expect(await tags()).toEqual({ Name: 'golden-base', Team: 'platform' });
+    // The target account's own tags are its own: the owner's DeleteTags without tags leaves them.
+    await shareDefaultAmi();
+    await target.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'seen-by', Value: 'target' }] }));
+    await source.ec2.send(new DeleteTagsCommand({ Resources: [sourceAmiId] }));
+    expect(await tags()).toEqual({});
+    expect((await target.ec2.send(new DescribeImagesCommand({ ImageIds: [sourceAmiId] }))).Images?.[0]?.Tags).toEqual([{ Key: 'seen-by', Value: 'target' }]);
+    await expectAwsError(source.ec2.send(new DeleteTagsCommand({ Resources: ['ami-0000000000000dead'], Tags: [{ Key: 'x' }] })), 'InvalidAMIID.NotFound');
+  });
+
+  it('CreateTags refuses a 51st tag on a resource (TagLimitExceeded) and changes nothing', async () => {
+    const many = Array.from({ length: 48 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await source.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: many }));
+    await expectAwsError(source.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'one', Value: '1' }, { Key: 'two', Value: '2' }] })), 'TagLimitExceeded');
+    await source.ec2.send(new CreateTagsCommand({ Resources: [sourceAmiId], Tags: [{ Key: 'k0', Value: 'overwritten' }] }));
+    const tags = (await source.ec2.send(new DescribeImagesCommand({ ImageIds: [sourceAmiId] }))).Images?.[0]?.Tags ?? [];
+    expect(tags).toHaveLength(50);
+    expect(tags.find((t) => t.Key === 'k0')?.Value).toBe('overwritten');
   });
 
   it('launch permissions record who added them; only the owner may read or change them', async () => {

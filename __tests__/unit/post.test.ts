@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateTagsCommand,
   DeleteSnapshotCommand,
+  DeleteTagsCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
@@ -39,8 +41,11 @@ const TARGET_COPY = 'ami-0bbbbbbbbbbbbbbb1';
 const KEY_ARN = VALID_INPUTS['kms-key-arn'];
 const GRANT_ID = 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeed';
 
+const LEASE = 'promote-ami:lease:1-1-0123456789';
+
 const journal: JournalEntry[] = [
   { kind: 'intermediate-copy', region: REGION, imageId: INTERMEDIATE, snapshotIds: [SNAP] },
+  { kind: 'lease', region: REGION, imageId: INTERMEDIATE, key: LEASE },
   { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT },
   { kind: 'volume-permission', region: REGION, snapshotId: SNAP, accountId: TARGET_ACCOUNT },
   { kind: 'grant', region: REGION, keyArn: KEY_ARN, grantId: GRANT_ID, grantName: 'promote-ami-1-1' },
@@ -72,6 +77,8 @@ beforeEach(() => {
   src.on(ModifySnapshotAttributeCommand).resolves({});
   src.on(DescribeImageAttributeCommand).resolves({ LaunchPermissions: [] });
   src.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: INTERMEDIATE, State: 'available', Tags: tags }] });
+  src.on(CreateTagsCommand).resolves({});
+  src.on(DeleteTagsCommand).resolves({});
   src.on(DeregisterImageCommand).resolves({ Return: true });
   src.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: SNAP, Tags: tags }] });
   src.on(DeleteSnapshotCommand).resolves({});
@@ -134,6 +141,11 @@ describe('runPost with changes left by the main step', () => {
       ['source', 'ModifyImageAttribute', { ImageId: INTERMEDIATE, LaunchPermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
       ['source', 'ModifySnapshotAttribute', { SnapshotId: SNAP, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
       ['source', 'RetireGrant', { KeyId: KEY_ARN, GrantId: GRANT_ID }],
+      // The lease of the cancelled run first, then the copy, which no other run uses.
+      ['source', 'DeleteTags', { Resources: [INTERMEDIATE], Tags: [{ Key: LEASE }] }],
+      ['source', 'DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }],
+      ['source', 'DescribeImages', { ImageIds: [INTERMEDIATE] }],
+      ['source', 'CreateTags', { Resources: [INTERMEDIATE], Tags: [{ Key: 'promote-ami:going:1-1-0123456789', Value: expect.any(String) }] }],
       ['source', 'DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }],
       ['source', 'DescribeImages', { ImageIds: [INTERMEDIATE] }],
       ['source', 'DeregisterImage', { ImageId: INTERMEDIATE }],

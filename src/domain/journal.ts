@@ -2,6 +2,10 @@
 export type Change =
   /** The re-encrypted copy in the source account (possibly shared with another run of the same source). */
   | { kind: 'intermediate-copy'; region: string; imageId: string; snapshotIds: string[] }
+  /** This run's lease tag on the intermediate copy (recorded before it is written): cleanup deletes it. */
+  | { kind: 'lease'; region: string; imageId: string; key: string }
+  /** An intermediate copy this run saw removed by another run: cleanup does not wait for it to show. */
+  | { kind: 'intermediate-gone'; region: string; imageId: string }
   | { kind: 'launch-permission'; region: string; imageId: string; accountId: string }
   | { kind: 'volume-permission'; region: string; snapshotId: string; accountId: string }
   | { kind: 'grant'; region: string; keyArn: string; grantId: string; grantName: string }

@@ -16,6 +16,16 @@ export const TAG = {
 } as const;
 
 /**
+ * Key prefixes of the marks runs put on a shared intermediate copy, each followed by the run's lease holder
+ * (src/domain/steps/lease.ts) and valid until its value, an ISO time: a lease says a run relies on the copy; a going
+ * mark says a run's cleanup is about to deregister it.
+ */
+export const MARK = {
+  lease: `${TAG_PREFIX}lease:`,
+  going: `${TAG_PREFIX}going:`,
+} as const;
+
+/**
  * EC2's tag limits per resource (images and snapshots alike): 50 user tags (keys starting with aws: do not count),
  * keys up to 128 and values up to 256 Unicode characters; EC2 allows any Unicode character in tags.
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions

@@ -7,6 +7,8 @@ const JOURNAL_STATE = 'journal';
 
 const KINDS = new Set<string>([
   'intermediate-copy',
+  'lease',
+  'intermediate-gone',
   'launch-permission',
   'volume-permission',
   'grant',

@@ -102,6 +102,12 @@ export function tagsFor(tags: Map<string, Map<string, string>>, accountId: strin
   return [...own].map(([Key, Value]) => ({ Key, Value }));
 }
 
+/**
+ * CreateTags (and CopyImage's TagSpecifications) add or overwrite the tags one account puts on a resource; at most 50
+ * user tags per resource, aws: keys being reserved: TagLimitExceeded beyond, before anything changes
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions).
+ */
 export function addTags(tags: Map<string, Map<string, string>>, accountId: string, add: { Key?: string; Value?: string }[]): void {
   let own = tags.get(accountId);
   if (!own) tags.set(accountId, (own = new Map()));
@@ -110,7 +116,28 @@ export function addTags(tags: Map<string, Map<string, string>>, accountId: strin
     if (tag.Key.toLowerCase().startsWith('aws:')) {
       throw awsError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`);
     }
-    own.set(tag.Key, tag.Value ?? '');
+  }
+  const count = new Set([...own.keys(), ...add.map((tag) => tag.Key as string)]).size;
+  if (count > 50) throw awsError('TagLimitExceeded', `The maximum number of tags for a resource (50) would be exceeded: ${count} tags.`);
+  for (const tag of add) own.set(tag.Key as string, tag.Value ?? '');
+}
+
+/**
+ * DeleteTags (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html): a key without a value deletes
+ * the tag whatever its value; with a value (the empty string included) only when the value is the same; no tags at all
+ * deletes every user tag. A key the resource does not have is no error: undocumented, but AWS answers so
+ * (https://github.com/aws/aws-cli/issues/138).
+ */
+export function removeTags(tags: Map<string, Map<string, string>>, accountId: string, remove: { Key?: string; Value?: string }[] | undefined): void {
+  const own = tags.get(accountId);
+  if (!own) return;
+  if (remove === undefined) {
+    own.clear();
+    return;
+  }
+  for (const tag of remove) {
+    if (!tag.Key) throw awsError('InvalidParameterValue', 'Tag keys must not be empty');
+    if (tag.Value === undefined || own.get(tag.Key) === tag.Value) own.delete(tag.Key);
   }
 }
 

@@ -14,6 +14,7 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PromotionError } from '../../../src/aws/errors.js';
 import type { JournalEntry } from '../../../src/domain/journal.js';
 import { promote, runPreflight } from '../../../src/domain/pipeline.js';
+import { leaseTag } from '../../../src/domain/steps/lease.js';
 import { targetRoleSourceKeyStatements } from '../../../src/policy/generate.js';
 import type { KeyAccessMode } from '../../../src/domain/types.js';
 import { targetRoleKeyStatements } from '../../../src/policy/key-policy-statements.js';
@@ -122,7 +123,7 @@ describe('the happy paths', () => {
       KmsKeyId: KEY_ARN,
       ClientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
       TagSpecifications: [
-        { ResourceType: 'image', Tags: [...SOURCE_TAGS, ...MARKERS] },
+        { ResourceType: 'image', Tags: [...SOURCE_TAGS, ...MARKERS, leaseTag(fx.ctx)] },
         { ResourceType: 'snapshot', Tags: [...SOURCE_TAGS, ...MARKERS] },
       ],
     });
@@ -174,6 +175,7 @@ describe('the happy paths', () => {
       Preflight: [],
       'Re-encrypt': [
         { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+        { kind: 'lease', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, key: leaseTag(fx.ctx).Key },
         { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: w.intermediateSnapshots },
       ],
       'Key access': [],
@@ -540,7 +542,7 @@ describe('failures after the first change', () => {
     expect(error.message).toContain('Given key ID is not accessible');
     expect(error.message).toMatch(/KMS/);
     expect(stages['Copy into the target accounts']).toEqual([{ kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SOURCE_REGION, imageId: w.targetImages[SOURCE_REGION] }]);
-    expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'intermediate-copy', 'launch-permission', 'volume-permission', 'target-copy']);
+    expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'lease', 'intermediate-copy', 'launch-permission', 'volume-permission', 'target-copy']);
     expect(stages.Finish).toEqual([]);
   });
 
@@ -560,7 +562,10 @@ describe('failures after the first change', () => {
       if (fx.clock.sleeps.length === 3) fx.abort.abort(reason);
     };
     await expect(promote(fx.ctx, await runPreflight(fx.ctx))).rejects.toBe(reason);
-    expect(fx.journal.entries()).toEqual([{ kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] }]);
+    expect(fx.journal.entries()).toEqual([
+      { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+      { kind: 'lease', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, key: leaseTag(fx.ctx).Key },
+    ]);
     expect(fx.mutations()).toEqual([`source ec2 ${SOURCE_REGION} CopyImage`]);
   });
 });

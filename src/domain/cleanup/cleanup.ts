@@ -1,14 +1,11 @@
-import { removeIntermediateCopy, removeTargetCopy } from './images.js';
+import { removeTargetCopy } from './images.js';
+import { removeIntermediateCopy } from './intermediate.js';
 import { nothingToUndo, pending } from './journal-view.js';
 import type { CleanupContext, CleanupReport } from './report.js';
 import { CleanupRun } from './run.js';
 import { removeGrant, removePermissions } from './sharing.js';
 import type { JournalEntry } from '../journal.js';
 
-/**
- * When this run created each image, snapshot and grant it recorded (the first record of it): a resource is created
- * with its journal entry, and a copy's snapshots with the copy. Entries without a time (older journals) are left out.
- */
 function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
@@ -35,6 +32,11 @@ function byResource(permissions: (Shared & { accountId: string })[]): { permissi
   return [...groups.values()];
 }
 
+/**
+ * When this run created each image, snapshot and grant it recorded (the first record of it): a resource is created
+ * with its journal entry, and a copy's snapshots with the copy. Entries without a time (older journals) and
+ * intermediate copies the run saw removed by another run are left out: "not found" is final for them.
+ */
 function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
   const times = new Map<string, number>();
   const note = (id: string, at: number | undefined) => {
@@ -47,6 +49,7 @@ function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
   for (const entry of ofKind(entries, 'intermediate-copy')) {
     for (const snapshotId of entry.snapshotIds) note(snapshotId, times.get(entry.imageId));
   }
+  for (const entry of ofKind(entries, 'intermediate-gone')) times.delete(entry.imageId);
   return times;
 }
 
@@ -87,7 +90,7 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
     await removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName);
   }
 
-  // 4. The intermediate copy, unless another run still shares it.
+  // 4. This run's leases on the intermediate copy, then the copy unless another run still uses it.
   const intermediates = new Map<string, Entry<'intermediate-copy'>>();
   for (const entry of ofKind(todo, 'intermediate-copy')) {
     const key = `${entry.region} ${entry.imageId}`;
@@ -95,8 +98,10 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
     intermediates.set(key, seen ? { ...seen, snapshotIds: [...new Set([...seen.snapshotIds, ...entry.snapshotIds])] } : entry);
   }
   for (const entry of intermediates.values()) {
-    const ours = new Set(launchPermissions.filter((p) => p.region === entry.region && p.imageId === entry.imageId).map((p) => p.accountId));
-    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, ours);
+    const onIt = <E extends { region: string; imageId: string }>(e: E) => e.region === entry.region && e.imageId === entry.imageId;
+    const accounts = new Set(launchPermissions.filter(onIt).map((p) => p.accountId));
+    const leases = [...new Set(ofKind(todo, 'lease').filter(onIt).map((l) => l.key))];
+    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, { accounts, leases });
   }
 
   // 5. What stays on purpose.

@@ -1,13 +1,11 @@
 import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
-  DescribeImageAttributeCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   type DeregisterImageCommandOutput,
   type EC2Client,
   type Image,
-  type LaunchPermission,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { isAccessDenied, isNotFound } from '../../aws/classify.js';
@@ -20,7 +18,7 @@ import { ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG, tagValue } from '../tags.js';
 import type { Side } from '../types.js';
 
 /** One copy made by CopyImage: where it is, its role tag, and how its snapshots are removed. */
-interface Copy {
+export interface Copy {
   side: Side;
   region: string;
   imageId: string;
@@ -33,7 +31,7 @@ interface Copy {
 }
 
 /** The copy as DescribeImages shows it, or Gone (looked for again while it may be too new to be shown). */
-async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
+export async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
   const { side, region, imageId, ec2 } = copy;
   const byHand = copy.withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId);
   const call: Call = { what: `Describing ${imageId}`, side, region, actions: ['ec2:DescribeImages'], manual: byHand };
@@ -50,7 +48,7 @@ async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html#ami-copy-stop). Says how to lift
  * deregistration protection when it blocks.
  */
-async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<DeregisterImageCommandOutput | Gone> {
+export async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<DeregisterImageCommandOutput | Gone> {
   const { side, region, imageId, ec2, withSnapshots } = copy;
   const call: Call = {
     what: `Deregistering ${imageId}`,
@@ -158,7 +156,7 @@ async function deleteSnapshot(run: CleanupRun, copy: Copy, snapshotId: string, w
  * Deletes the copy's snapshots that are left: those with `ids` when known (from the journal or the image), else those
  * found by tag and description. Only snapshots carrying the copy's role tag are deleted.
  */
-async function removeSnapshots(run: CleanupRun, copy: Copy, ids: readonly string[] | undefined): Promise<void> {
+export async function removeSnapshots(run: CleanupRun, copy: Copy, ids: readonly string[] | undefined): Promise<void> {
   let leftovers: Snapshot[];
   try {
     leftovers = ids ? await snapshotsById(run, copy, ids) : await snapshotsOfCopy(run, copy);
@@ -209,74 +207,4 @@ export async function removeTargetCopy(run: CleanupRun, region: string, imageId:
     return;
   }
   await removeSnapshots(run, copy, ids);
-}
-
-// --- the intermediate copy ------------------------------------------------------------------------------
-
-function describePermission(permission: LaunchPermission): string {
-  if (permission.UserId) return `account ${permission.UserId}`;
-  if (permission.OrganizationArn) return `organization ${permission.OrganizationArn}`;
-  if (permission.OrganizationalUnitArn) return `organizational unit ${permission.OrganizationalUnitArn}`;
-  if (permission.Group) return `group ${permission.Group}`;
-  return 'another principal';
-}
-
-/** Who else the copy is shared with (another run using it), or Gone. */
-async function otherUsers(run: CleanupRun, copy: Copy, ourAccounts: ReadonlySet<string>): Promise<LaunchPermission[] | Gone> {
-  const { region, imageId, ec2 } = copy;
-  const call: Call = {
-    what: `Reading the launch permissions of ${imageId}`,
-    side: 'source',
-    region,
-    actions: ['ec2:DescribeImageAttribute'],
-    manual: manual.deregister(region, imageId),
-  };
-  const describe = () => ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }));
-  const attribute = await run.sendUntilFound(call, run.sought(imageId, copy.label), describe, 'image');
-  if (attribute instanceof Gone) return attribute;
-  return (attribute.LaunchPermissions ?? []).filter((permission) => !(permission.UserId && ourAccounts.has(permission.UserId)));
-}
-
-/** Removes the intermediate copy and its snapshots, unless another run still shares it. */
-export async function removeIntermediateCopy(
-  run: CleanupRun,
-  region: string,
-  imageId: string,
-  recordedSnapshotIds: readonly string[],
-  ourAccounts: ReadonlySet<string>,
-): Promise<void> {
-  const ec2 = run.ctx.source.clients.ec2(region);
-  const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
-  const item = run.item(copy.label, 'source', region);
-  // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
-  let ids = [...recordedSnapshotIds];
-  try {
-    const others = await otherUsers(run, copy, ourAccounts);
-    if (!(others instanceof Gone) && others.length > 0) {
-      run.kept(
-        item,
-        `it is still shared with ${others.map(describePermission).join(', ')}: another run (for example a job matrix promoting the same AMI to another account) is using it; the last run to finish removes it.`,
-      );
-      return;
-    }
-    const image = others instanceof Gone ? others : await findImage(run, copy);
-    if (image instanceof Gone) {
-      run.removed(item, image);
-    } else {
-      if (tagValue(image.Tags, TAG.role) !== ROLE_INTERMEDIATE || tagValue(image.Tags, TAG.sourceAmiId) === undefined) {
-        run.kept(
-          item,
-          `it does not carry the tags ${TAG.role}=${ROLE_INTERMEDIATE} and ${TAG.sourceAmiId}, so it is not treated as this action's copy and is left alone.`,
-        );
-        return;
-      }
-      ids = [...new Set([...ids, ...snapshotIdsOf(image)])];
-      const deregistered = await deregister(run, copy, image);
-      run.removed(item, deregistered instanceof Gone ? deregistered : undefined);
-    }
-  } catch (error) {
-    run.failed(item, error);
-    return;
-  }
-  await removeSnapshots(run, copy, ids.length > 0 ? ids : undefined);
 }

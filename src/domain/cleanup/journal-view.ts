@@ -28,6 +28,10 @@ export function describeEntry(entry: JournalEntry): string {
         `intermediate copy ${entry.imageId} (source account, ${entry.region}): ${manual.deregister(entry.region, entry.imageId)}`,
         ...entry.snapshotIds.map((id) => manual.deleteSnapshot(entry.region, id)),
       ].join('; then ');
+    case 'lease':
+      return `lease tag ${entry.key} on the intermediate copy ${entry.imageId} (source account, ${entry.region}): ${manual.deleteTag(entry.region, entry.imageId, entry.key)}`;
+    case 'intermediate-gone':
+      return `intermediate copy ${entry.imageId} (source account, ${entry.region}): removed by another run`;
     case 'launch-permission':
       return `launch permission of account ${entry.accountId} on ${entry.imageId} (source account, ${entry.region}): ${manual.launchPermission(entry.region, entry.imageId, entry.accountId)}`;
     case 'volume-permission':

@@ -10,5 +10,6 @@ export const manual = {
     `aws ec2 modify-snapshot-attribute --region ${region} --snapshot-id ${snapshotId} --attribute createVolumePermission --operation-type remove --user-ids ${accountId}`,
   retireGrant: (region: string, keyArn: string, grantId: string) => `aws kms retire-grant --region ${region} --key-id ${keyArn} --grant-id ${grantId}`,
   revokeGrant: (region: string, keyArn: string, grantId: string) => `aws kms revoke-grant --region ${region} --key-id ${keyArn} --grant-id ${grantId}`,
+  deleteTag: (region: string, resourceId: string, key: string) => `aws ec2 delete-tags --region ${region} --resources ${resourceId} --tags Key=${key}`,
   disableProtection: (region: string, imageId: string) => `aws ec2 disable-image-deregistration-protection --region ${region} --image-id ${imageId}`,
 };

@@ -42,7 +42,10 @@ export interface Sought {
 /** Looks again, with backoff, for resources this run created a moment ago and AWS does not show yet. */
 export class Lookout {
   private readonly deadline: number;
-  /** Resources looked for until the window passed: a later "not found" for them is final at once. */
+  /**
+   * Resources seen, or looked for until the window passed: a later "not found" for them is final at once (a resource
+   * seen has propagated; another run may have removed it since, as the last user of a shared intermediate copy does).
+   */
   private readonly settled = new Set<string>();
 
   constructor(
@@ -63,6 +66,7 @@ export class Lookout {
     let waited = false;
     for (;;) {
       const result = await attempt();
+      if (!(result instanceof Gone)) this.settled.add(sought.id);
       if (!(result instanceof Gone) || sought.createdAt === undefined || this.settled.has(sought.id)) return result;
       const now = this.clock.now();
       const windowEnd = sought.createdAt + VISIBILITY_WINDOW_MS;

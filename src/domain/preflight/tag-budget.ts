@@ -2,6 +2,7 @@ import type { PromotionContext } from '../context.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import { missingFinding, type PreflightFinding } from './preflight-finding.js';
 import { intermediateTags, promotedTags } from '../provenance.js';
+import { leaseTag } from '../steps/lease.js';
 import type { SourceKey } from '../lookups/source-key.js';
 import { TAG_LIMITS, characterCount } from '../tags.js';
 import type { TargetKey } from '../lookups/target-key.js';
@@ -63,7 +64,7 @@ function taggedResources(ctx: PromotionContext, source: SourceImage, sourceKey: 
     keys.map((key): TaggedResource => ({ what: 'the promoted AMI', side: 'target', accountId, region: key.region, tags: promotedTags(ctx, source, key) })),
   );
   const intermediate: TaggedResource[] = sourceKey
-    ? [{ what: 'the intermediate copy', side: 'source', accountId: ctx.source.identity.accountId, region: source.region, tags: intermediateTags(ctx, source, sourceKey) }]
+    ? [{ what: 'the intermediate copy', side: 'source', accountId: ctx.source.identity.accountId, region: source.region, tags: [...intermediateTags(ctx, source, sourceKey), leaseTag(ctx)] }]
     : [];
   return [...intermediate, ...promoted];
 }

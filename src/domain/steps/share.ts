@@ -9,6 +9,7 @@ import {
 import { PERMISSIONS_PER_CALL, batches } from '../../aws/attribute-limits.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
+import { removedByAnotherRun } from './lease.js';
 import type { SharedImage } from './reencrypt.js';
 
 export interface ShareReport {
@@ -76,7 +77,10 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
  */
 export async function shareWithTargets(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
   const accountIds = targetAccountIds(ctx);
-  const shared = [await shareImage(ctx, image, accountIds), ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
+  const sharedImage = await shareImage(ctx, image, accountIds).catch(
+    image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
+  );
+  const shared = [sharedImage, ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
   const report: ShareReport = {
     added: shared.filter((s) => s.added.length > 0).map((s) => s.resourceId),
     alreadyShared: shared.filter((s) => s.added.length < accountIds.length).map((s) => s.resourceId),

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
+  CreateTagsCommand,
   DeleteSnapshotCommand,
+  DeleteTagsCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
@@ -12,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { RetireGrantCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { cleanUp } from '../../../../src/domain/cleanup/cleanup.js';
-import { nothingToUndo } from '../../../../src/domain/cleanup/journal-view.js';
+import { describeEntry, nothingToUndo } from '../../../../src/domain/cleanup/journal-view.js';
 import type { CleanupContext } from '../../../../src/domain/cleanup/report.js';
 import type { Logger } from '../../../../src/domain/context.js';
 import { MemoryJournal, type JournalEntry } from '../../../../src/domain/journal.js';
@@ -84,6 +86,8 @@ function setup(entries: JournalEntry[]) {
   src.on(ModifySnapshotAttributeCommand).resolves({});
   src.on(DescribeImageAttributeCommand).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [] });
   src.on(DescribeImagesCommand).resolves({ Images: [intermediateImage] });
+  src.on(CreateTagsCommand).resolves({});
+  src.on(DeleteTagsCommand).resolves({});
   src.on(DeregisterImageCommand).resolves({ Return: true });
   src.on(DescribeSnapshotsCommand, { SnapshotIds: [SNAP_1] }).resolves({ Snapshots: [snapshot(SNAP_1, intermediateTags)] });
   src.on(DescribeSnapshotsCommand, { SnapshotIds: [SNAP_2] }).resolves({ Snapshots: [snapshot(SNAP_2, intermediateTags)] });
@@ -114,16 +118,29 @@ function setup(entries: JournalEntry[]) {
   return { log, source, target, src, tgt, journal, lines, ctx, clock, run: () => cleanUp(ctx) };
 }
 
-/** The commands that remove the intermediate copy once nothing else uses it. */
-const intermediateRemoval: [string, unknown][] = [
+/** A look at who else uses the intermediate copy: its launch permissions, then its tags (leases). */
+const look: [string, unknown][] = [
   ['DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }],
   ['DescribeImages', { ImageIds: [INTERMEDIATE] }],
+];
+/** The going mark of a cleanup whose journal has no lease (named "cleanup"), valid for a minute. */
+const markGoing = (holder = 'cleanup'): [string, unknown] => [
+  'CreateTags',
+  { Resources: [INTERMEDIATE], Tags: [{ Key: `promote-ami:going:${holder}`, Value: expect.any(String) }] },
+];
+/** The commands that remove the intermediate copy once nothing else uses it: look, mark it as going, look again, deregister. */
+const intermediateRemoval: [string, unknown][] = [
+  ...look,
+  markGoing(),
+  ...look,
   ['DeregisterImage', { ImageId: INTERMEDIATE }],
   ['DescribeSnapshots', { SnapshotIds: [SNAP_1] }],
   ['DescribeSnapshots', { SnapshotIds: [SNAP_2] }],
   ['DeleteSnapshot', { SnapshotId: SNAP_1 }],
   ['DeleteSnapshot', { SnapshotId: SNAP_2 }],
 ];
+/** Where in intermediateRemoval the deregistration is. */
+const DEREGISTER = 5;
 const shareRemoval: [string, unknown][] = [
   ['ModifyImageAttribute', { ImageId: INTERMEDIATE, LaunchPermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
   ['ModifySnapshotAttribute', { SnapshotId: SNAP_1, Attribute: 'createVolumePermission', CreateVolumePermission: { Remove: [{ UserId: TARGET_ACCOUNT }] } }],
@@ -322,7 +339,9 @@ describe('cleanUp leaves what is not its own', () => {
     const t = setup([intermediateEntry, ...shareEntries]);
     t.src.on(DescribeImageAttributeCommand).resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [{ UserId: TARGET_ACCOUNT }, permission] });
     const report = await t.run();
-    expect(t.log.of('source')).toEqual([...shareRemoval, ['DescribeImageAttribute', { ImageId: INTERMEDIATE, Attribute: 'launchPermission' }]]);
+    // Seeing another user, it looks again after a while (runs finishing together), then keeps the copy.
+    expect(t.log.of('source')).toEqual([...shareRemoval, ...look, ...look]);
+    expect(t.clock.sleeps).toEqual([10_000]);
     expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
     expect(t.src.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
     expect(report.kept).toEqual([expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, side: 'source', region: REGION })]);
@@ -373,7 +392,7 @@ describe('cleanUp counts what is already gone as done', () => {
     const t = setup([intermediateEntry]);
     t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, State: 'deregistered' }] });
     await t.run();
-    expect(t.log.of('source')).toEqual([intermediateRemoval[0], intermediateRemoval[1], ...intermediateRemoval.slice(3)]);
+    expect(t.log.of('source')).toEqual([...look, ...intermediateRemoval.slice(DEREGISTER + 1)]);
   });
 });
 
@@ -453,7 +472,7 @@ describe('cleanUp collects failures', () => {
     t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, DeregistrationProtection: 'enabled-with-cooldown' }] });
     t.src.on(DeregisterImageCommand).rejects(awsError('InvalidParameterValue', `The AMI ${INTERMEDIATE} has deregistration protection enabled.`));
     const report = await t.run();
-    expect(t.log.of('source')).toEqual(intermediateRemoval.slice(0, 3));
+    expect(t.log.of('source')).toEqual(intermediateRemoval.slice(0, DEREGISTER + 1));
     expect(report.failed).toHaveLength(1);
     expect(report.failed[0]?.why).toContain('deregistration protection is on');
     expect(report.failed[0]?.fix).toContain(`aws ec2 disable-image-deregistration-protection --region ${REGION} --image-id ${INTERMEDIATE}`);
@@ -537,7 +556,7 @@ describe('cleanUp under eventual consistency (AWS may not show a resource create
       'DescribeSnapshots',
       { OwnerIds: ['self'], Filters: [{ Name: 'tag:promote-ami:role', Values: ['intermediate'] }, { Name: 'description', Values: [`*${INTERMEDIATE}*`] }] },
     ];
-    expect(t.log.of('source')).toEqual([...intermediateRemoval.slice(0, 3), search, search, ...intermediateRemoval.slice(5)]);
+    expect(t.log.of('source')).toEqual([...intermediateRemoval.slice(0, DEREGISTER + 1), search, search, ...intermediateRemoval.slice(DEREGISTER + 3)]);
     expect(t.clock.sleeps).toEqual([2_000]);
     expect(report.removed.map((item) => item.what)).toEqual([`intermediate copy ${INTERMEDIATE}`, `snapshot ${SNAP_1} of ${INTERMEDIATE}`, `snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
   });
@@ -626,5 +645,170 @@ describe('cleanUp under eventual consistency (AWS may not show a resource create
     const report = await t.run();
     expect(t.clock.sleeps).toEqual([2_000]);
     expect(report.failed[0]?.why).toContain('The job was cancelled (SIGTERM).');
+  });
+});
+
+describe('cleanUp and the leases of concurrent runs (a job matrix sharing one intermediate copy)', () => {
+  const OURS = 'promote-ami:lease:4242-1-aaaaaaaaaa';
+  const THEIRS = 'promote-ami:lease:4242-1-bbbbbbbbbb';
+  const leaseEntry: JournalEntry = { kind: 'lease', region: REGION, imageId: INTERMEDIATE, key: OURS };
+  const until = (ms: number) => new Date(NOW + ms).toISOString();
+  const withTags = (...tags: { Key: string; Value: string }[]) => ({ Images: [{ ...intermediateImage, Tags: [...intermediateTags, ...tags] }] });
+  const deleteOurs: [string, unknown] = ['DeleteTags', { Resources: [INTERMEDIATE], Tags: [{ Key: OURS }] }];
+
+  it('deletes its own lease first, then removes the copy nobody else uses; its going mark is named after its lease', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    // Its own lease may still show (tags are eventually consistent): it does not count.
+    t.src.on(DescribeImagesCommand).resolves(withTags({ Key: OURS, Value: until(3_600_000) }));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([deleteOurs, ...look, markGoing('4242-1-aaaaaaaaaa'), ...intermediateRemoval.slice(3)]);
+    const going = t.src.commandCalls(CreateTagsCommand)[0]?.args[0].input.Tags?.[0];
+    expect(going?.Value).toBe(until(60_000));
+    expect(report.removed.map((item) => item.what)).toEqual([
+      `lease tag ${OURS} on ${INTERMEDIATE}`,
+      `intermediate copy ${INTERMEDIATE}`,
+      `snapshot ${SNAP_1} of ${INTERMEDIATE}`,
+      `snapshot ${SNAP_2} of ${INTERMEDIATE}`,
+    ]);
+    expect(t.clock.sleeps).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it("keeps the copy while another run's lease is valid, looking again after a while, and says so", async () => {
+    const t = setup([intermediateEntry, leaseEntry, ...shareEntries]);
+    t.src.on(DescribeImagesCommand).resolves(withTags({ Key: THEIRS, Value: until(3_600_000) }));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([...shareRemoval, deleteOurs, ...look, ...look]);
+    expect(t.clock.sleeps).toEqual([10_000]);
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(report.kept).toEqual([expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, side: 'source', accountId: SOURCE_ACCOUNT, region: REGION })]);
+    expect(report.kept[0]?.reason).toBe(
+      `another run still holds a lease on it: ${THEIRS} (until ${until(3_600_000)}). Another run (for example a job matrix promoting the same AMI to another account) ` +
+        'is using it; the last run to finish removes it.',
+    );
+    expect(report.failed).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('removes the copy when the other lease has expired (its run ended without cleanup)', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    t.src.on(DescribeImagesCommand).resolves(withTags({ Key: THEIRS, Value: until(-1) }));
+    await t.run();
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(1);
+    expect(t.clock.sleeps).toEqual([]);
+  });
+
+  it('runs finishing together: the other lease seen first is gone when it looks again, so the copy is removed', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    t.src.on(DescribeImagesCommand).resolvesOnce(withTags({ Key: THEIRS, Value: until(3_600_000) })).resolves(withTags());
+    await t.run();
+    expect(t.log.of('source')).toEqual([deleteOurs, ...look, ...look, markGoing('4242-1-aaaaaaaaaa'), ...intermediateRemoval.slice(3)]);
+    expect(t.clock.sleeps).toEqual([10_000]);
+  });
+
+  it('a lease that shows only after the going mark: takes its mark away and keeps the copy for that run', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    t.src.on(DescribeImagesCommand).resolvesOnce(withTags()).resolves(withTags({ Key: THEIRS, Value: until(3_600_000) }));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([
+      deleteOurs,
+      ...look,
+      markGoing('4242-1-aaaaaaaaaa'),
+      ...look,
+      ['DeleteTags', { Resources: [INTERMEDIATE], Tags: [{ Key: 'promote-ami:going:4242-1-aaaaaaaaaa' }] }],
+    ]);
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(report.kept[0]?.reason).toContain(`another run still holds a lease on it: ${THEIRS}`);
+  });
+
+  it('another account shared after the going mark keeps the copy too', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    t.src
+      .on(DescribeImageAttributeCommand)
+      .resolvesOnce({ ImageId: INTERMEDIATE, LaunchPermissions: [] })
+      .resolves({ ImageId: INTERMEDIATE, LaunchPermissions: [{ UserId: OTHER_ACCOUNT }] });
+    const report = await t.run();
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
+    expect(t.src.commandCalls(DeleteTagsCommand).map((c) => c.args[0].input.Tags?.[0]?.Key)).toEqual([OURS, 'promote-ami:going:4242-1-aaaaaaaaaa']);
+    expect(report.kept[0]?.reason).toMatch(new RegExp(`^it is still shared with account ${OTHER_ACCOUNT}\\. `));
+  });
+
+  it('a lease it may not delete is reported with the permission and the command, and the copy is still removed', async () => {
+    const t = setup([intermediateEntry, leaseEntry]);
+    t.src.on(DeleteTagsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    const report = await t.run();
+    expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(1);
+    expect(report.failed.map((item) => item.what)).toEqual([`lease tag ${OURS} on ${INTERMEDIATE}`]);
+    expect(report.failed[0]?.fix).toContain('"Action": [\n    "ec2:DeleteTags"\n  ]');
+    expect(report.failed[0]?.fix).toContain(`aws ec2 delete-tags --region ${REGION} --resources ${INTERMEDIATE} --tags Key=${OURS}`);
+    expect(t.journal.entries().some((entry) => entry.kind === 'cleaned')).toBe(false);
+  });
+
+  it('a copy already gone: its lease counts as removed and nothing else is asked', async () => {
+    const t = setup([{ ...intermediateEntry, snapshotIds: [] }, leaseEntry]);
+    t.src.on(DeleteTagsCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    t.src.on(DescribeImageAttributeCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    t.src.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const report = await t.run();
+    expect(t.log.of('source').map(([name]) => name)).toEqual(['DeleteTags', 'DescribeImageAttribute', 'DescribeSnapshots']);
+    expect(report.removed.every((item) => item.alreadyGone)).toBe(true);
+    expect(report.failed).toEqual([]);
+  });
+
+  it('names the lease and the command that deletes it when the post step cannot clean up', () => {
+    expect(describeEntry(leaseEntry)).toBe(
+      `lease tag ${OURS} on the intermediate copy ${INTERMEDIATE} (source account, ${REGION}): aws ec2 delete-tags --region ${REGION} --resources ${INTERMEDIATE} --tags Key=${OURS}`,
+    );
+  });
+});
+
+describe('cleanUp when another run removes the intermediate copy meanwhile', () => {
+  it('a copy this run made a moment ago, seen and then removed by the last other user while this cleanup looked again: done at once, its snapshots left to that run', async () => {
+    const OURS = 'promote-ami:lease:4242-1-aaaaaaaaaa';
+    const at = NOW - 20_000;
+    const t = setup([{ ...intermediateEntry, at }, { kind: 'lease', region: REGION, imageId: INTERMEDIATE, key: OURS, at }]);
+    const theirs = { Key: 'promote-ami:lease:4242-1-bbbbbbbbbb', Value: new Date(NOW + 3_600_000).toISOString() };
+    t.src.on(DescribeImagesCommand).resolves({ Images: [{ ...intermediateImage, Tags: [...intermediateTags, theirs] }] });
+    t.src
+      .on(DescribeImageAttributeCommand)
+      .resolvesOnce({ ImageId: INTERMEDIATE, LaunchPermissions: [] })
+      .rejects(awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE}]' does not exist`));
+    const report = await t.run();
+    // Seen once, the copy's "not found" is final: no waiting for it to show, no snapshot calls.
+    expect(t.clock.sleeps).toEqual([10_000]);
+    expect(t.log.of('source').map(([name]) => name)).toEqual(['DeleteTags', 'DescribeImageAttribute', 'DescribeImages', 'DescribeImageAttribute']);
+    expect(report.removed.at(-1)).toEqual(
+      expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, alreadyGone: true, note: "another run's cleanup removed it meanwhile (and deletes its snapshots)" }),
+    );
+    expect(report.failed).toEqual([]);
+    expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
+  });
+
+  it('two last users deregistering at once: the one that finds it gone counts it as removed meanwhile', async () => {
+    const t = setup([intermediateEntry]);
+    t.src.on(DeregisterImageCommand).rejects(awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE}]' does not exist`));
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual(intermediateRemoval.slice(0, DEREGISTER + 1));
+    expect(report.removed).toEqual([expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, alreadyGone: true, note: expect.stringContaining('removed it meanwhile') })]);
+    expect(report.failed).toEqual([]);
+  });
+
+  it('a copy the main step saw removed by another run: its lease and the copy are gone at once, without waiting to see them', async () => {
+    const at = NOW - 5_000;
+    const t = setup([
+      { ...intermediateEntry, snapshotIds: [], at },
+      { kind: 'lease', region: REGION, imageId: INTERMEDIATE, key: 'promote-ami:lease:4242-1-aaaaaaaaaa', at },
+      { kind: 'intermediate-gone', region: REGION, imageId: INTERMEDIATE, at },
+    ]);
+    t.src.on(DeleteTagsCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    t.src.on(DescribeImageAttributeCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    t.src.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const report = await t.run();
+    expect(t.clock.sleeps).toEqual([]);
+    expect(report.removed.map((item) => [item.what, item.alreadyGone])).toEqual([
+      [`lease tag promote-ami:lease:4242-1-aaaaaaaaaa on ${INTERMEDIATE}`, true],
+      [`intermediate copy ${INTERMEDIATE}`, true],
+    ]);
+    expect(describeEntry({ kind: 'intermediate-gone', region: REGION, imageId: INTERMEDIATE })).toBe(`intermediate copy ${INTERMEDIATE} (source account, ${REGION}): removed by another run`);
   });
 });

@@ -99,7 +99,7 @@ describe('preflight: a promotion that can go ahead', () => {
         check: "The tags fit EC2's limits",
         side: 'target',
         status: 'ok',
-        detail: `tags per AMI and per snapshot: the intermediate copy in ${SOURCE_REGION}: 7, the promoted AMI in ${SOURCE_REGION}: 10 (EC2 allows 50).`,
+        detail: `tags per AMI and per snapshot: the intermediate copy in ${SOURCE_REGION}: 8, the promoted AMI in ${SOURCE_REGION}: 10 (EC2 allows 50).`,
       },
       { check: KEY_POLICY_CHECK, side: 'source', status: 'ok', detail: `${TARGET_ROLE} may use ${KEY_ARN} for EBS copies (its own IAM policy must allow it too).` },
       { check: PROBE_CHECK, side: 'target', status: 'ok', detail: `DescribeKey on ${KEY_ARN} with the target credentials works.` },

@@ -57,7 +57,7 @@ describe('the tag budget in the preflight', () => {
         check: TAG_BUDGET_CHECK,
         side: 'target',
         status: 'ok',
-        detail: `tags per AMI and per snapshot: the intermediate copy in ${SOURCE_REGION}: 7, the promoted AMI in ${SOURCE_REGION}: 11 (EC2 allows 50).`,
+        detail: `tags per AMI and per snapshot: the intermediate copy in ${SOURCE_REGION}: 8, the promoted AMI in ${SOURCE_REGION}: 11 (EC2 allows 50).`,
       },
     ]);
   });
@@ -69,7 +69,8 @@ describe('the tag budget in the preflight', () => {
     const shared = await reencrypt(fx.ctx, plan.sourceImage, plan.sourceKey, true);
     await startTargetCopy(fx.ctx, plan.sourceImage, shared, plan.targets[0]?.keys[0] as never);
     const sent = (side: 'source' | 'target') => fx[side].ec2(SOURCE_REGION).commandCalls(CopyImageCommand).map((c) => c.args[0].input.TagSpecifications?.map((t) => t.Tags?.length));
-    expect(sent('source')).toEqual([[7, 7]]);
+    // The intermediate AMI also carries this run's lease; its snapshots do not.
+    expect(sent('source')).toEqual([[8, 7]]);
     expect(sent('target')).toEqual([[11, 11]]);
   });
 
@@ -102,7 +103,7 @@ describe('the tag budget in the preflight', () => {
   it('refuses the intermediate copy on the source side when the copied source tags alone are too many', async () => {
     const { result } = await run({}, { sourceTags: sourceTags(46) });
     expect(missingFindings(result).map((f) => `${f.side} ${f.detail.split(';')[0]}`)).toEqual([
-      `source the intermediate copy and its snapshots in ${SOURCE_REGION} would get 51 tags`,
+      `source the intermediate copy and its snapshots in ${SOURCE_REGION} would get 52 tags`,
       `target the promoted AMI and its snapshots in ${SOURCE_REGION} would get 54 tags`,
     ]);
     expect(missingFindings(result)[0]?.error?.message).toContain(`(source account ${SOURCE_ACCOUNT}, ${SOURCE_REGION})`);

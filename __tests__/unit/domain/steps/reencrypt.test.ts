@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
-import { CopyImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { CopyImageCommand, CreateTagsCommand, DescribeImagesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { PromotionError } from '../../../../src/aws/errors.js';
 import type { SourceImage } from '../../../../src/domain/lookups/inspect.js';
+import { LEASE_TIMING, leaseTag } from '../../../../src/domain/steps/lease.js';
 import { reencrypt } from '../../../../src/domain/steps/reencrypt.js';
 import type { SourceKey } from '../../../../src/domain/lookups/source-key.js';
-import { clientToken } from '../../../../src/domain/tokens.js';
+import { clientToken, shortHash } from '../../../../src/domain/tokens.js';
 import {
   INTERMEDIATE_AMI,
   KEY_ARN,
@@ -14,6 +15,7 @@ import {
   SOURCE_AMI,
   SOURCE_REGION,
   SOURCE_TAGS,
+  START,
   awsError,
   buildContext,
   image,
@@ -52,8 +54,9 @@ function setup(overrides: Parameters<typeof buildContext>[0] = {}, pendingPolls 
   const ec2 = fx.source.ec2(SOURCE_REGION);
   ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves({ Images: [] });
   ec2.on(CopyImageCommand).resolves({ ImageId: INTERMEDIATE_AMI });
+  ec2.on(CreateTagsCommand).resolves({});
   stubCopyProgress(ec2, INTERMEDIATE_AMI, copySnapshots, pendingPolls);
-  return { fx, ec2 };
+  return { fx, ec2, lease: leaseTag(fx.ctx) };
 }
 
 describe('re-encrypting in the source account', () => {
@@ -68,8 +71,8 @@ describe('re-encrypting in the source account', () => {
     expect(fx.journal.entries()).toEqual([]);
   });
 
-  it('copies the AMI under the CMK in the source account and region, tagged as its intermediate copy, and waits for it', async () => {
-    const { fx, ec2 } = setup();
+  it('copies the AMI under the CMK in the source account and region, tagged as its intermediate copy with this run\'s lease, and waits for it', async () => {
+    const { fx, ec2, lease } = setup();
     const result = await reencrypt(fx.ctx, source, key, true);
 
     expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
@@ -92,9 +95,9 @@ describe('re-encrypting in the source account', () => {
       Description: expect.stringContaining(SOURCE_AMI),
       Encrypted: true,
       KmsKeyId: KEY_ARN,
-      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, TARGET_ACCOUNT, '4242', '1'),
+      ClientToken: clientToken('intermediate', SOURCE_AMI, KEY_ARN, TARGET_ACCOUNT, '4242', '1', '1'),
       TagSpecifications: [
-        { ResourceType: 'image', Tags: tags },
+        { ResourceType: 'image', Tags: [...tags, lease] },
         { ResourceType: 'snapshot', Tags: tags },
       ],
     });
@@ -107,10 +110,14 @@ describe('re-encrypting in the source account', () => {
       { ImageIds: [INTERMEDIATE_AMI] },
       { ImageIds: [INTERMEDIATE_AMI] },
     ]);
+    expect(lease).toEqual({ Key: 'promote-ami:lease:4242-1-' + lease.Key.slice(-10), Value: new Date(fx.ctx.deadline + 10 * 60_000).toISOString() });
     expect(fx.journal.entries()).toEqual([
       { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+      { kind: 'lease', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, key: lease.Key },
       { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots },
     ]);
+    // The run made the copy with its lease: nothing to confirm, no pause.
+    expect(fx.clock.sleeps.every((ms) => ms < LEASE_TIMING.settleMs)).toBe(true);
   });
 
   it('derives the same ClientToken from the same inputs, and another from other inputs', async () => {
@@ -131,18 +138,22 @@ describe('re-encrypting in the source account', () => {
     const { fx, ec2 } = setup({ copyTags: false }, 0);
     await reencrypt(fx.ctx, source, key, true);
     expect(ec2.commandCalls(CopyImageCommand)[0]?.args[0].input.TagSpecifications).toEqual([
-      { ResourceType: 'image', Tags: MARKERS },
+      { ResourceType: 'image', Tags: [...MARKERS, leaseTag(fx.ctx)] },
       { ResourceType: 'snapshot', Tags: MARKERS },
     ]);
   });
 
-  it('reuses an intermediate copy of the same source under the same key instead of copying again', async () => {
-    const { fx, ec2 } = setup({}, 1);
+  it('reuses an intermediate copy of the same source under the same key: leases it first, and confirms it after the settling time', async () => {
+    const { fx, ec2, lease } = setup({}, 1);
     ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves({ Images: [image({ imageId: INTERMEDIATE_AMI, state: 'pending', snapshotIds: copySnapshots })] });
     const result = await reencrypt(fx.ctx, source, key, true);
     expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
     expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 0);
-    expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'intermediate-copy']);
+    expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([{ Resources: [INTERMEDIATE_AMI], Tags: [lease] }]);
+    // The lease is journaled before it is written; the copy is looked at again once the settling time has passed.
+    expect(fx.journal.entries().map((e) => e.kind)).toEqual(['intermediate-copy', 'lease', 'intermediate-copy']);
+    expect(fx.sent.map((c) => c.command)).toEqual(['DescribeImages', 'CreateTags', 'DescribeImages', 'DescribeSnapshots', 'DescribeImages', 'DescribeImages']);
+    expect(fx.clock.sleeps).toEqual([2_000, LEASE_TIMING.settleMs - 2_000]);
     expect(fx.log.messages('info')).toContain(`Reusing the intermediate copy ${INTERMEDIATE_AMI} of ${SOURCE_AMI} under ${KEY_ARN}.`);
   });
 
@@ -157,7 +168,10 @@ describe('re-encrypting in the source account', () => {
     expect(error.message).toContain('Given key ID is not accessible');
     expect(error.message).toContain(KEY_ARN);
     expect(error.message).toMatch(/KMS/);
-    expect(fx.journal.entries()).toEqual([{ kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] }]);
+    expect(fx.journal.entries()).toEqual([
+      { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+      { kind: 'lease', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, key: leaseTag(fx.ctx).Key },
+    ]);
   });
 
   it('uses the intermediate copy of a concurrent run that took the name after it looked', async () => {
@@ -172,18 +186,44 @@ describe('re-encrypting in the source account', () => {
     expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
     expect(fx.journal.entries()).toEqual([
       { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
+      { kind: 'lease', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, key: leaseTag(fx.ctx).Key },
       { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots },
     ]);
+    expect(fx.log.messages('info')).toContain(`Reusing the intermediate copy ${INTERMEDIATE_AMI} of ${SOURCE_AMI} under ${KEY_ARN}, started by a concurrent run.`);
   });
 
-  it('explains a name taken by an AMI that is no usable intermediate copy', async () => {
+  it('explains at once a name taken by an AMI that is no usable intermediate copy, and journals nothing', async () => {
+    const { fx, ec2 } = setup({}, 1);
+    const decoy = 'ami-0dddddddddddddddd1';
+    ec2.on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', `AMI name is already in use by AMI ${decoy}`));
+    const name = `promote-ami-${SOURCE_AMI}-${shortHash(KEY_ARN)}`;
+    ec2.on(DescribeImagesCommand, { Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }).resolves({ Images: [{ ...image({ imageId: decoy, tags: [] }), Name: name }] });
+    const error = (await reencrypt(fx.ctx, source, key, true).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
+    expect(error.details.why).toMatch(new RegExp(`^the source account already has an AMI named "promote-ami-${SOURCE_AMI}-[0-9a-f]{10}" that is not a usable intermediate copy \\(${decoy}, available; it may have failed\\)\\.$`));
+    expect(error.details.fix).toBe(`Deregister ${decoy} in ${SOURCE_REGION} of account ${SOURCE_ACCOUNT}, then run the promotion again.`);
+    expect(fx.clock.sleeps).toEqual([]);
+    expect(fx.journal.entries()).toEqual([]);
+  });
+
+  it('gives up when the name stays taken for 2 minutes and no AMI with it shows', async () => {
     const { fx, ec2 } = setup({}, 1);
     ec2.on(CopyImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use'));
     const error = (await reencrypt(fx.ctx, source, key, true).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
-    expect(error.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
-    expect(error.details.fix).toContain('Deregister');
+    expect(error.details.why).toMatch(/^the name "promote-ami-ami-0123456789abcdef0-[0-9a-f]{10}" stayed taken for 2 minutes, and no AMI with it showed/);
+    expect(fx.clock.sleeps).toEqual([2_000, 4_000, 8_000, 16_000, 20_000, 20_000, 20_000, 20_000, 20_000]);
     expect(fx.journal.entries()).toEqual([]);
+  });
+
+  it('makes the copy once a removed copy no longer holds the name', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(CopyImageCommand).rejectsOnce(awsError('InvalidAMIName.Duplicate', 'AMI name is already in use')).resolves({ ImageId: INTERMEDIATE_AMI });
+    const result = await reencrypt(fx.ctx, source, key, true);
+    expect(result.imageId).toBe(INTERMEDIATE_AMI);
+    expect(fx.clock.sleeps[0]).toBe(2_000);
+    expect(fx.log.messages('info')[0]).toMatch(/^No intermediate copy to take up or make yet: the name promote-ami-ami-0123456789abcdef0-[0-9a-f]{10} is taken/);
   });
 
   it('explains a denied CopyImage and journals nothing', async () => {
@@ -194,5 +234,108 @@ describe('re-encrypting in the source account', () => {
     expect(error.message).toContain('"Action": "ec2:CopyImage"');
     expect(fx.journal.entries()).toEqual([]);
     expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 0);
+  });
+});
+
+describe('an intermediate copy another run removes (a job matrix: each run leases the copy it relies on)', () => {
+  const SECOND = 'ami-0bbbbbbbbbbbbbbb2';
+  const notFound = () => awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE_AMI}]' does not exist`);
+  const found = (state = 'available', tags = MARKERS) => ({ Images: [image({ imageId: INTERMEDIATE_AMI, state, snapshotIds: copySnapshots, tags })] });
+  const going = { Key: 'promote-ami:going:9999-1-0123456789', Value: new Date(START + 5 * 60_000).toISOString() };
+
+  it('a copy taken up that vanishes during the wait is made again, with a new ClientToken, saying why', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolvesOnce(found('pending')).resolves({ Images: [] });
+    ec2.on(DescribeImagesCommand, { ImageIds: [INTERMEDIATE_AMI] }).resolvesOnce(found('pending')).rejects(notFound());
+    ec2.on(CopyImageCommand).resolves({ ImageId: SECOND });
+    stubCopyProgress(ec2, SECOND, copySnapshots, 0);
+    const result = await reencrypt(fx.ctx, source, key, true);
+    expect(result).toEqual({ imageId: SECOND, snapshotIds: copySnapshots, intermediate: true });
+    expect(ec2.commandCalls(CopyImageCommand)[0]?.args[0].input.ClientToken).toBe(clientToken('intermediate', SOURCE_AMI, KEY_ARN, TARGET_ACCOUNT, '4242', '1', '2'));
+    expect(fx.log.messages('warning')).toEqual([
+      `The intermediate copy ${INTERMEDIATE_AMI} was removed while this run relied on it, most probably by the cleanup of another run promoting ${SOURCE_AMI} ` +
+        "(for example another job of a job matrix) that did not see this run's lease yet: taking up or making another one (attempt 2 of 3).",
+    ]);
+    // Both copies and both leases are journaled, the first copy as gone: cleanup does not wait for it to show.
+    expect(fx.journal.entries().map((e) => `${e.kind} ${'imageId' in e ? e.imageId : ''}`)).toEqual([
+      `intermediate-copy ${INTERMEDIATE_AMI}`,
+      `lease ${INTERMEDIATE_AMI}`,
+      `intermediate-gone ${INTERMEDIATE_AMI}`,
+      `intermediate-copy ${SECOND}`,
+      `lease ${SECOND}`,
+      `intermediate-copy ${SECOND}`,
+    ]);
+  });
+
+  it("waits while another run's cleanup has marked the copy as going, and uses it once the mark is taken away", async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves(found());
+    ec2.on(DescribeImagesCommand, { ImageIds: [INTERMEDIATE_AMI] }).resolvesOnce(found()).resolvesOnce(found('available', [...MARKERS, going])).resolves(found());
+    const result = await reencrypt(fx.ctx, source, key, true);
+    expect(result.imageId).toBe(INTERMEDIATE_AMI);
+    expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 0);
+    expect(fx.clock.sleeps).toEqual([LEASE_TIMING.settleMs, LEASE_TIMING.pollMs]);
+    expect(fx.log.messages('info')).toContain(
+      `The cleanup of another run is about to remove the intermediate copy ${INTERMEDIATE_AMI} (${going.Key} (until ${going.Value})): ` +
+        "waiting until it has seen this run's lease or removed the copy.",
+    );
+  });
+
+  it('makes a new copy when the cleanup that marked it goes on to deregister it', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolvesOnce(found()).resolves({ Images: [] });
+    ec2.on(DescribeImagesCommand, { ImageIds: [INTERMEDIATE_AMI] }).resolvesOnce(found()).resolvesOnce(found('available', [...MARKERS, going])).rejects(notFound());
+    ec2.on(CopyImageCommand).resolves({ ImageId: SECOND });
+    stubCopyProgress(ec2, SECOND, copySnapshots, 0);
+    expect((await reencrypt(fx.ctx, source, key, true)).imageId).toBe(SECOND);
+    expect(fx.log.messages('warning')).toHaveLength(1);
+  });
+
+  it('a mark whose time has passed (its cleanup died) is no reason to wait', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    const stale = { ...going, Value: new Date(START - 1).toISOString() };
+    ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves(found());
+    ec2.on(DescribeImagesCommand, { ImageIds: [INTERMEDIATE_AMI] }).resolves(found('available', [...MARKERS, stale]));
+    expect((await reencrypt(fx.ctx, source, key, true)).imageId).toBe(INTERMEDIATE_AMI);
+    expect(fx.clock.sleeps).toEqual([LEASE_TIMING.settleMs]);
+  });
+
+  it('a copy gone between finding and leasing it: makes its own at once', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolvesOnce(found()).resolves({ Images: [] });
+    ec2.on(CreateTagsCommand).rejects(notFound());
+    expect((await reencrypt(fx.ctx, source, key, true)).imageId).toBe(INTERMEDIATE_AMI);
+    expect(fx.sent.map((c) => c.command).slice(0, 3)).toEqual(['DescribeImages', 'CreateTags', 'CopyImage']);
+  });
+
+  it('fails after three copies were removed, saying that another run removed them and what to do', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    const ids = ['ami-0ccccccccccccccc1', 'ami-0ccccccccccccccc2', 'ami-0ccccccccccccccc3'];
+    ec2.on(CopyImageCommand).resolvesOnce({ ImageId: ids[0] }).resolvesOnce({ ImageId: ids[1] }).resolves({ ImageId: ids[2] });
+    for (const id of ids) ec2.on(DescribeImagesCommand, { ImageIds: [id] }).resolvesOnce({ Images: [image({ imageId: id, state: 'pending', snapshotIds: copySnapshots })] }).rejects(notFound());
+    const error = (await reencrypt(fx.ctx, source, key, true).catch((e: unknown) => e)) as PromotionError;
+    expect(error).toBeInstanceOf(PromotionError);
+    expect(error.details).toMatchObject({ side: 'source', accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
+    expect(error.details.why).toBe(
+      `the intermediate copy was removed 3 times while this run waited for it (${ids.join(', ')}), most probably each time by the cleanup of another run ` +
+        `promoting ${SOURCE_AMI} under the same key (for example another job of a job matrix) that did not see this run's lease yet: EC2 tags are eventually consistent.`,
+    );
+    expect(error.details.fix).toMatch(/^Re-run this job/);
+    expect(fx.log.messages('warning')).toHaveLength(2);
+  });
+
+  it('a copy that turns failed is no removal: the failure is reported, nothing is made again', async () => {
+    const { fx, ec2 } = setup({}, 0);
+    ec2.on(DescribeImagesCommand, { ImageIds: [INTERMEDIATE_AMI] }).resolves({ Images: [{ ...image({ imageId: INTERMEDIATE_AMI, state: 'failed' }), StateReason: { Message: 'Given key ID is not accessible' } }] });
+    await expect(reencrypt(fx.ctx, source, key, true)).rejects.toThrow('Given key ID is not accessible');
+    expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
+  });
+
+  it('a cancellation during the wait ends the step at once, without looking for a new copy', async () => {
+    const { fx, ec2 } = setup({}, 5);
+    const reason = new Error('The job was cancelled (SIGTERM).');
+    fx.clock.onSleep = () => fx.abort.abort(reason);
+    await expect(reencrypt(fx.ctx, source, key, true)).rejects.toBe(reason);
+    expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
   });
 });

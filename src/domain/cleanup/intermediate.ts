@@ -1,0 +1,162 @@
+// The intermediate copy: removed by the last run that uses it (the lease protocol is described in steps/lease.ts).
+import { CreateTagsCommand, DeleteTagsCommand, DescribeImageAttributeCommand, type Image, type LaunchPermission, type Tag } from '@aws-sdk/client-ec2';
+import { snapshotIdsOf } from '../../aws/images.js';
+import { LEASE_TIMING, activeMarks, describeMarks, type Mark } from '../steps/lease.js';
+import { MARK, ROLE_INTERMEDIATE, TAG, tagValue } from '../tags.js';
+import { deregister, findImage, removeSnapshots, type Copy } from './images.js';
+import { manual } from './manual.js';
+import type { Call, CleanupRun } from './run.js';
+import { Gone } from './visibility.js';
+
+/** What this run added to the copy: the accounts it shared it with, and its lease tags. */
+export interface Ours {
+  accounts: ReadonlySet<string>;
+  leases: readonly string[];
+}
+
+/** Who else uses the copy now, seen on the image: other accounts' launch permissions and other runs' valid leases. */
+interface Users {
+  image: Image;
+  permissions: LaunchPermission[];
+  leases: Mark[];
+}
+
+/** Gone after this cleanup saw it: another run's cleanup removed it meanwhile, and deletes its snapshots. */
+const REMOVED_MEANWHILE = new Gone("another run's cleanup removed it meanwhile (and deletes its snapshots)");
+
+/** The decision on the copy: deregister this image, it is gone already (or was removed meanwhile), or it is kept and why. */
+type Decision = Image | Gone | { kept: string };
+
+function describePermission(permission: LaunchPermission): string {
+  if (permission.UserId) return `account ${permission.UserId}`;
+  if (permission.OrganizationArn) return `organization ${permission.OrganizationArn}`;
+  if (permission.OrganizationalUnitArn) return `organizational unit ${permission.OrganizationalUnitArn}`;
+  if (permission.Group) return `group ${permission.Group}`;
+  return 'another principal';
+}
+
+/** Who else the copy is shared with (another run using it), or Gone. */
+async function otherPermissions(run: CleanupRun, copy: Copy, ourAccounts: ReadonlySet<string>): Promise<LaunchPermission[] | Gone> {
+  const { region, imageId, ec2 } = copy;
+  const call: Call = {
+    what: `Reading the launch permissions of ${imageId}`,
+    side: 'source',
+    region,
+    actions: ['ec2:DescribeImageAttribute'],
+    manual: manual.deregister(region, imageId),
+  };
+  const describe = () => ec2.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }));
+  const attribute = await run.sendUntilFound(call, run.sought(imageId, copy.label), describe, 'image');
+  if (attribute instanceof Gone) return attribute;
+  return (attribute.LaunchPermissions ?? []).filter((permission) => !(permission.UserId && ourAccounts.has(permission.UserId)));
+}
+
+async function lookAtUsers(run: CleanupRun, copy: Copy, ours: Ours): Promise<Users | Gone> {
+  const permissions = await otherPermissions(run, copy, ours.accounts);
+  if (permissions instanceof Gone) return permissions;
+  const image = await findImage(run, copy);
+  if (image instanceof Gone) return image;
+  return { image, permissions, leases: activeMarks(image.Tags, MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
+}
+
+const inUse = (users: Users) => users.permissions.length > 0 || users.leases.length > 0;
+
+function keptFor(users: Users): string {
+  const reasons = [
+    ...(users.permissions.length > 0 ? [`it is still shared with ${users.permissions.map(describePermission).join(', ')}`] : []),
+    ...(users.leases.length > 0 ? [`another run still holds a lease on it: ${describeMarks(users.leases)}`] : []),
+  ];
+  return `${reasons.join('; ')}. Another run (for example a job matrix promoting the same AMI to another account) is using it; the last run to finish removes it.`;
+}
+
+/** CreateTags or DeleteTags of one tag on the copy; Gone when the copy is. */
+async function tagCopy(run: CleanupRun, copy: Copy, change: 'create' | 'delete', tag: Tag): Promise<unknown> {
+  const { region, imageId, ec2 } = copy;
+  const call: Call = {
+    what: `${change === 'create' ? 'Tagging' : 'Deleting the tag'} ${tag.Key} ${change === 'create' ? 'on' : 'from'} ${imageId}`,
+    side: 'source',
+    region,
+    actions: [change === 'create' ? 'ec2:CreateTags' : 'ec2:DeleteTags'],
+    manual: change === 'create' ? manual.deregister(region, imageId) : manual.deleteTag(region, imageId, tag.Key as string),
+  };
+  const send = () =>
+    change === 'create'
+      ? ec2.send(new CreateTagsCommand({ Resources: [imageId], Tags: [tag] }))
+      : ec2.send(new DeleteTagsCommand({ Resources: [imageId], Tags: [{ Key: tag.Key }] }));
+  return run.sendUntilFound(call, run.sought(imageId, copy.label), send, 'image');
+}
+
+/** Deletes this run's lease tags first, so that runs finishing together see each other's gone. */
+async function releaseLeases(run: CleanupRun, copy: Copy, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const item = run.item(`lease tag ${key} on ${copy.imageId}`, 'source', copy.region);
+    try {
+      const result = await tagCopy(run, copy, 'delete', { Key: key });
+      run.removed(item, result instanceof Gone ? result : undefined);
+    } catch (error) {
+      run.failed(item, error);
+    }
+  }
+}
+
+/**
+ * Deregister only when nobody else uses the copy. Seeing other users, looks again after a while (runs finishing at the
+ * same time each see the other's lease until its removal shows). Seeing none, marks the copy as going and looks once
+ * more: a run that has just leased it either shows here or sees the mark (steps/lease.ts) and waits.
+ */
+async function decide(run: CleanupRun, copy: Copy, ours: Ours): Promise<Decision> {
+  let users = await lookAtUsers(run, copy, ours);
+  if (users instanceof Gone) return users;
+  if (tagValue(users.image.Tags, TAG.role) !== ROLE_INTERMEDIATE || tagValue(users.image.Tags, TAG.sourceAmiId) === undefined) {
+    return { kept: `it does not carry the tags ${TAG.role}=${ROLE_INTERMEDIATE} and ${TAG.sourceAmiId}, so it is not treated as this action's copy and is left alone.` };
+  }
+  if (inUse(users)) {
+    await run.ctx.clock.sleep(LEASE_TIMING.settleMs, run.ctx.signal);
+    users = await lookAtUsers(run, copy, ours);
+    if (users instanceof Gone) return REMOVED_MEANWHILE;
+    if (inUse(users)) return { kept: keptFor(users) };
+  }
+  const holder = ours.leases[0]?.slice(MARK.lease.length) ?? 'cleanup';
+  const going: Tag = { Key: `${MARK.going}${holder}`, Value: new Date(run.ctx.clock.now() + LEASE_TIMING.goingMs).toISOString() };
+  if ((await tagCopy(run, copy, 'create', going)) instanceof Gone) return REMOVED_MEANWHILE;
+  users = await lookAtUsers(run, copy, ours);
+  if (users instanceof Gone) return REMOVED_MEANWHILE;
+  if (!inUse(users)) return users.image;
+  await tagCopy(run, copy, 'delete', going);
+  return { kept: keptFor(users) };
+}
+
+/** Removes this run's leases, then the intermediate copy and its snapshots unless another run still uses it. */
+export async function removeIntermediateCopy(run: CleanupRun, region: string, imageId: string, recordedSnapshotIds: readonly string[], ours: Ours): Promise<void> {
+  const ec2 = run.ctx.source.clients.ec2(region);
+  const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
+  const item = run.item(copy.label, 'source', region);
+  await releaseLeases(run, copy, ours.leases);
+  // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
+  let ids = [...recordedSnapshotIds];
+  try {
+    const decision = await decide(run, copy, ours);
+    if ('kept' in decision) {
+      run.kept(item, decision.kept);
+      return;
+    }
+    if (decision === REMOVED_MEANWHILE) {
+      run.removed(item, REMOVED_MEANWHILE);
+      return;
+    }
+    if (decision instanceof Gone) {
+      run.removed(item, decision);
+    } else {
+      ids = [...new Set([...ids, ...snapshotIdsOf(decision)])];
+      if ((await deregister(run, copy, decision)) instanceof Gone) {
+        run.removed(item, REMOVED_MEANWHILE);
+        return;
+      }
+      run.removed(item);
+    }
+  } catch (error) {
+    run.failed(item, error);
+    return;
+  }
+  await removeSnapshots(run, copy, ids.length > 0 ? ids : undefined);
+}
