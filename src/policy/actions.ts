@@ -83,7 +83,7 @@ export const SOURCE_EC2 = {
   ],
   reencrypt: [
     { action: 'ec2:CopyImage', why: 'makes the intermediate copy under the shared key' },
-    { action: 'ec2:CreateTags', why: 'tags the intermediate copy as CopyImage creates it (TagSpecifications)' },
+    { action: 'ec2:CreateTags', why: "tags the intermediate copy as CopyImage creates it (TagSpecifications); leases a copy another run made; cleanup marks it as going" },
   ],
   share: [
     { action: 'ec2:DescribeImageAttribute', why: 'reads who may already launch the AMI' },
@@ -94,6 +94,7 @@ export const SOURCE_EC2 = {
   cleanup: [
     { action: 'ec2:DeregisterImage', why: 'removes the intermediate copy' },
     { action: 'ec2:DeleteSnapshot', why: "removes the intermediate copy's snapshots" },
+    { action: 'ec2:DeleteTags', why: "removes the run's lease from the intermediate copy, and its going mark when another run still uses it" },
   ],
 } as const satisfies Record<string, readonly Need[]>;
 

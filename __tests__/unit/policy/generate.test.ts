@@ -27,6 +27,7 @@ describe('generatePolicies for the README example', () => {
             'ec2:CopyImage',
             'ec2:CreateTags',
             'ec2:DeleteSnapshot',
+            'ec2:DeleteTags',
             'ec2:DeregisterImage',
             'ec2:DescribeImageAttribute',
             'ec2:DescribeImages',

@@ -53,6 +53,56 @@ function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
   return times;
 }
 
+const copyKey = (e: Entry<'target-copy' | 'target-copy-done'>) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
+
+/** Copies in the target accounts that never finished. A finished copy is the product: never touched. */
+async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+  for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
+    if (!done.has(copyKey(entry))) await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
+  }
+}
+
+/** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
+async function sharing(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const images = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
+  const snapshots = unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`);
+  const permissions = [
+    ...images.map((e) => ({ kind: 'image' as const, region: e.region, resourceId: e.imageId, accountId: e.accountId })),
+    ...snapshots.map((e) => ({ kind: 'snapshot' as const, region: e.region, resourceId: e.snapshotId, accountId: e.accountId })),
+  ];
+  for (const { permission, accountIds } of byResource(permissions)) await removePermissions(run, permission, accountIds);
+}
+
+/** This run's leases on the intermediate copy, then the copy unless another run still uses it. */
+async function intermediateCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const intermediates = new Map<string, Entry<'intermediate-copy'>>();
+  for (const entry of ofKind(todo, 'intermediate-copy')) {
+    const key = `${entry.region} ${entry.imageId}`;
+    const seen = intermediates.get(key);
+    intermediates.set(key, seen ? { ...seen, snapshotIds: [...new Set([...seen.snapshotIds, ...entry.snapshotIds])] } : entry);
+  }
+  for (const entry of intermediates.values()) {
+    const onIt = <E extends { region: string; imageId: string }>(e: E) => e.region === entry.region && e.imageId === entry.imageId;
+    const accounts = new Set(ofKind(todo, 'launch-permission').filter(onIt).map((p) => p.accountId));
+    const leases = [...new Set(ofKind(todo, 'lease').filter(onIt).map((l) => l.key))];
+    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, { accounts, leases });
+  }
+}
+
+/** What stays on purpose: key-policy statements asked for, and the promoted AMIs. */
+function keptOnPurpose(run: CleanupRun, todo: JournalEntry[]): void {
+  for (const entry of unique(ofKind(todo, 'key-policy-statement'), (e) => `${e.region} ${e.keyArn} ${e.sid}`)) {
+    run.kept(
+      run.item(`key-policy statement ${entry.sid} on ${entry.keyArn}`, 'source', entry.region),
+      'key-access is key-policy: the statement was asked for and stays; remove it from the key policy by hand when the target account no longer needs the key.',
+    );
+  }
+  for (const entry of unique(ofKind(todo, 'target-copy-done'), copyKey)) {
+    run.kept(run.forTarget(entry.accountId).item(`promoted AMI ${entry.imageId}`, 'target', entry.region), 'it is the result of the promotion.');
+  }
+}
+
 /**
  * Undoes what the journal records and no earlier cleanup undid: unfinished target copies, the sharing, grants and
  * the intermediate copy, in that order. Every undo is attempted; failures are collected in the report. Records
@@ -67,58 +117,13 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   }
   const todo = pending(entries);
   const run = new CleanupRun(ctx, creationTimes(entries));
-
-  // 1. Copies in the target account that never finished. A finished copy is the product: never touched.
-  const copyKey = (e: Entry<'target-copy' | 'target-copy-done'>) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
-  const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
-  for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
-    if (!done.has(copyKey(entry))) await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
-  }
-
-  // 2. Sharing with the target account: only the account recorded is removed.
-  const launchPermissions = unique(ofKind(todo, 'launch-permission'), (e) => `${e.region} ${e.imageId} ${e.accountId}`);
-  for (const { permission, accountIds } of byResource(launchPermissions.map((e) => ({ kind: 'image' as const, region: e.region, resourceId: e.imageId, accountId: e.accountId })))) {
-    await removePermissions(run, permission, accountIds);
-  }
-  const volumePermissions = unique(ofKind(todo, 'volume-permission'), (e) => `${e.region} ${e.snapshotId} ${e.accountId}`);
-  for (const { permission, accountIds } of byResource(volumePermissions.map((e) => ({ kind: 'snapshot' as const, region: e.region, resourceId: e.snapshotId, accountId: e.accountId })))) {
-    await removePermissions(run, permission, accountIds);
-  }
-
-  // 3. Grants on the source key.
+  await unfinishedCopies(run, todo);
+  await sharing(run, todo);
   for (const entry of unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`)) {
     await removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName);
   }
-
-  // 4. This run's leases on the intermediate copy, then the copy unless another run still uses it.
-  const intermediates = new Map<string, Entry<'intermediate-copy'>>();
-  for (const entry of ofKind(todo, 'intermediate-copy')) {
-    const key = `${entry.region} ${entry.imageId}`;
-    const seen = intermediates.get(key);
-    intermediates.set(key, seen ? { ...seen, snapshotIds: [...new Set([...seen.snapshotIds, ...entry.snapshotIds])] } : entry);
-  }
-  for (const entry of intermediates.values()) {
-    const onIt = <E extends { region: string; imageId: string }>(e: E) => e.region === entry.region && e.imageId === entry.imageId;
-    const accounts = new Set(launchPermissions.filter(onIt).map((p) => p.accountId));
-    const leases = [...new Set(ofKind(todo, 'lease').filter(onIt).map((l) => l.key))];
-    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, { accounts, leases });
-  }
-
-  // 5. What stays on purpose.
-  for (const entry of unique(ofKind(todo, 'key-policy-statement'), (e) => `${e.region} ${e.keyArn} ${e.sid}`)) {
-    run.kept(
-      run.item(`key-policy statement ${entry.sid} on ${entry.keyArn}`, 'source', entry.region),
-      'key-access is key-policy: the statement was asked for and stays; remove it from the key policy by hand when the target account no longer needs the key.',
-    );
-  }
-  for (const entry of unique(ofKind(todo, 'target-copy-done'), copyKey)) {
-    run.kept(
-      run.forTarget(entry.accountId).item(`promoted AMI ${entry.imageId}`, 'target', entry.region),
-      'it is the result of the promotion.',
-    );
-  }
-
-  const { report } = run;
-  if (report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });
-  return report;
+  await intermediateCopies(run, todo);
+  keptOnPurpose(run, todo);
+  if (run.report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });
+  return run.report;
 }
