@@ -3,19 +3,7 @@
  * same regions and key alias everywhere) and with targets (each account its own regions and key).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  DEFAULTS,
-  KMS_COPY_ACTIONS,
-  TARGET_EC2_ACTIONS,
-  allow,
-  defaultWorld,
-  githubOidcTrust,
-  keyUseStatements,
-  policyOf,
-  startStandIn,
-  type StandIn,
-  type WorldBuilder,
-} from '../../standin/index.js';
+import { DEFAULTS, addTargetAccount, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,
@@ -46,27 +34,6 @@ const THIRD_PROD_KEY = kmsKeyArn(THIRD, REGION2, THIRD_PROD_KEY_ID);
 const AMI_BY_LINES = 'ami-0f1ee70000000aa01';
 const AMI_BY_ENTRIES = 'ami-0f1ee70000000aa02';
 
-/** A target account like the default one: OIDC provider, target role with the copy permissions, alias/golden-ami in both regions. */
-function addTargetAccount(world: WorldBuilder, account: string): void {
-  const role = roleOf(account);
-  const builder = world
-    .account(account)
-    .oidcProvider()
-    .role(DEFAULTS.targetRoleName, {
-      trustPolicy: githubOidcTrust(account, `repo:${DEFAULTS.repository}:*`),
-      policies: {
-        'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
-        'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, DEFAULTS.sourceKeyArn)),
-        'ami-promotion-own-keys': policyOf(allow([...KMS_COPY_ACTIONS, 'kms:ListAliases'], `arn:aws:kms:*:${account}:key/*`), allow('kms:ListAliases')),
-        'ami-promotion-misc': policyOf(allow('sts:DecodeAuthorizationMessage'), allow(['iam:SimulatePrincipalPolicy', 'iam:GetRole'], role)),
-      },
-    });
-  for (const region of [REGION, REGION2]) {
-    builder.key(region, { keyId: GOLDEN_KEY_IDS[account]?.[region], alias: DEFAULTS.targetKeyAlias, description: 'Golden AMI key' });
-  }
-  world.account(SOURCE).keyStatements(REGION, DEFAULTS.sourceKeyAlias, ...keyUseStatements(role, `Allow${account}`));
-}
-
 let standin: StandIn;
 
 beforeAll(async () => {
@@ -75,8 +42,7 @@ beforeAll(async () => {
     .account(SOURCE)
     .image(REGION, { imageId: AMI_BY_LINES, name: 'golden-fleet-lines' })
     .image(REGION, { imageId: AMI_BY_ENTRIES, name: 'golden-fleet-entries' });
-  addTargetAccount(world, THIRD);
-  addTargetAccount(world, FOURTH);
+  for (const account of [THIRD, FOURTH]) addTargetAccount(world, account, { keys: GOLDEN_KEY_IDS[account] });
   world.account(THIRD).key(REGION2, { keyId: THIRD_PROD_KEY_ID, alias: 'alias/prod-ami', description: 'Production AMI key' });
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });

@@ -5,20 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CopyImageCommand, DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DEFAULTS,
-  KMS_COPY_ACTIONS,
-  TARGET_EC2_ACTIONS,
-  allow,
-  defaultWorld,
-  githubOidcTrust,
-  keyUseStatements,
-  policyOf,
-  sdkClientConfig,
-  startStandIn,
-  type StandIn,
-  type WorldBuilder,
-} from '../../standin/index.js';
+import { DEFAULTS, addTargetAccount, defaultWorld, sdkClientConfig, startStandIn, type StandIn } from '../../standin/index.js';
 import {
   FAST_COPY_MS,
   REGION,
@@ -46,24 +33,6 @@ const AMI_SKEWED = 'ami-0aa0000000000aa03';
 const AMI_SKEWED_THROTTLED = 'ami-0aa0000000000aa04';
 const AMI_REMOVED = 'ami-0aa0000000000aa05';
 
-/** A target account like the default one: its role (GitHub OIDC) and the source key's statements for it. */
-function addTarget(world: WorldBuilder, account: string): void {
-  const role = roleIn(account);
-  world.account(SOURCE).keyStatements(REGION, DEFAULTS.sourceKeyAlias, ...keyUseStatements(role, `AllowTarget${account}`));
-  world
-    .account(account)
-    .oidcProvider()
-    .role(DEFAULTS.targetRoleName, {
-      trustPolicy: githubOidcTrust(account, `repo:${DEFAULTS.repository}:*`),
-      policies: {
-        'ami-promotion-ec2': policyOf(allow(TARGET_EC2_ACTIONS)),
-        'ami-promotion-source-key': policyOf(allow(KMS_COPY_ACTIONS, DEFAULTS.sourceKeyArn)),
-        'ami-promotion-own-keys': policyOf(allow([...KMS_COPY_ACTIONS, 'kms:ListAliases'], `arn:aws:kms:*:${account}:key/*`)),
-        'ami-promotion-misc': policyOf(allow('sts:DecodeAuthorizationMessage'), allow(['iam:SimulatePrincipalPolicy', 'iam:GetRole'], role)),
-      },
-    });
-}
-
 let standin: StandIn;
 
 beforeAll(async () => {
@@ -75,7 +44,7 @@ beforeAll(async () => {
     .image(REGION, { imageId: AMI_SKEWED, name: 'golden-matrix-skewed' })
     .image(REGION, { imageId: AMI_SKEWED_THROTTLED, name: 'golden-matrix-skewed-throttled' })
     .image(REGION, { imageId: AMI_REMOVED, name: 'golden-matrix-removed' });
-  for (const account of MATRIX.slice(1)) addTarget(world, account);
+  for (const account of MATRIX.slice(1)) addTargetAccount(world, account);
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
 
