@@ -181,7 +181,7 @@ async function usable(ctx: PromotionContext, held: Held, key: SourceKey): Promis
   const { imageId } = held;
   try {
     const image = await waitForImage(
-      { label: 'intermediate copy', ...siteOf(ctx.source, region), imageId, ec2: ctx.source.ec2(region), keyDescription: key.arn },
+      { label: 'intermediate copy', ...siteOf(ctx.source, region), imageId, ec2: ctx.source.ec2(region), keyDescription: key.arn, seen: !held.made },
       { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
     );
     return held.made ? image : await confirmLease(ctx, imageId, held.leasedAt);

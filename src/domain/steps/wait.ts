@@ -17,6 +17,8 @@ export interface ImageToWaitFor {
   credentials?: 'assumed' | 'environment';
   /** Key the copy encrypts with, named in the failure explanation. */
   keyDescription?: string;
+  /** The copy was found by DescribeImages already (another run's): not found now means removed, not "not visible yet". */
+  seen?: boolean;
 }
 
 export interface WaitOptions {
@@ -135,7 +137,7 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
   const maxDelay = options.maxDelayMs ?? MAX_DELAY_MS;
   const started = clock.now();
   let lastReport = '';
-  let seen = false;
+  let seen = target.seen ?? false;
   for (;;) {
     signal.throwIfAborted();
     const image = await describeImage(target, site, signal);

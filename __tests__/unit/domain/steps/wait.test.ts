@@ -206,6 +206,14 @@ describe('waiting for a copy', () => {
     await expect(waitForImage(target, options)).rejects.toBe(reason);
   });
 
+  it('a copy found before (another run\'s) that DescribeImages no longer returns was removed: it fails at once, without waiting for it to show', async () => {
+    const { fx, target, options, ec2 } = setup();
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+    const error = (await waitForImage({ ...target, seen: true }, options).catch((e: unknown) => e)) as PromotionError;
+    expect(error.message).toContain('the copy ended deregistered: the image disappeared');
+    expect(fx.clock.sleeps).toEqual([]);
+  });
+
   it('does not start when the signal is already aborted', async () => {
     const { fx, target, options, ec2 } = setup();
     const reason = new Error('cancelled');
