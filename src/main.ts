@@ -69,7 +69,7 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
 }
 
 async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
-  const accounts = cleanupAccounts(ctx.request, ctx.source, ctx.targets);
+  const accounts = cleanupAccounts(ctx.request, ctx.source, ctx.targets.map((target) => ({ spec: target.spec, clients: target })));
   const report = await core.group('Clean up', () => cleanUp({ ...accounts, journal: ctx.journal, log: ctx.log, clock: ctx.clock, signal: ctx.signal }));
   addCleanupSummary(report);
   await writeSummary();

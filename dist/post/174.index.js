@@ -2127,14 +2127,14 @@ async function writeSummary() {
 function cleanupAccounts(request, source, targets) {
     return {
         source: { clients: source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-        targets: request.targets.map((spec, i) => ({ clients: targets[i] ?? source, accountId: spec.role.accountId, roleArn: spec.role.arn })),
+        targets: targets.map(({ spec, clients }) => ({ clients, accountId: spec.role.accountId, roleArn: spec.role.arn })),
     };
 }
 /** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo. */
 async function cleanUpAfterMain(journal) {
     const inputs = readInputs();
     const sessions = openSessions(inputs);
-    const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets.map((t) => t.clients));
+    const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets);
     const ctx = { ...accounts, journal, log: actionsLogger, clock: context/* systemClock */.ml };
     const report = await lib_core/* group */.Os('Clean up', () => cleanUp(ctx));
     addCleanupSummary(report);

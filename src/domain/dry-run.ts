@@ -1,13 +1,10 @@
+import { andList } from '../aws/text.js';
 import { autoScalingServiceLinkedRoleArn } from '../policy/key-policy-statements.js';
 import { recipientId } from '../policy/recipients.js';
 import { isSharableAsIs, type SourceImage } from './lookups/inspect.js';
 import type { SourceKey } from './lookups/source-key.js';
 import { everythingPromoted, type PreflightResult, type TargetPreflight } from './preflight/preflight.js';
 import type { PromotionRequest } from './types.js';
-
-function andList(items: string[]): string {
-  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
-}
 
 function keyAccessLine(request: PromotionRequest, key: SourceKey, roles: string): string {
   return {

@@ -4,7 +4,7 @@ import { systemClock } from '../domain/context.js';
 import type { AccountClients } from '../aws/clients.js';
 import type { CleanupContext } from '../domain/cleanup/report.js';
 import type { Journal } from '../domain/journal.js';
-import type { PromotionRequest } from '../domain/types.js';
+import type { PromotionRequest, TargetSpec } from '../domain/types.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
 import { openSessions } from './sessions.js';
@@ -14,10 +14,14 @@ import { addCleanupSummary, writeSummary } from './summary.js';
  * The accounts as cleanup names them, from the inputs alone (the post step identifies no one): the source account owns
  * the key; a source without source-role-arn uses credentials from the environment.
  */
-export function cleanupAccounts(request: PromotionRequest, source: AccountClients, targets: AccountClients[]): Pick<CleanupContext, 'source' | 'targets'> {
+export function cleanupAccounts(
+  request: PromotionRequest,
+  source: AccountClients,
+  targets: readonly { spec: TargetSpec; clients: AccountClients }[],
+): Pick<CleanupContext, 'source' | 'targets'> {
   return {
     source: { clients: source, accountId: request.kmsKey.accountId, roleArn: request.sourceRole?.arn },
-    targets: request.targets.map((spec, i) => ({ clients: targets[i] ?? source, accountId: spec.role.accountId, roleArn: spec.role.arn })),
+    targets: targets.map(({ spec, clients }) => ({ clients, accountId: spec.role.accountId, roleArn: spec.role.arn })),
   };
 }
 
@@ -25,7 +29,7 @@ export function cleanupAccounts(request: PromotionRequest, source: AccountClient
 export async function cleanUpAfterMain(journal: Journal): Promise<void> {
   const inputs = readInputs();
   const sessions = openSessions(inputs);
-  const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets.map((t) => t.clients));
+  const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets);
   const ctx = { ...accounts, journal, log: actionsLogger, clock: systemClock };
   const report = await core.group('Clean up', () => cleanUp(ctx));
   addCleanupSummary(report);

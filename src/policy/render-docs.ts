@@ -1,3 +1,4 @@
+import { andList } from '../aws/text.js';
 import {
   AUTOSCALING_GRANT,
   EBS_GRANT,
@@ -18,8 +19,7 @@ function json(value: unknown): string {
 
 /** `a`, `b` and `c`. */
 function names(needs: readonly Need[]): string {
-  const quoted = actionsOf(needs).map((action) => `\`${action}\``);
-  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : (quoted[0] ?? '');
+  return andList(actionsOf(needs).map((action) => `\`${action}\``));
 }
 
 const GRANT_ONLY = TARGET_AUTOSCALING.grant.filter((need) => !TARGET_AUTOSCALING.check.includes(need));

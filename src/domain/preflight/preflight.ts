@@ -4,7 +4,7 @@ import { inspectImage, isSharableAsIs, type SourceImage } from '../lookups/inspe
 import { inspectSourceKey, type SourceKey } from '../lookups/source-key.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { promotedName } from '../provenance.js';
-import { readKeyPolicy } from '../steps/key-access.js';
+import { readKeyPolicy } from '../lookups/key-policy.js';
 import { checkAutoscalingAccess } from './autoscaling.js';
 import { findingPlace, placed } from './findings.js';
 import { nameCheck, nameFinding } from './name-check.js';

@@ -1,4 +1,4 @@
-import { CreateGrantCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CreateGrantCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { COPY_READ_KEY, actionsOf, grantOperations } from '../../policy/actions.js';
 import type { Assumptions } from '../../policy/evaluate.js';
 import { denialNotes, exclusionNotes, unknownNotes } from '../../policy/explain-conditions.js';
@@ -6,11 +6,11 @@ import { targetRoleSourceKeyStatements } from '../../policy/generate.js';
 import { checkDirectDescribeKey, checkTargetCopyAccess, type KeyAccessReport } from '../../policy/key-access-check.js';
 import type { PolicyStatement } from '../../policy/policy-document.js';
 import { copyVerdict, type KeyPolicyAssessment } from '../../policy/probe-inference.js';
-import { isAccessDenied } from '../../aws/classify.js';
-import { call, explainAwsError } from '../../aws/explain.js';
-import { siteOf, type PromotionContext, type TargetContext } from '../context.js';
+import { call } from '../../aws/explain.js';
+import { siteOf, type TargetContext } from '../context.js';
 import { PromotionError } from '../../aws/errors.js';
 import { waitForTargetKeyAccess, probeTargetKeyAccess } from '../lookups/key-probe.js';
+import { readKeyPolicy } from '../lookups/key-policy.js';
 import type { SourceKey } from '../lookups/source-key.js';
 import { shortHash } from '../tokens.js';
 
@@ -26,22 +26,6 @@ const POLICY_WAIT_MS = 2 * 60_000;
 type PolicyDocument = { Statement?: PolicyStatement | PolicyStatement[] } & Record<string, unknown>;
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
-
-/** The key policy text; undefined when the source principal may not read it and `tolerateDenied` is set. */
-export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDenied: boolean): Promise<string | undefined> {
-  try {
-    const response = await ctx.source.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
-    return response.Policy ?? '{}';
-  } catch (error) {
-    if (tolerateDenied && isAccessDenied(error)) return undefined;
-    throw explainAwsError(error, {
-      what: `Reading the key policy of ${key.arn}`,
-      ...siteOf(ctx.source, key.region),
-      action: 'kms:GetKeyPolicy',
-      resource: key.arn,
-    });
-  }
-}
 
 /** The key policy checked for the target role's EBS copy in every target region: a region it fails in, else one it cannot tell for. */
 function evaluateForTarget(ctx: TargetContext, key: SourceKey, policy: string, assumptions?: Assumptions): KeyAccessReport {

@@ -6,7 +6,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { PreflightFinding } from '../../../../src/domain/preflight/preflight-finding.js';
 import type { SourceKey } from '../../../../src/domain/lookups/source-key.js';
 import { sourceKeyFindings } from '../../../../src/domain/preflight/source-key-findings.js';
-import { readKeyPolicy } from '../../../../src/domain/steps/key-access.js';
+import { readKeyPolicy } from '../../../../src/domain/lookups/key-policy.js';
 import { targetRoleKeyStatements } from '../../../../src/policy/key-policy-statements.js';
 import type { PolicyStatement } from '../../../../src/policy/policy-document.js';
 import {
