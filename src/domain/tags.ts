@@ -13,6 +13,7 @@ export const TAG = {
   repository: `${TAG_PREFIX}repository`,
   commit: `${TAG_PREFIX}commit`,
   runUrl: `${TAG_PREFIX}run-url`,
+  lineage: `${TAG_PREFIX}lineage`,
 } as const;
 
 /**

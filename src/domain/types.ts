@@ -32,6 +32,20 @@ export interface Provenance {
   runAttempt?: string;
 }
 
+/**
+ * retire-previous: what happens to earlier promotions of the same lineage in each target account and region.
+ * deprecate and disable are reversible (DisableImageDeprecation / EnableImage); deregister also deletes the snapshots.
+ */
+export type RetireMode = 'none' | 'deprecate' | 'disable' | 'deregister';
+
+export interface RetirePolicy {
+  mode: RetireMode;
+  /** How many of the most recent earlier promotions are left untouched. */
+  keepPrevious: number;
+  /** An AMI launched within this many days is kept. */
+  keepIfLaunchedWithinDays: number;
+}
+
 export interface PromotionRequest {
   sourceAmiId: string;
   sourceRegion: string;
@@ -55,6 +69,13 @@ export interface PromotionRequest {
   ssmParameter?: string;
   /** share-with: accounts, organizations and OUs that may launch the promoted AMIs (kept: part of the result). */
   shareWith: Recipient[];
+  /** launch-template: names or IDs (lt-…) of the launch templates that get a version with the promoted AMI. */
+  launchTemplates: string[];
+  /** launch-template-default: also make that version the default. */
+  launchTemplateDefault: boolean;
+  /** The image family, tagged on every promoted AMI; earlier promotions of it are what retire-previous retires. */
+  lineage?: string;
+  retire: RetirePolicy;
   dryRun: boolean;
   provenance: Provenance;
 }

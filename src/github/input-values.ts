@@ -101,3 +101,28 @@ export function parseTargetKey(at: Where, raw: string | undefined, targetAccount
   }
   return { kind: 'alias', aliasName: raw };
 }
+
+export function bool(name: string, fallback: boolean): boolean {
+  if (core.getInput(name) === '') return fallback;
+  try {
+    return core.getBooleanInput(name);
+  } catch {
+    throw new InputError(name, `must be true or false (got "${core.getInput(name)}").`);
+  }
+}
+
+export function integer(name: string, min: number, max: number, fallback?: number, step = 1): number | undefined {
+  const raw = optional(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new InputError(name, `must be a whole number from ${min} to ${max} (got "${raw}").`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new InputError(name, `must be from ${min} to ${max} (got ${value}).`);
+  if (value % step !== 0) throw new InputError(name, `must be a multiple of ${step} (got ${value}).`);
+  return value;
+}
+
+export function oneOf<T extends string>(name: string, modes: readonly T[], fallback: T): T {
+  const value = core.getInput(name) || fallback;
+  if (!(modes as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
+  return value as T;
+}

@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { isRegion } from '../aws/arn.js';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
 import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag } from '../domain/types.js';
-import { InputError, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
+import { InputError, bool, integer, oneOf, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
+import { readAfterCopy } from './after-copy-inputs.js';
 import { readTargets } from './target-inputs.js';
 
 export { InputError };
@@ -28,24 +29,7 @@ const SSM_NAME = /^(?:\/?[a-zA-Z0-9_.-]+)+$/;
 const KEY_ACCESS_MODES: KeyAccessMode[] = ['verify', 'grant', 'key-policy'];
 const AUTOSCALING_MODES: AutoscalingAccessMode[] = ['check', 'grant', 'off'];
 
-function bool(name: string, fallback: boolean): boolean {
-  if (core.getInput(name) === '') return fallback;
-  try {
-    return core.getBooleanInput(name);
-  } catch {
-    throw new InputError(name, `must be true or false (got "${core.getInput(name)}").`);
-  }
-}
 
-function integer(name: string, min: number, max: number, fallback?: number, step = 1): number | undefined {
-  const raw = optional(name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new InputError(name, `must be a whole number from ${min} to ${max} (got "${raw}").`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new InputError(name, `must be from ${min} to ${max} (got ${value}).`);
-  if (value % step !== 0) throw new InputError(name, `must be a multiple of ${step} (got ${value}).`);
-  return value;
-}
 
 /** A warning for a value that looks like more tags on the same line, e.g. Name=web,Env=prod. */
 function commaSeparatedTagsWarning(name: string, where: string, text: string, key: string, value: string): string | undefined {
@@ -132,11 +116,6 @@ function readAccounts(): Pick<PromotionRequest, 'kmsKey' | 'sourceRole' | 'sourc
   return { kmsKey, sourceRole, sourceRegion, targets: readTargets({ partition: kmsKey.partition, regions }) };
 }
 
-function oneOf<T extends string>(name: string, modes: readonly T[], fallback: T): T {
-  const value = core.getInput(name) || fallback;
-  if (!(modes as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
-  return value as T;
-}
 
 /** The promoted AMI's name and description, and the SSM parameter to publish it in. */
 function readImageSettings(): Pick<PromotionRequest, 'amiName' | 'amiDescription' | 'ssmParameter'> {
@@ -182,6 +161,8 @@ export function readInputs(): ActionInputs {
   const image = readImageSettings();
   const session = readSession();
   const tags = parseTags('tags', core.getInput('tags'));
+  const origin = provenance();
+  const { repository } = origin;
   const request: PromotionRequest = {
     sourceAmiId,
     ...accounts,
@@ -197,8 +178,9 @@ export function readInputs(): ActionInputs {
     copyCompletionMinutes: integer('copy-completion-minutes', 15, 2880, undefined, 15),
     maxParallelCopies: integer('max-parallel-copies', 1, 1000, 200) as number,
     shareWith: parseShareWith('share-with', core.getInput('share-with')),
+    ...readAfterCopy(repository),
     dryRun: bool('dry-run', false),
-    provenance: provenance(),
+    provenance: origin,
   };
   return { request, session, warnings: tags.warnings };
 }

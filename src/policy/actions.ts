@@ -4,6 +4,7 @@
  * action sends needs its action here (a unit test scans src/ for the commands sent).
  */
 import type { GrantOperation } from '@aws-sdk/client-kms';
+import type { RetireMode } from '../domain/types.js';
 import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
 
 export interface Need {
@@ -129,6 +130,7 @@ export const TARGET_EC2 = {
     { action: 'ec2:DescribeSnapshots', why: "waits for the copies' snapshots; finds them in cleanup" },
     { action: 'ec2:CreateTags', why: 'tags each copy and its snapshots as CopyImage creates them (TagSpecifications)' },
     { action: 'ec2:GetEbsDefaultKmsKeyId', why: 'names the default EBS key in the log when no target-kms-key is given', optional: true },
+    { action: 'ec2:GetAllowedImagesSettings', why: "reads each target region's Allowed AMIs setting, which can hide the shared AMI (unchecked without it)", optional: true },
   ],
   cleanup: [
     { action: 'ec2:DeregisterImage', why: 'removes a copy that did not finish' },
@@ -204,6 +206,41 @@ export const LAUNCH_KEY: readonly Need[] = [
   EBS_GRANT,
 ];
 
+/**
+ * launch-template: a new version of each template with the promoted AMI of its account and region.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html
+ */
+export const TARGET_LAUNCH_TEMPLATES: readonly Need[] = [
+  { action: 'ec2:DescribeLaunchTemplates', why: 'launch-template: finds each template by name or ID, with its default version' },
+  { action: 'ec2:DescribeLaunchTemplateVersions', why: 'launch-template: reads the default version; finds a version a run already made for the AMI' },
+  { action: 'ec2:CreateLaunchTemplateVersion', why: 'launch-template: makes a version of the default version with only the AMI changed' },
+];
+
+/** launch-template-default: true. */
+export const TARGET_LAUNCH_TEMPLATE_DEFAULT: Need = { action: 'ec2:ModifyLaunchTemplate', why: 'launch-template-default: makes that version the default' };
+
+/**
+ * retire-previous, by mode: finding what still uses an earlier promotion, then retiring it. DeregisterImage deletes
+ * the snapshots in the same call (DeleteAssociatedSnapshots), which needs ec2:DeleteSnapshot on them.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeregisterImage.html
+ */
+export const TARGET_RETIRE: Record<RetireMode, readonly Need[]> = {
+  none: [],
+  deprecate: [
+    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    { action: 'ec2:EnableImageDeprecation', why: 'retire-previous: deprecate — deprecates an earlier promotion' },
+  ],
+  disable: [
+    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    { action: 'ec2:DisableImage', why: 'retire-previous: disable — disables an earlier promotion' },
+  ],
+  deregister: [
+    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    { action: 'ec2:DeregisterImage', why: 'retire-previous: deregister — deregisters an earlier promotion' },
+    { action: 'ec2:DeleteSnapshot', why: "retire-previous: deregister — deletes its snapshots in the same call" },
+  ],
+};
+
 export const TARGET_PUBLISH: Need = { action: 'ssm:PutParameter', why: 'ssm-parameter: writes the promoted AMI id in each target region' };
 
 /** On the role itself. */
@@ -236,6 +273,9 @@ export function everyAction(): string[] {
     TARGET_SELF_SIMULATION,
     ...TARGET_SHARE_ONWARD,
     TARGET_RECIPIENT_CHECK,
+    ...TARGET_LAUNCH_TEMPLATES,
+    TARGET_LAUNCH_TEMPLATE_DEFAULT,
+    ...Object.values(TARGET_RETIRE).flat(),
     DIAGNOSIS,
   ];
   return [...actionsOf([...needs, ...COPY_READ_KEY, ...COPY_WRITE_KEY, ...LAUNCH_KEY]), ...NO_PERMISSION_NEEDED];
