@@ -16,6 +16,7 @@ import {
   EC2Client,
   EnableImageDeprecationCommand,
   EnableImageDeregistrationProtectionCommand,
+  GetAllowedImagesSettingsCommand,
   GetEbsDefaultKmsKeyIdCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
@@ -630,6 +631,7 @@ export function stubWorld(fx: Fixture, options: WorldOptions = {}): World {
   for (const targetRegion of targetRegionsOf(request)) {
     const ec2 = fx.target.ec2(targetRegion);
     ec2.on(GetEbsDefaultKmsKeyIdCommand).resolves({ KmsKeyId: targetDefaultKeyArn(targetRegion) });
+    ec2.on(GetAllowedImagesSettingsCommand).resolves({ State: 'disabled' });
     fx.target.kms(targetRegion).on(DescribeKeyCommand, { KeyId: TARGET_ALIAS }).resolves({ KeyMetadata: targetKeyMetadata(targetKeyArn(targetRegion)) });
     ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves({ Images: [] });
     const imageId = targetImageId(targetRegion);

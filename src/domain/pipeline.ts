@@ -1,3 +1,4 @@
+import type { CopiedFrom } from '../aws/images.js';
 import { forTarget, type PromotionContext } from './context.js';
 import type { ExistingPromotion } from './lookups/reuse.js';
 import type { TargetKey } from './lookups/target-key.js';
@@ -22,6 +23,8 @@ export interface RegionResult {
   /** Seconds the copy took; undefined for a reused AMI. */
   seconds?: number;
   reused: boolean;
+  /** What EC2 reports the AMI was copied from. */
+  copiedFrom?: CopiedFrom;
 }
 
 /** The promoted AMIs of one target account, region by region in the order of the inputs. */
@@ -48,6 +51,8 @@ export interface PromotionResult {
   /** Lasting or temporary changes to keys (grants, key-policy statements), for the log and summary. */
   keyChanges: string[];
   reencryptedImageId?: string;
+  /** What EC2 reports the intermediate copy was copied from. */
+  reencryptedFrom?: CopiedFrom;
   share?: ShareReport;
   finish: FinishReport;
   /** share-with: the launch permissions of every promoted AMI for the recipients (kept: part of the result). */
@@ -109,9 +114,9 @@ async function grantAutoscaling(ctx: PromotionContext, plans: TargetPlan[]): Pro
 }
 
 function regionResult(key: TargetKey, copy: TargetCopy | undefined, existing: ExistingPromotion[]): RegionResult {
-  if (copy) return { region: key.region, imageId: copy.imageId, snapshotIds: copy.snapshotIds, key: key.display, seconds: copy.seconds, reused: false };
+  if (copy) return { region: key.region, imageId: copy.imageId, snapshotIds: copy.snapshotIds, key: key.display, seconds: copy.seconds, reused: false, copiedFrom: copy.copiedFrom };
   const reused = existing.find((e) => e.region === key.region) as ExistingPromotion;
-  return { region: key.region, imageId: reused.imageId, snapshotIds: reused.snapshotIds, key: key.display, reused: true };
+  return { region: key.region, imageId: reused.imageId, snapshotIds: reused.snapshotIds, key: key.display, reused: true, copiedFrom: reused.copiedFrom };
 }
 
 /** The promoted AMI of every account and region, new or reused; the regions whose copy failed are left out. */
@@ -157,6 +162,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
     reused: false,
     keyChanges: [...keyChanges, ...autoscaling],
     reencryptedImageId: shared.intermediate ? shared.imageId : undefined,
+    reencryptedFrom: shared.intermediate ? shared.copiedFrom : undefined,
     share,
     finish,
     onward,

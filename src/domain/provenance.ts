@@ -15,6 +15,7 @@ export function provenanceTags(ctx: PromotionContext, key: TargetKey): Tag[] {
     { Key: TAG.sourceRegion, Value: request.sourceRegion },
     { Key: TAG.kmsKey, Value: key.label },
   ];
+  if (request.lineage) tags.push({ Key: TAG.lineage, Value: request.lineage });
   const { repository, commitSha, runUrl } = request.provenance;
   if (repository) tags.push({ Key: TAG.repository, Value: repository });
   if (commitSha) tags.push({ Key: TAG.commit, Value: commitSha });

@@ -1,9 +1,9 @@
 import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
-import type { AutoscalingAccessMode, KeyAccessMode } from '../policy/modes.js';
+import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from '../policy/modes.js';
 import type { Recipient } from '../policy/recipients.js';
 
 export type { Side } from '../aws/errors.js';
-export type { AutoscalingAccessMode, KeyAccessMode };
+export type { AutoscalingAccessMode, KeyAccessMode, RetireMode };
 
 export interface Tag {
   Key: string;
@@ -31,12 +31,6 @@ export interface Provenance {
   runId?: string;
   runAttempt?: string;
 }
-
-/**
- * retire-previous: what happens to earlier promotions of the same lineage in each target account and region.
- * deprecate and disable are reversible (DisableImageDeprecation / EnableImage); deregister also deletes the snapshots.
- */
-export type RetireMode = 'none' | 'deprecate' | 'disable' | 'deregister';
 
 export interface RetirePolicy {
   mode: RetireMode;

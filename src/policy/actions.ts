@@ -4,8 +4,7 @@
  * action sends needs its action here (a unit test scans src/ for the commands sent).
  */
 import type { GrantOperation } from '@aws-sdk/client-kms';
-import type { RetireMode } from '../domain/types.js';
-import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
+import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from './modes.js';
 
 export interface Need {
   action: string;

@@ -16,10 +16,13 @@ import {
   TARGET_RECIPIENT_CHECK,
   TARGET_SELF_SIMULATION,
   TARGET_SHARE_ONWARD,
+  TARGET_LAUNCH_TEMPLATES,
+  TARGET_LAUNCH_TEMPLATE_DEFAULT,
+  TARGET_RETIRE,
   sortedActions,
 } from './actions.js';
 import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, recipientKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
-import type { AutoscalingAccessMode, KeyAccessMode } from './modes.js';
+import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from './modes.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 import { recipientsOf, type Recipient } from './recipients.js';
 
@@ -43,6 +46,11 @@ export interface PolicyInputs {
   ssmParameter?: string;
   /** share-with: who may launch the promoted AMIs; empty or absent: not shared onward. */
   shareWith?: Recipient[];
+  /** launch-template given: new versions of the templates; with launchTemplateDefault, made the default. */
+  launchTemplates?: boolean;
+  launchTemplateDefault?: boolean;
+  /** retire-previous; absent: none. */
+  retire?: RetireMode;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;
@@ -124,6 +132,18 @@ function shareOnwardStatements(inputs: PolicyInputs, targetKeys: string[]): Poli
   return statements;
 }
 
+/** launch-template and retire-previous: only when asked for. */
+function afterCopyStatements(inputs: PolicyInputs): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  if (inputs.launchTemplates) {
+    const needs = [...TARGET_LAUNCH_TEMPLATES, ...(inputs.launchTemplateDefault ? [TARGET_LAUNCH_TEMPLATE_DEFAULT] : [])];
+    statements.push({ Sid: 'PutThePromotedAmiInLaunchTemplates', Effect: 'Allow', Action: sortedActions(needs), Resource: '*' });
+  }
+  const retire = TARGET_RETIRE[inputs.retire ?? 'none'];
+  if (retire.length > 0) statements.push({ Sid: 'RetireEarlierPromotions', Effect: 'Allow', Action: sortedActions(retire), Resource: '*' });
+  return statements;
+}
+
 function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): PolicyDocument {
   const statements: PolicyStatement[] = [sourceKeyUseStatement(inputs.kmsKeyArn)];
   if (targetKeys.length > 0) {
@@ -151,7 +171,7 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
       Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
     });
   }
-  statements.push(...shareOnwardStatements(inputs, targetKeys));
+  statements.push(...shareOnwardStatements(inputs, targetKeys), ...afterCopyStatements(inputs));
   const { ssmParameter } = inputs;
   if (ssmParameter !== undefined) {
     statements.push({

@@ -3,3 +3,9 @@ export type KeyAccessMode = 'verify' | 'grant' | 'key-policy';
 
 /** What the action does about Auto Scaling's use of customer-managed target keys. */
 export type AutoscalingAccessMode = 'check' | 'grant' | 'off';
+
+/**
+ * retire-previous: what happens to earlier promotions of the same lineage in each target account and region.
+ * deprecate and disable are reversible (DisableImageDeprecation / EnableImage); deregister also deletes the snapshots.
+ */
+export type RetireMode = 'none' | 'deprecate' | 'disable' | 'deregister';

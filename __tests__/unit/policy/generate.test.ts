@@ -79,6 +79,7 @@ describe('generatePolicies for the README example', () => {
             'ec2:DescribeSnapshots',
             'ec2:EnableImageDeprecation',
             'ec2:EnableImageDeregistrationProtection',
+            'ec2:GetAllowedImagesSettings',
             'ec2:GetEbsDefaultKmsKeyId',
           ],
           Resource: '*',
@@ -234,6 +235,26 @@ describe('generatePolicies for other inputs', () => {
       ],
     });
     expect(sids(target).indexOf('PublishThePromotedAmiId')).toBe(sids(target).indexOf('CheckOwnPermissionsInDryRun') - 1);
+  });
+
+  it('adds the launch-template and retire-previous statements only when asked for, with exactly their actions', () => {
+    expect(sids(generate({}).targetRoleIamPolicy.Statement)).not.toEqual(expect.arrayContaining(['PutThePromotedAmiInLaunchTemplates']));
+    expect(sids(generate({ retire: 'none' }).targetRoleIamPolicy.Statement)).not.toContain('RetireEarlierPromotions');
+    const withTemplates = generate({ launchTemplates: true }).targetRoleIamPolicy.Statement;
+    expect(statement(withTemplates, 'PutThePromotedAmiInLaunchTemplates')?.Action).toEqual([
+      'ec2:CreateLaunchTemplateVersion',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeLaunchTemplates',
+    ]);
+    const withDefault = generate({ launchTemplates: true, launchTemplateDefault: true }).targetRoleIamPolicy.Statement;
+    expect(statement(withDefault, 'PutThePromotedAmiInLaunchTemplates')?.Action).toContain('ec2:ModifyLaunchTemplate');
+    expect(statement(generate({ retire: 'deprecate' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual(['ec2:DescribeImageReferences', 'ec2:EnableImageDeprecation']);
+    expect(statement(generate({ retire: 'disable' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual(['ec2:DescribeImageReferences', 'ec2:DisableImage']);
+    expect(statement(generate({ retire: 'deregister' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual([
+      'ec2:DeleteSnapshot',
+      'ec2:DeregisterImage',
+      'ec2:DescribeImageReferences',
+    ]);
   });
 
   it('uses the partition, the audience, and a placeholder when the repository is unknown', () => {

@@ -1,5 +1,5 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { snapshotIdsOf } from '../../aws/images.js';
+import { copiedFrom, snapshotIdsOf, type CopiedFrom } from '../../aws/images.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { reuseFilters } from '../provenance.js';
@@ -9,6 +9,8 @@ export interface ExistingPromotion {
   region: string;
   imageId: string;
   snapshotIds: string[];
+  /** What EC2 reports this earlier promotion was copied from (an intermediate copy may be gone by now). */
+  copiedFrom?: CopiedFrom;
 }
 
 /** An available AMI in the target account and region carrying this action's provenance for the same source and key. */
@@ -29,5 +31,6 @@ export async function findExistingPromotion(ctx: TargetContext, key: TargetKey):
     region: key.region,
     imageId: newest.ImageId,
     snapshotIds: snapshotIdsOf(newest),
+    copiedFrom: copiedFrom(newest),
   };
 }

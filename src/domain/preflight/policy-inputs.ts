@@ -24,6 +24,9 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     autoscalingAccess: request.autoscalingAccess,
     ssmParameter: request.ssmParameter,
     shareWith: request.shareWith,
+    launchTemplates: request.launchTemplates.length > 0,
+    launchTemplateDefault: request.launchTemplateDefault,
+    retire: request.retire.mode,
     repository: request.provenance.repository,
     audience,
   };

@@ -5,6 +5,7 @@ import { inspectSourceKey, type SourceKey } from '../lookups/source-key.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { promotedName } from '../provenance.js';
 import { readKeyPolicy } from '../lookups/key-policy.js';
+import { allowedImagesFindings } from './allowed-images.js';
 import { checkAutoscalingAccess } from './autoscaling.js';
 import { findingPlace, placed } from './findings.js';
 import { nameCheck, nameFinding } from './name-check.js';
@@ -76,13 +77,14 @@ async function sourceChecks(ctx: PromotionContext, findings: PreflightFinding[])
 
 /** The checks of one target account that need the source AMI and key: names, key access and Auto Scaling. */
 async function targetChecks(ctx: TargetContext, lookup: TargetLookup, image: SourceImage | undefined, key: SourceKey | undefined, keyPolicy: Promise<string | undefined>) {
-  const [names, keyChecks, autoscaling] = await Promise.all([
+  const [names, keyChecks, autoscaling, allowed] = await Promise.all([
     image ? nameFindings(ctx, image, lookup.toCopy) : [],
     key ? keyPolicy.then((policy) => sourceKeyFindings(ctx, key, lookup.knownKeys, policy)) : [],
     autoscalingFindings(ctx, lookup.knownKeys),
+    allowedImagesFindings(ctx, lookup.toCopy.map((k) => k.region)),
   ]);
   const accounts = { source: ctx.source.identity.accountId, target: ctx.target.identity.accountId };
-  return { names: placed(accounts, names), access: placed(accounts, [...keyChecks, ...autoscaling]) };
+  return { names: placed(accounts, names), access: placed(accounts, [...keyChecks, ...autoscaling, ...allowed]) };
 }
 
 /** Every check before the first change, in every account, in every mode; each one a finding. Throws only on unexpected errors. */

@@ -6,7 +6,7 @@ import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { accountRootArn, ssmParameterArn } from '../../aws/arn.js';
-import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_PUBLISH, TARGET_SHARE_ONWARD, ec2ViaService, requiredActions } from '../../policy/actions.js';
+import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_LAUNCH_TEMPLATE_DEFAULT, TARGET_LAUNCH_TEMPLATES, TARGET_PUBLISH, TARGET_RETIRE, TARGET_SHARE_ONWARD, ec2ViaService, requiredActions } from '../../policy/actions.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
 
 interface Simulation {
@@ -45,6 +45,9 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
     ...(request.deregistrationProtection ? TARGET_EC2.protection : []),
     ...(request.deprecateAfterDays !== undefined ? TARGET_EC2.deprecation : []),
     ...(request.shareWith.length > 0 ? TARGET_SHARE_ONWARD : []),
+    ...(request.launchTemplates.length > 0 ? TARGET_LAUNCH_TEMPLATES : []),
+    ...(request.launchTemplateDefault ? [TARGET_LAUNCH_TEMPLATE_DEFAULT] : []),
+    ...TARGET_RETIRE[request.retire.mode],
   ]);
   const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
   // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.

@@ -1,5 +1,5 @@
 import { CopyImageCommand } from '@aws-sdk/client-ec2';
-import { snapshotIdsOf } from '../../aws/images.js';
+import { copiedFrom, snapshotIdsOf, type CopiedFrom } from '../../aws/images.js';
 import { explainAwsError } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
@@ -16,6 +16,8 @@ export interface TargetCopy {
   snapshotIds: string[];
   key: TargetKey;
   seconds: number;
+  /** The copy's source as EC2 reports it: the shared AMI. */
+  copiedFrom?: CopiedFrom;
 }
 
 /** One region of a target account: CopyImage with target credentials from the shared AMI, under the target's key. */
@@ -60,6 +62,16 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
         cause: error,
       });
     }
+    if (errorName(error) === 'InvalidAMIID.NotFound') {
+      throw new PromotionError({
+        ...site,
+        why:
+          `the target account does not see ${shared.imageId} in ${request.sourceRegion} (${message}): its launch permission for account ${targetIdentity.accountId} was removed ` +
+          `during the run, or the target account's Allowed AMIs setting in ${key.region} does not allow AMIs of account ${ctx.source.identity.accountId} (see the preflight's Allowed AMIs finding).`,
+        fix: `Allow AMIs of account ${ctx.source.identity.accountId} in the Allowed AMIs setting of account ${targetIdentity.accountId} (aws ec2 get-allowed-images-settings --region ${key.region} shows it), then re-run.`,
+        cause: error,
+      });
+    }
     if (errorName(error) === 'ResourceLimitExceeded') {
       throw new PromotionError({ ...site, why: `too many copies are running in ${key.region} (${message}); AWS allows about 20 concurrent snapshot copies per region.`, fix: 'Re-run when other copies have finished, or promote to fewer regions at a time.', cause: error });
     }
@@ -81,5 +93,5 @@ export async function copyInto(ctx: TargetContext, source: SourceImage, shared: 
     { clock: ctx.clock, log: ctx.log, signal: ctx.signal, deadline: ctx.deadline },
   );
   ctx.journal.record({ kind: 'target-copy-done', accountId, region: key.region, imageId });
-  return { region: key.region, imageId, snapshotIds: snapshotIdsOf(image), key, seconds: Math.round((ctx.clock.now() - started) / 1000) };
+  return { region: key.region, imageId, snapshotIds: snapshotIdsOf(image), key, seconds: Math.round((ctx.clock.now() - started) / 1000), copiedFrom: copiedFrom(image) };
 }

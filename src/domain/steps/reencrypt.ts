@@ -2,7 +2,7 @@ import { CopyImageCommand, DescribeImagesCommand, type Image } from '@aws-sdk/cl
 import { call } from '../../aws/explain.js';
 import { siteOf, targetAccountIds, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
-import { snapshotIdsOf } from '../../aws/images.js';
+import { copiedFrom, snapshotIdsOf, type CopiedFrom } from '../../aws/images.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import type { SourceKey } from '../lookups/source-key.js';
 import { intermediateTags } from '../provenance.js';
@@ -16,6 +16,8 @@ export interface SharedImage {
   snapshotIds: string[];
   /** True when this is an intermediate copy made (or found) by the action, false for the source AMI itself. */
   intermediate: boolean;
+  /** The intermediate copy's source as EC2 reports it. */
+  copiedFrom?: CopiedFrom;
 }
 
 /** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */
@@ -224,7 +226,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
     if (image) {
       const snapshotIds = snapshotIdsOf(image);
       ctx.journal.record({ kind: 'intermediate-copy', region, imageId: held.imageId, snapshotIds });
-      return { imageId: held.imageId, snapshotIds, intermediate: true };
+      return { imageId: held.imageId, snapshotIds, intermediate: true, copiedFrom: copiedFrom(image) };
     }
     removed.push(held.imageId);
     ctx.journal.record({ kind: 'intermediate-gone', region, imageId: held.imageId });

@@ -120,6 +120,7 @@ describe('preflight: a promotion that can go ahead', () => {
       `source ec2 ${SOURCE_REGION} DescribeSnapshots`,
       `source kms ${SOURCE_REGION} GetKeyPolicy`,
       `target ec2 ${SOURCE_REGION} DescribeImages`,
+      `target ec2 ${SOURCE_REGION} GetAllowedImagesSettings`,
       `target kms ${SOURCE_REGION} DescribeKey`,
       `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
       `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
