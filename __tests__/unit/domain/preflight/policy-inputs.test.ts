@@ -64,6 +64,9 @@ describe('policyInputs', () => {
       keyAccess: 'grant',
       ssmParameter: '/golden/ami',
       shareWith,
+      launchTemplates: false,
+      launchTemplateDefault: false,
+      retire: 'none',
       repository: PROVENANCE.repository,
       audience: 'sts.amazonaws.com',
     });
