@@ -94,3 +94,8 @@ export function accountRootArn(partition: string, accountId: string): string {
 export function ssmParameterArn(partition: string, region: string, accountId: string, name: string): string {
   return `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, '')}`;
 }
+
+/** The launch-template resource type of EC2 (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html). */
+export function launchTemplateArn(partition: string, region: string, accountId: string, templateId: string): string {
+  return `arn:${partition}:ec2:${region}:${accountId}:launch-template/${templateId}`;
+}

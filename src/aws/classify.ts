@@ -14,13 +14,15 @@ export type ErrorKind =
 
 /**
  * "Does not exist" answers, by kind of resource. EC2: InvalidAMIID.NotFound, InvalidAMIID.Unavailable (deregistered),
- * InvalidSnapshot.NotFound (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html); KMS keys and
- * grants: NotFoundException (https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html).
+ * InvalidSnapshot.NotFound, InvalidLaunchTemplateName.NotFoundException, InvalidLaunchTemplateId.NotFound
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html); KMS keys and grants: NotFoundException
+ * (https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html).
  */
 const NOT_FOUND = {
   image: new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']),
   snapshot: new Set(['InvalidSnapshot.NotFound']),
   kms: new Set(['NotFoundException']),
+  launchTemplate: new Set(['InvalidLaunchTemplateName.NotFoundException', 'InvalidLaunchTemplateId.NotFound']),
 } as const;
 
 export type ResourceKind = keyof typeof NOT_FOUND;

@@ -40,5 +40,8 @@ describe('classify', () => {
     expect(isNotFound(awsError('InvalidSnapshot.NotFound'), 'snapshot')).toBe(true);
     expect(isNotFound(awsError('NotFoundException'), 'kms')).toBe(true);
     expect(isNotFound(awsError('NotFoundException'), 'snapshot')).toBe(false);
+    expect(isNotFound(awsError('InvalidLaunchTemplateName.NotFoundException'), 'launchTemplate')).toBe(true);
+    expect(isNotFound(awsError('InvalidLaunchTemplateId.NotFound'), 'launchTemplate')).toBe(true);
+    expect(isNotFound(awsError('InvalidLaunchTemplateId.NotFound'), 'image')).toBe(false);
   });
 });
