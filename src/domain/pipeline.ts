@@ -13,6 +13,7 @@ import { addKeyPolicyStatements, grantKeyAccess } from './steps/key-access.js';
 import { reencrypt, type SharedImage } from './steps/reencrypt.js';
 import { shareOnward, type OnwardShare } from './steps/share-onward.js';
 import { shareWithTargets, type ShareReport } from './steps/share.js';
+import { updateLaunchTemplates, type LaunchTemplateVersion } from './steps/launch-templates.js';
 
 export interface RegionResult {
   region: string;
@@ -57,6 +58,8 @@ export interface PromotionResult {
   finish: FinishReport;
   /** share-with: the launch permissions of every promoted AMI for the recipients (kept: part of the result). */
   onward: OnwardShare[];
+  /** launch-template: the version of each template that holds the promoted AMI, per account and region. */
+  launchTemplates: LaunchTemplateVersion[];
 }
 
 /** Every check, read-only, before the first change in any account; each finding is logged. */
@@ -144,6 +147,13 @@ async function shareOnwardEverywhere(ctx: PromotionContext, plans: TargetPlan[],
   return shares.flat();
 }
 
+/** launch-template: a version with the promoted AMI in every account and region that has one; never journaled. */
+async function launchTemplatesEverywhere(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[]): Promise<LaunchTemplateVersion[]> {
+  if (ctx.request.launchTemplates.length === 0) return [];
+  const versions = await ctx.log.group('Launch templates', () => Promise.all(plans.map((plan, i) => updateLaunchTemplates(forTarget(ctx, plan.target), results[i]?.regions ?? []))));
+  return versions.flat();
+}
+
 /** The changes, in order, each recorded in the journal as soon as it succeeds. */
 async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<PromotionResult> {
   const { log } = ctx;
@@ -155,6 +165,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
   const targets = targetResults(plan.targets, copies);
   const finish = await log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
+  const launchTemplates = await launchTemplatesEverywhere(ctx, plan.targets, targets);
   return {
     sourceAccountId: ctx.source.identity.accountId,
     targets,
@@ -166,6 +177,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
     share,
     finish,
     onward,
+    launchTemplates,
   };
 }
 
@@ -174,7 +186,8 @@ async function finishReused(ctx: PromotionContext, plan: ReusePlan): Promise<Pro
   const targets = targetResults(plan.targets);
   const finish = await ctx.log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
-  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish, onward };
+  const launchTemplates = await launchTemplatesEverywhere(ctx, plan.targets, targets);
+  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish, onward, launchTemplates };
 }
 
 /** The promotion after its preflight: refused when something is missing, else the changes. Cleanup is the caller's. */

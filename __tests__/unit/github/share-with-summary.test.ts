@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 function result(onward: PromotionResult['onward']): PromotionResult {
-  return { sourceAccountId: SOURCE_ACCOUNT, targets: [], failures: [], reused: true, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward };
+  return { sourceAccountId: SOURCE_ACCOUNT, targets: [], failures: [], reused: true, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward, launchTemplates: [] };
 }
 
 describe('the job summary of share-with', () => {

@@ -8,6 +8,7 @@ import { readKeyPolicy } from '../lookups/key-policy.js';
 import { allowedImagesFindings } from './allowed-images.js';
 import { checkAutoscalingAccess } from './autoscaling.js';
 import { findingPlace, placed } from './findings.js';
+import { launchTemplateFindings } from './launch-template-findings.js';
 import { nameCheck, nameFinding } from './name-check.js';
 import { onwardSharingFindings } from './onward-findings.js';
 import { attempt, type PreflightFinding } from './preflight-finding.js';
@@ -35,6 +36,12 @@ export interface PreflightResult {
 /** Whether every region of every target account already has this promotion: nothing to share or copy. */
 export function everythingPromoted(pre: Pick<PreflightResult, 'targets'>): boolean {
   return pre.targets.every(fullyPromoted);
+}
+
+/** The checks of what follows the copy in one target account, for new and reused AMIs alike. */
+async function afterCopyFindings(ctx: TargetContext, lookup: TargetLookup): Promise<PreflightFinding[]> {
+  const [onward, templates] = await Promise.all([onwardSharingFindings(ctx, lookup.knownKeys), launchTemplateFindings(ctx)]);
+  return [...onward, ...templates];
 }
 
 /** Name checks of the regions that get a new copy, in parallel; a failed lookup is a finding of its own. */
@@ -91,9 +98,9 @@ async function targetChecks(ctx: TargetContext, lookup: TargetLookup, image: Sou
 export async function preflight(ctx: PromotionContext): Promise<PreflightResult> {
   const source = ctx.source.identity.accountId;
   const targets = await Promise.all(ctx.targets.map(async (target) => ({ target, ...(await lookUpTarget(forTarget(ctx, target))) })));
-  // share-with concerns reused AMIs too: checked before the early return.
-  const onward = await Promise.all(targets.map((t) => onwardSharingFindings(forTarget(ctx, t.target), t.knownKeys)));
-  const lookupFindings = targets.flatMap((t, i) => placed({ source, target: t.target.identity.accountId }, [...t.findings, ...(onward[i] ?? [])]));
+  // share-with and launch templates concern reused AMIs too: checked before the early return.
+  const afterCopy = await Promise.all(targets.map((t) => afterCopyFindings(forTarget(ctx, t.target), t)));
+  const lookupFindings = targets.flatMap((t, i) => placed({ source, target: t.target.identity.accountId }, [...t.findings, ...(afterCopy[i] ?? [])]));
   const result: PreflightResult = { findings: lookupFindings, targets };
   if (everythingPromoted(result)) return result;
 
