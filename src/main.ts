@@ -7,6 +7,7 @@ import { promote, runPreflight, type CopyFailure, type PromotionResult } from '.
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policiesForTargets, type FleetPolicies } from './domain/preflight/policy-inputs.js';
 import type { PreflightResult } from './domain/preflight/preflight.js';
+import { addAfterCopySummary, launchTemplateVersionsOutput } from './github/after-copy-summary.js';
 import { cleanupAccounts } from './github/cleanup-step.js';
 import { reportDryRun } from './github/dry-run.js';
 import { readInputs, type ActionInputs } from './github/inputs.js';
@@ -25,6 +26,7 @@ function setOutputs(result: PromotionResult): void {
   core.setOutput('promotions', JSON.stringify(Object.fromEntries(promotions)));
   core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
   core.setOutput('reused', String(result.reused));
+  core.setOutput('launch-template-versions', JSON.stringify(launchTemplateVersionsOutput(result.launchTemplates)));
 }
 
 /** Aborts on the runner's cancel signals so that waits stop at once and the post step can clean up. */
@@ -119,6 +121,7 @@ export async function run(): Promise<void> {
   let policies: FleetPolicies | undefined;
   const summarise = async (result?: PromotionResult) => {
     if (result && ctx) addPromotionSummary(ctx.request, result);
+    if (result && ctx) addAfterCopySummary(ctx.request, result);
     if (pre) addPreflightSummary(pre.findings);
     if (policies) addPoliciesSummary(policies);
     await writeSummary();

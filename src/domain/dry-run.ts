@@ -30,10 +30,15 @@ function targetLines(request: PromotionRequest, { target, knownKeys, existing }:
   return lines;
 }
 
-/** share-with: launch permissions for the recipients, on new and reused AMIs alike. */
+/** share-with and launch-template: what follows the copy, on new and reused AMIs alike. */
 function onwardLines(request: PromotionRequest): string[] {
-  if (request.shareWith.length === 0) return [];
-  return [`Let ${andList(request.shareWith.map(recipientId))} launch the promoted AMI in every target region (launch permissions, kept).`];
+  const lines: string[] = [];
+  if (request.shareWith.length > 0) lines.push(`Let ${andList(request.shareWith.map(recipientId))} launch the promoted AMI in every target region (launch permissions, kept).`);
+  if (request.launchTemplates.length > 0) {
+    const made = request.launchTemplateDefault ? 'and make it the default version' : 'leaving the default version as it is';
+    lines.push(`Give the launch template${request.launchTemplates.length > 1 ? 's' : ''} ${andList(request.launchTemplates)} a version with the promoted AMI in every target account and region, ${made} (kept).`);
+  }
+  return lines;
 }
 
 function changeLines(request: PromotionRequest, pre: PreflightResult, source: SourceImage, key: SourceKey): string[] {

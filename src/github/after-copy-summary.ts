@@ -1,5 +1,8 @@
 import * as core from '@actions/core';
-import type { Lineage, LineageLink } from '../domain/lineage.js';
+import { lineageOf, type Lineage, type LineageLink } from '../domain/lineage.js';
+import type { PromotionResult } from '../domain/pipeline.js';
+import type { PromotionRequest } from '../domain/types.js';
+import type { LaunchTemplateVersion } from '../domain/steps/launch-templates.js';
 
 const code = (text: string) => `<code>${text}</code>`;
 
@@ -20,4 +23,34 @@ export function addLineageSummary(lineages: Lineage[]): void {
   const header = ['Account', 'Region', 'Source AMI', 'Intermediate copy', 'Promoted AMI'].map((data) => ({ data, header: true }));
   const rows = lineages.map((l) => [l.accountId, l.region, code(l.source), l.intermediate ? linkCell(l.intermediate) : 'none (shared as it is)', linkCell(l.promoted)]);
   core.summary.addHeading('Lineage', 3).addTable([header, ...rows]);
+}
+
+/** launch-template-versions: account ID → region → template ID → version number. */
+export function launchTemplateVersionsOutput(versions: LaunchTemplateVersion[]): Record<string, Record<string, Record<string, number>>> {
+  const output: Record<string, Record<string, Record<string, number>>> = {};
+  for (const v of versions) {
+    const regions = (output[v.accountId] ??= {});
+    (regions[v.region] ??= {})[v.templateId] = v.version;
+  }
+  return output;
+}
+
+/** One row per launch template version that holds a promoted AMI. */
+export function addLaunchTemplateSummary(versions: LaunchTemplateVersion[]): void {
+  if (versions.length === 0) return;
+  const header = ['Account', 'Region', 'Launch template', 'Version', 'Note'].map((data) => ({ data, header: true }));
+  const rows = versions.map((v) => [
+    v.accountId,
+    v.region,
+    `${code(v.templateId)} (${v.templateName})`,
+    String(v.version),
+    `${v.created ? 'made by this run' : 'already there (re-run)'}${v.isDefault ? ', default version' : ''}`,
+  ]);
+  core.summary.addHeading('Launch templates', 3).addTable([header, ...rows]);
+}
+
+/** What the promotion did after the copy: launch templates, retirement and the lineage of each promoted AMI. */
+export function addAfterCopySummary(request: PromotionRequest, result: PromotionResult): void {
+  addLaunchTemplateSummary(result.launchTemplates);
+  addLineageSummary(lineageOf(request, result));
 }
