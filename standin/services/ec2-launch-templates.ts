@@ -150,7 +150,9 @@ const versionFields: FilterFields<{ template: LaunchTemplateState; version: Laun
  * `instance-type`, `is-default-version`.
  */
 async function describeVersions(ctx: CallContext, input: DescribeLaunchTemplateVersionsRequest): Promise<DescribeLaunchTemplateVersionsResult> {
-  const template = await gateTemplate(ctx, 'DescribeLaunchTemplateVersions', input);
+  // ec2:DescribeLaunchTemplateVersions supports no resource-level permissions: Resource "*".
+  await gate(ctx, 'DescribeLaunchTemplateVersions', '*', input.DryRun);
+  const template = oneTemplate(ctx, input);
   let versions = input.Versions?.length ? input.Versions.map((ref) => versionOf(template, ref)) : [...template.versions];
   const min = input.MinVersion === undefined ? undefined : versionOf(template, input.MinVersion).versionNumber;
   const max = input.MaxVersion === undefined ? undefined : versionOf(template, input.MaxVersion).versionNumber;
