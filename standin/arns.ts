@@ -36,3 +36,9 @@ export function parseArn(value: string): ParsedArn | undefined {
   const [, partition = '', service = '', region = '', account = '', resource = ''] = match;
   return { partition, service, region, account, resource };
 }
+/**
+ * Resource ARNs EC2 authorizes launch templates and instances by (Service Authorization Reference, Amazon EC2
+ * resource types: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ */
+export const launchTemplateArn = (account: string, region: string, id: string) => `arn:aws:ec2:${region}:${account}:launch-template/${id}`;
+export const instanceArn = (account: string, region: string, id: string) => `arn:aws:ec2:${region}:${account}:instance/${id}`;

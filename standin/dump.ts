@@ -1,5 +1,6 @@
 /** JSON views of the state for tests to assert on (copies: changing them changes nothing). */
-import type { GrantState, ImageState, KeyState, PermissionRecord, SnapshotState, WorldState } from './state.js';
+import { launchTemplateArn } from './arns.js';
+import type { GrantState, ImageState, InstanceState, KeyState, LaunchTemplateState, PermissionRecord, SnapshotState, WorldState } from './state.js';
 
 export interface PermissionDump extends PermissionRecord {
   userId?: string;
@@ -26,6 +27,7 @@ export interface ImageDump {
   creationDate: string;
   sourceImageId?: string;
   sourceRegion?: string;
+  lastLaunchedTime?: string;
   copy?: {
     startedAt: string;
     completeAt: string;
@@ -50,6 +52,36 @@ export interface SnapshotDump {
   public: boolean;
   createVolumePermissions: PermissionDump[];
   tags: Record<string, Record<string, string>>;
+  locked: boolean;
+}
+
+export interface LaunchTemplateVersionDump {
+  versionNumber: number;
+  description?: string;
+  /** The version's ImageId (an AMI ID or resolve:ssm:NAME). */
+  imageId?: string;
+  data: Record<string, unknown>;
+  default: boolean;
+  createTime: string;
+  createdBy: string;
+}
+
+export interface LaunchTemplateDump {
+  launchTemplateId: string;
+  name: string;
+  arn: string;
+  accountId: string;
+  region: string;
+  defaultVersion: number;
+  latestVersion: number;
+  createTime: string;
+  versions: LaunchTemplateVersionDump[];
+}
+
+export interface InstanceDump {
+  instanceId: string;
+  imageId: string;
+  state: string;
 }
 
 export interface GrantDump {
@@ -111,6 +143,7 @@ export function imageDump(image: ImageState): ImageDump {
     creationDate: image.creationDate,
     sourceImageId: image.sourceImageId,
     sourceRegion: image.sourceRegion,
+    lastLaunchedTime: image.lastLaunchedTime,
     copy: image.copy && {
       startedAt: iso(image.copy.startedAt),
       completeAt: iso(image.copy.completeAt),
@@ -140,7 +173,34 @@ export function snapshotDump(state: WorldState, snapshot: SnapshotState): Snapsh
       ...(snapshot.createVolumePublic ? [{ group: 'all' as const, ...snapshot.createVolumePublic }] : []),
     ],
     tags: tagsDump(snapshot.tags),
+    locked: snapshot.locked ?? false,
   });
+}
+
+export function launchTemplateDump(template: LaunchTemplateState): LaunchTemplateDump {
+  return structuredClone({
+    launchTemplateId: template.launchTemplateId,
+    name: template.name,
+    arn: launchTemplateArn(template.accountId, template.region, template.launchTemplateId),
+    accountId: template.accountId,
+    region: template.region,
+    defaultVersion: template.defaultVersion,
+    latestVersion: template.versions.length,
+    createTime: template.createTime.toISOString(),
+    versions: template.versions.map((v) => ({
+      versionNumber: v.versionNumber,
+      description: v.description,
+      imageId: typeof v.data.ImageId === 'string' ? v.data.ImageId : undefined,
+      data: v.data,
+      default: v.versionNumber === template.defaultVersion,
+      createTime: v.createTime.toISOString(),
+      createdBy: v.createdBy,
+    })),
+  });
+}
+
+export function instanceDump(instance: InstanceState): InstanceDump {
+  return { instanceId: instance.instanceId, imageId: instance.imageId, state: instance.state };
 }
 
 export function grantDump(grant: GrantState): GrantDump {
@@ -171,24 +231,39 @@ export function keyDump(state: WorldState, key: KeyState): KeyDump {
   });
 }
 
+interface RegionDump {
+  images: ImageDump[];
+  snapshots: SnapshotDump[];
+  keys: KeyDump[];
+  parameters: unknown[];
+  launchTemplates: LaunchTemplateDump[];
+  instances: InstanceDump[];
+}
+
+function regionDumps(state: WorldState, accountId: string): Record<string, RegionDump> {
+  const regions: Record<string, RegionDump> = {};
+  const region = (name: string) => (regions[name] ??= { images: [], snapshots: [], keys: [], parameters: [], launchTemplates: [], instances: [] });
+  for (const image of state.images.values()) if (image.ownerId === accountId) region(image.region).images.push(imageDump(image));
+  for (const s of state.snapshots.values()) if (s.ownerId === accountId) region(s.region).snapshots.push(snapshotDump(state, s));
+  for (const key of state.keys.values()) if (key.accountId === accountId) region(key.region).keys.push(keyDump(state, key));
+  for (const p of state.parameters.values()) {
+    if (p.accountId === accountId) region(p.region).parameters.push({ name: p.name, value: p.value, dataType: p.dataType, version: p.version });
+  }
+  for (const t of state.launchTemplates.values()) if (t.accountId === accountId) region(t.region).launchTemplates.push(launchTemplateDump(t));
+  for (const i of state.instances.values()) if (i.accountId === accountId) region(i.region).instances.push(instanceDump(i));
+  return regions;
+}
+
 /** The whole state as JSON. */
 export function stateDump(state: WorldState) {
   state.advance();
   const accounts: Record<string, unknown> = {};
   for (const account of state.accounts.values()) {
-    const regions: Record<string, { images: ImageDump[]; snapshots: SnapshotDump[]; keys: KeyDump[]; parameters: unknown[] }> = {};
-    const region = (name: string) => (regions[name] ??= { images: [], snapshots: [], keys: [], parameters: [] });
-    for (const image of state.images.values()) if (image.ownerId === account.id) region(image.region).images.push(imageDump(image));
-    for (const s of state.snapshots.values()) if (s.ownerId === account.id) region(s.region).snapshots.push(snapshotDump(state, s));
-    for (const key of state.keys.values()) if (key.accountId === account.id) region(key.region).keys.push(keyDump(state, key));
-    for (const p of state.parameters.values()) {
-      if (p.accountId === account.id) region(p.region).parameters.push({ name: p.name, value: p.value, dataType: p.dataType, version: p.version });
-    }
     accounts[account.id] = {
       users: [...account.users.keys()],
       roles: Object.fromEntries([...account.roles].map(([name, r]) => [name, { policies: r.policies, trustPolicy: r.trustPolicy }])),
       oidcProviders: account.oidcProviders,
-      regions,
+      regions: regionDumps(state, account.id),
     };
   }
   return {

@@ -27,6 +27,11 @@ export {
   type UserSpec,
   type GrantConfig,
   type KeyStateName,
+  type LaunchTemplateSpec,
+  type LaunchTemplateVersionSpec,
+  type InstanceStateName,
+  type AllowedImagesConfig,
+  type AllowedImagesState,
 } from './world.js';
 export {
   allow,
@@ -46,8 +51,8 @@ export { DEFAULT_COPY_KEY_REQUIREMENTS, type StandInOptions, type StandInSetting
 export type { FaultOptions } from './faults.js';
 export type { OidcOptions, TokenClaims, IssueOptions } from './oidc.js';
 export type { CallRecord, CallFilter, ServiceName } from './calllog.js';
-export type { ImageDump, SnapshotDump, KeyDump, GrantDump } from './dump.js';
-export { keyArn } from './arns.js';
+export type { ImageDump, SnapshotDump, KeyDump, GrantDump, LaunchTemplateDump, LaunchTemplateVersionDump, InstanceDump } from './dump.js';
+export { keyArn, launchTemplateArn, instanceArn } from './arns.js';
 export { runStep, runAction, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
 export { NODE24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
 export { actionYaml, runnerInputs, setInputs, VALID_INPUTS } from './runner/inputs-env.js';

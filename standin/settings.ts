@@ -53,6 +53,12 @@ export interface StandInSettings {
    * EC2, suggest) or 'copy' (ec2.<region of the copy>).
    */
   sourceKeyViaServiceRegion: 'key' | 'copy';
+  /**
+   * UNDOCUMENTED in AWS: whether Allowed AMIs (enabled in the destination account and region) refuses CopyImage of a
+   * shared AMI it does not allow. Default false: the copy goes ahead; true: InvalidAMIID.NotFound, as if the AMI were
+   * not discoverable.
+   */
+  allowedAmisBlockCopy: boolean;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -81,5 +87,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     maxTagKeyLength: options.maxTagKeyLength ?? 128,
     notFoundAfterCreateMs: options.notFoundAfterCreateMs ?? 0,
     sourceKeyViaServiceRegion: options.sourceKeyViaServiceRegion ?? 'key',
+    allowedAmisBlockCopy: options.allowedAmisBlockCopy ?? false,
   };
 }

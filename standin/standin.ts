@@ -2,14 +2,28 @@
 import type { AddressInfo } from 'node:net';
 import { organizationPath } from './arns.js';
 import { CallLog, type CallFilter, type CallRecord } from './calllog.js';
-import { grantDump, imageDump, keyDump, snapshotDump, stateDump, type GrantDump, type ImageDump, type KeyDump, type SnapshotDump } from './dump.js';
+import {
+  grantDump,
+  imageDump,
+  instanceDump,
+  keyDump,
+  launchTemplateDump,
+  snapshotDump,
+  stateDump,
+  type GrantDump,
+  type ImageDump,
+  type InstanceDump,
+  type KeyDump,
+  type LaunchTemplateDump,
+  type SnapshotDump,
+} from './dump.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { OidcIssuer, type IssueOptions, type OidcOptions, type TokenClaims } from './oidc.js';
 import type { PolicyDocument } from './policy-types.js';
 import { createStandInServer, type StandInCore } from './server.js';
 import { resolveSettings, type StandInOptions, type StandInSettings } from './settings.js';
 import { Clock, WorldState, type ParameterState } from './state.js';
-import { worldConfigOf, type KeyStateName, type WorldInput } from './world.js';
+import { worldConfigOf, type AllowedImagesConfig, type InstanceStateName, type KeyStateName, type WorldInput } from './world.js';
 
 export interface StandIn {
   /** Base URL for the SDK (endpoint option / AWS_ENDPOINT_URL). */
@@ -41,6 +55,20 @@ export interface StandIn {
   isPublic(account: string, region: string, imageId: string): boolean;
   /** Accounts the image (launch permission) and each snapshot (createVolumePermission) are shared with. */
   sharedWith(account: string, region: string, imageId: string): { image: string[]; snapshots: Record<string, string[]> };
+  /** A launch template of the account and region, by ID or name, with its versions. */
+  launchTemplate(account: string, region: string, idOrName: string): LaunchTemplateDump | undefined;
+  launchTemplates(account: string, region: string): LaunchTemplateDump[];
+  instances(account: string, region: string): InstanceDump[];
+  /** The Allowed AMIs settings of an account and region (undefined: never set, i.e. disabled). */
+  allowedImages(account: string, region: string): AllowedImagesConfig | undefined;
+  /** Sets (or with undefined clears) the Allowed AMIs settings of an account and region. */
+  setAllowedImages(account: string, region: string, settings: AllowedImagesConfig | undefined): void;
+  /** Adds an instance record, or changes the state of one (only for DescribeImageReferences). */
+  setInstance(account: string, region: string, instance: { instanceId: string; imageId: string; state: InstanceStateName }): void;
+  /** Locks or unlocks a snapshot (EBS Snapshot Lock). */
+  setSnapshotLocked(account: string, region: string, snapshotId: string, locked: boolean): void;
+  /** Sets an image's LastLaunchedTime (ISO). */
+  setLastLaunchedTime(account: string, region: string, imageId: string, time: string | undefined): void;
 
   issueToken(claims?: TokenClaims, options?: IssueOptions): string;
   oidcAudiences(): string[];
@@ -148,6 +176,36 @@ export async function startStandIn(world: WorldInput, options: StandInOptions = 
           found.blockDevices.map((d) => [d.snapshotId, [...(state.snapshots.get(d.snapshotId)?.createVolumeUserIds.keys() ?? [])]]),
         ),
       };
+    },
+
+    launchTemplate: (account, region, idOrName) => {
+      const found = [...state.launchTemplates.values()].find(
+        (t) => t.accountId === account && t.region === region && (t.launchTemplateId === idOrName || t.name === idOrName),
+      );
+      return found && launchTemplateDump(found);
+    },
+    launchTemplates: (account, region) =>
+      [...state.launchTemplates.values()].filter((t) => t.accountId === account && t.region === region).map(launchTemplateDump),
+    instances: (account, region) => [...state.instances.values()].filter((i) => i.accountId === account && i.region === region).map(instanceDump),
+    allowedImages: (account, region) => {
+      const settings = state.settings(account, region).allowedImages;
+      return settings && structuredClone(settings);
+    },
+    setAllowedImages: (account, region, allowed) => {
+      state.settings(account, region).allowedImages = allowed && structuredClone(allowed);
+    },
+    setInstance: (account, region, instance) => {
+      state.instances.set(instance.instanceId, { ...instance, accountId: account, region });
+    },
+    setSnapshotLocked: (account, region, snapshotId, locked) => {
+      const found = state.snapshots.get(snapshotId);
+      if (!found || found.ownerId !== account || found.region !== region) throw new Error(`stand-in: no snapshot ${snapshotId} in ${account}/${region}`);
+      found.locked = locked;
+    },
+    setLastLaunchedTime: (account, region, imageId, time) => {
+      const found = image(account, region, imageId);
+      if (!found) throw new Error(`stand-in: no image ${imageId} in ${account}/${region}`);
+      found.lastLaunchedTime = time;
     },
 
     issueToken: (claims, issueOptions) => oidc.issueToken(claims, issueOptions),

@@ -7,6 +7,9 @@ import { aliasArn, keyArn, parseArn } from './arns.js';
 import { awsManagedKeyPolicy, rootKeyPolicy, type PolicyDocument } from './policy-types.js';
 import type {
   AccountConfig,
+  AllowedImagesConfig,
+  InstanceStateName,
+  RegionConfig,
   ImageStateName,
   KeySpec,
   KeyStateName,
@@ -128,6 +131,8 @@ export interface SnapshotState {
   /** Tags per tagging account: each account sees only its own. */
   tags: Map<string, Map<string, string>>;
   copy?: CopyJob;
+  /** EBS Snapshot Lock: a locked snapshot cannot be deleted. */
+  locked?: boolean;
 }
 
 export interface BlockDeviceState {
@@ -164,6 +169,35 @@ export interface ImageState {
   sourceImageId?: string;
   sourceRegion?: string;
   copy?: CopyJob;
+  lastLaunchedTime?: string;
+}
+
+export interface LaunchTemplateVersionState {
+  versionNumber: number;
+  description?: string;
+  /** LaunchTemplateData as the SDK names its fields (ImageId, InstanceType, ...). */
+  data: Record<string, unknown>;
+  createTime: Date;
+  createdBy: string;
+}
+
+export interface LaunchTemplateState {
+  launchTemplateId: string;
+  name: string;
+  accountId: string;
+  region: string;
+  createTime: Date;
+  createdBy: string;
+  defaultVersion: number;
+  versions: LaunchTemplateVersionState[];
+}
+
+export interface InstanceState {
+  instanceId: string;
+  accountId: string;
+  region: string;
+  imageId: string;
+  state: InstanceStateName;
 }
 
 export interface ParameterState {
@@ -200,6 +234,7 @@ export interface StaticKey {
 export interface RegionSettings {
   ebsDefaultKmsKeyId?: string;
   encryptionByDefault: boolean;
+  allowedImages?: AllowedImagesConfig;
 }
 
 function principalId(prefix: string): string {
@@ -220,6 +255,10 @@ export class WorldState {
   readonly parameters = new Map<string, ParameterState>();
   /** CopyImage ClientTokens per account+region. */
   readonly clientTokens = new Map<string, { fingerprint: string; imageId: string }>();
+  readonly launchTemplates = new Map<string, LaunchTemplateState>();
+  readonly instances = new Map<string, InstanceState>();
+  /** CreateLaunchTemplateVersion ClientTokens per account+region. */
+  readonly launchTemplateTokens = new Map<string, { fingerprint: string; launchTemplateId: string; versionNumber: number }>();
   private readonly regionSettings = new Map<string, RegionSettings>();
 
   constructor(
@@ -249,7 +288,9 @@ export class WorldState {
       this.regionSettings.set(`${config.id}/${region}`, {
         ebsDefaultKmsKeyId: regionConfig.ebsDefaultKmsKeyId,
         encryptionByDefault: regionConfig.encryptionByDefault,
+        allowedImages: regionConfig.allowedImages && structuredClone(regionConfig.allowedImages),
       });
+      this.loadLaunchTemplatesAndInstances(config.id, region, regionConfig);
       for (const key of regionConfig.keys) {
         const state = this.addKey(config.id, region, {
           keyId: key.keyId,
@@ -295,6 +336,7 @@ export class WorldState {
           createVolumeUserIds: new Map(snapshot.sharedWith.map((id) => [id, world])),
           createVolumePublic: snapshot.public ? world : undefined,
           tags: new Map(Object.keys(snapshot.tags).length ? [[config.id, tagMap(snapshot.tags)]] : []),
+          locked: snapshot.locked,
         });
       }
       for (const image of regionConfig.images) {
@@ -324,6 +366,7 @@ export class WorldState {
           deprecationTime: image.deprecationTime,
           deregistrationProtection: image.deregistrationProtection ? 'enabled-without-cooldown' : 'disabled',
           creationDate: image.creationDate,
+          lastLaunchedTime: image.lastLaunchedTime,
         });
       }
       for (const parameter of regionConfig.parameters) {
@@ -337,6 +380,29 @@ export class WorldState {
         });
       }
     }
+  }
+
+  private loadLaunchTemplatesAndInstances(accountId: string, region: string, config: RegionConfig): void {
+    for (const template of config.launchTemplates ?? []) {
+      const createTime = new Date(template.createTime);
+      this.launchTemplates.set(template.launchTemplateId, {
+        launchTemplateId: template.launchTemplateId,
+        name: template.name,
+        accountId,
+        region,
+        createTime,
+        createdBy: `arn:aws:iam::${accountId}:root`,
+        defaultVersion: template.defaultVersion,
+        versions: template.versions.map((v, index) => ({
+          versionNumber: index + 1,
+          description: v.description,
+          data: structuredClone(v.data),
+          createTime,
+          createdBy: `arn:aws:iam::${accountId}:root`,
+        })),
+      });
+    }
+    for (const instance of config.instances ?? []) this.instances.set(instance.instanceId, { ...instance, accountId, region });
   }
 
   now(): number {

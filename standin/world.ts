@@ -86,6 +86,8 @@ export interface SnapshotConfig {
   tags: Record<string, string>;
   sharedWith: string[];
   public: boolean;
+  /** A snapshot lock (EBS Snapshot Lock): the snapshot cannot be deleted. */
+  locked: boolean;
 }
 
 export interface BlockDeviceConfig {
@@ -114,6 +116,8 @@ export interface ImageConfig {
   deprecationTime?: string;
   deregistrationProtection: boolean;
   creationDate: string;
+  /** ISO time the AMI last launched an instance (DescribeImages LastLaunchedTime). */
+  lastLaunchedTime?: string;
 }
 
 export interface ParameterConfig {
@@ -128,9 +132,45 @@ export interface RegionConfig {
   snapshots: SnapshotConfig[];
   images: ImageConfig[];
   parameters: ParameterConfig[];
+  launchTemplates: LaunchTemplateConfig[];
+  instances: InstanceConfig[];
+  /** Allowed AMIs (unset: disabled). */
+  allowedImages?: AllowedImagesConfig;
   /** Key for EBS default encryption; unset: alias/aws/ebs (created on first use). */
   ebsDefaultKmsKeyId?: string;
   encryptionByDefault: boolean;
+}
+
+/** One launch template version's data: `imageId` may be an AMI ID or `resolve:ssm:NAME`; `data` holds other LaunchTemplateData fields. */
+export interface LaunchTemplateVersionSpec {
+  imageId?: string;
+  instanceType?: string;
+  description?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface LaunchTemplateConfig {
+  launchTemplateId: string;
+  name: string;
+  versions: { description?: string; data: Record<string, unknown> }[];
+  defaultVersion: number;
+  createTime: string;
+}
+
+export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export interface InstanceConfig {
+  instanceId: string;
+  imageId: string;
+  state: InstanceStateName;
+}
+
+export type AllowedImagesState = 'disabled' | 'audit-mode' | 'enabled';
+
+/** Allowed AMIs settings of an account and region (image providers only: account IDs, 'amazon', 'aws-marketplace', 'aws-backup-vault', 'none'). */
+export interface AllowedImagesConfig {
+  state: AllowedImagesState;
+  imageCriteria: { imageProviders: string[] }[];
 }
 
 export interface AccountConfig {
@@ -199,6 +239,7 @@ export interface SnapshotSpec {
   tags?: Record<string, string>;
   sharedWith?: string[];
   public?: boolean;
+  locked?: boolean;
   deviceName?: string;
   volumeType?: string;
 }
@@ -227,6 +268,18 @@ export interface ImageSpec {
   deprecationTime?: string;
   deregistrationProtection?: boolean;
   creationDate?: string;
+  /** ISO time the AMI last launched an instance. */
+  lastLaunchedTime?: string;
+}
+
+export interface LaunchTemplateSpec {
+  launchTemplateId?: string;
+  name: string;
+  /** Version 1 first; at least one. */
+  versions: LaunchTemplateVersionSpec[];
+  /** Default: 1. */
+  defaultVersion?: number;
+  createTime?: string;
 }
 
 /** What DisableImage does to the launch permissions: removes them all (a disabled AMI is private). */
@@ -236,7 +289,7 @@ function withoutLaunchPermissions<T extends Pick<ImageConfig, 'state' | 'sharedW
 }
 
 function emptyRegion(): RegionConfig {
-  return { keys: [], snapshots: [], images: [], parameters: [], encryptionByDefault: false };
+  return { keys: [], snapshots: [], images: [], parameters: [], launchTemplates: [], instances: [], encryptionByDefault: false };
 }
 
 export class AccountBuilder {
@@ -403,6 +456,7 @@ export class AccountBuilder {
       tags: spec.tags ?? {},
       sharedWith: spec.sharedWith ?? [],
       public: spec.public ?? false,
+      locked: spec.locked ?? false,
     };
   }
 
@@ -443,6 +497,7 @@ export class AccountBuilder {
       deprecationTime: spec.deprecationTime,
       deregistrationProtection: spec.deregistrationProtection ?? false,
       creationDate: spec.creationDate ?? '2026-01-01T00:00:00.000Z',
+      lastLaunchedTime: spec.lastLaunchedTime,
     }));
     return this;
   }
@@ -469,6 +524,34 @@ export class AccountBuilder {
 
   parameter(region: string, name: string, value: string, dataType = 'text'): this {
     this.region(region).parameters.push({ name, value, type: 'String', dataType });
+    return this;
+  }
+
+  /** Adds a launch template (ID `lt-` + 17 hex unless given) with its versions, numbered from 1. */
+  launchTemplate(region: string, spec: LaunchTemplateSpec): this {
+    if (spec.versions.length === 0) throw new Error(`launch template ${spec.name}: at least one version`);
+    this.region(region).launchTemplates.push({
+      launchTemplateId: spec.launchTemplateId ?? hexId('lt'),
+      name: spec.name,
+      versions: spec.versions.map((v) => ({
+        description: v.description,
+        data: { ...v.data, ...(v.imageId ? { ImageId: v.imageId } : {}), ...(v.instanceType ? { InstanceType: v.instanceType } : {}) },
+      })),
+      defaultVersion: spec.defaultVersion ?? 1,
+      createTime: spec.createTime ?? '2026-01-01T00:00:00.000Z',
+    });
+    return this;
+  }
+
+  /** Adds an instance record (only so that image references can be modelled). */
+  instance(region: string, spec: { instanceId?: string; imageId: string; state?: InstanceStateName }): this {
+    this.region(region).instances.push({ instanceId: spec.instanceId ?? hexId('i'), imageId: spec.imageId, state: spec.state ?? 'running' });
+    return this;
+  }
+
+  /** Sets the Allowed AMIs settings of a region. */
+  allowedImages(region: string, settings: AllowedImagesConfig): this {
+    this.region(region).allowedImages = structuredClone(settings);
     return this;
   }
 

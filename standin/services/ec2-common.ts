@@ -149,3 +149,17 @@ export function imageUsing(state: WorldState, snapshotId: string): ImageState | 
 export function stamp(ctx: CallContext): { addedBy: string; addedAt: string } {
   return { addedBy: callerOf(ctx).arn, addedAt: new Date(ctx.state.now()).toISOString() };
 }
+
+/** What ClientToken idempotency compares: the request without its token and DryRun, keys sorted. */
+export function requestFingerprint(input: object): string {
+  const rest: Record<string, unknown> = { ...input };
+  delete rest.ClientToken;
+  delete rest.DryRun;
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object' && !(value instanceof Date)
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        : value;
+  return JSON.stringify(canonical(rest));
+}

@@ -10,7 +10,8 @@ import { imageArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { CopyJob, ImageState, KeyState, KmsCheck, SnapshotState } from '../state.js';
 import { callerOf, required, type CallContext } from './context.js';
-import { addTags, checkImageId, gate, imageNotFound, imageVisibleTo, snapshotVisibleTo } from './ec2-common.js';
+import { imageHidden } from './ec2-allowed-images.js';
+import { addTags, checkImageId, gate, imageNotFound, imageVisibleTo, requestFingerprint, snapshotVisibleTo } from './ec2-common.js';
 
 const NAME = /^[a-zA-Z0-9().\-/_ '@[\]]{3,128}$/;
 export const KMS_STATE_CODE = 'Client.InvalidKMSKey.InvalidState';
@@ -154,19 +155,6 @@ async function decideKms(
   return { checks, failure };
 }
 
-function fingerprint(input: CopyImageRequest): string {
-  const rest: Record<string, unknown> = { ...input };
-  delete rest.ClientToken;
-  delete rest.DryRun;
-  const canonical = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(canonical)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
-        : value;
-  return JSON.stringify(canonical(rest));
-}
-
 const characters = (text: string) => [...text].length;
 
 /**
@@ -253,7 +241,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const tokenKey = input.ClientToken ? `${account}/${ctx.region}/${input.ClientToken}` : undefined;
   const previous = tokenKey ? state.clientTokens.get(tokenKey) : undefined;
   if (previous) {
-    if (previous.fingerprint !== fingerprint(input)) {
+    if (previous.fingerprint !== requestFingerprint(input)) {
       throw awsError('IdempotentParameterMismatch', 'The client token you have provided is associated with a request with different parameters.');
     }
     ctx.notes.idempotentReplay = true;
@@ -265,6 +253,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
 
   const source = state.images.get(sourceImageId);
   if (!source || source.region !== sourceRegion || !imageVisibleTo(state, source, account)) throw imageNotFound([sourceImageId]);
+  if (ctx.settings.allowedAmisBlockCopy && imageHidden(state, source, account, ctx.region)) throw imageNotFound([sourceImageId]);
   const copyable = source.state === 'available' || (source.state === 'disabled' && ctx.settings.disabledImagesCopyable);
   if (!copyable) throw awsError('IncorrectState', `Image ${sourceImageId} is not in a state that allows copying (${source.state}).`);
   if (source.ownerId !== account && source.productCodes.some((p) => p.type === 'marketplace')) {
@@ -348,7 +337,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const imageTags = [...ownTags.map(([Key, Value]) => ({ Key, Value })), ...tagsFor('image')];
   if (imageTags.length) addTags(image.tags, account, imageTags);
   state.images.set(imageId, image);
-  if (tokenKey) state.clientTokens.set(tokenKey, { fingerprint: fingerprint(input), imageId });
+  if (tokenKey) state.clientTokens.set(tokenKey, { fingerprint: requestFingerprint(input), imageId });
   ctx.mutated = true;
   ctx.notes.kms = failure ? `fails: ${failure.message}` : 'ok';
   return { ImageId: imageId };

@@ -22,13 +22,14 @@ import {
   checkImageId,
   gate,
   imageNotFound,
-  imageUsing,
   imageVisibleTo,
   notYetVisible,
   ownedImage,
   stamp,
   visibleImage,
 } from './ec2-common.js';
+import { imageHidden } from './ec2-allowed-images.js';
+import { deleteAssociatedSnapshots } from './ec2-image-retirement.js';
 import { imageFilterFields, imageView, matchesFilters } from './ec2-views.js';
 
 function isDeprecated(image: ImageState, now: number): boolean {
@@ -63,6 +64,7 @@ async function describeImages(ctx: CallContext, input: DescribeImagesRequest): P
     images = inRegion.filter((i) => imageVisibleTo(state, i, account));
     if (!input.IncludeDeprecated) images = images.filter((i) => i.ownerId === account || !isDeprecated(i, state.now()));
   }
+  images = images.filter((i) => !imageHidden(state, i, account, ctx.region));
   if (!input.IncludeDisabled) images = images.filter((i) => i.state !== 'disabled');
   if (input.Owners?.length) {
     const owners = input.Owners.map((o) => (o === 'self' ? account : o));
@@ -107,6 +109,8 @@ async function describeImageAttribute(ctx: CallContext, input: DescribeImageAttr
       return { ImageId: imageId, ProductCodes: image.productCodes.map((p) => ({ ProductCodeId: p.id, ProductCodeType: p.type })) };
     case 'deregistrationProtection':
       return { ImageId: imageId, DeregistrationProtection: { Value: image.deregistrationProtection } };
+    case 'lastLaunchedTime':
+      return { ImageId: imageId, LastLaunchedTime: { Value: image.lastLaunchedTime } };
     default:
       throw awsError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
   }
@@ -200,12 +204,7 @@ async function deregisterImage(ctx: CallContext, input: DeregisterImageRequest):
   state.images.delete(imageId);
   ctx.mutated = true;
   if (!input.DeleteAssociatedSnapshots) return { Return: true };
-  const results = image.blockDevices.map((device) => {
-    if (imageUsing(state, device.snapshotId)) return { SnapshotId: device.snapshotId, ReturnCode: 'skipped' as const };
-    state.snapshots.delete(device.snapshotId);
-    return { SnapshotId: device.snapshotId, ReturnCode: 'success' as const };
-  });
-  return { Return: true, DeleteSnapshotResults: results };
+  return { Return: true, DeleteSnapshotResults: await deleteAssociatedSnapshots(ctx, image) };
 }
 
 async function setProtection(ctx: CallContext, input: EnableImageDeregistrationProtectionRequest, enable: boolean): Promise<object> {
@@ -233,7 +232,8 @@ async function enableDeprecation(ctx: CallContext, input: EnableImageDeprecation
   if (when > now + TEN_YEARS_MS) {
     throw awsError('InvalidParameterValue', 'The deprecation time can be at most 10 years in the future.');
   }
-  const minute = new Date(Math.floor(when / 60000) * 60000);
+  // "If you specify a value for seconds, Amazon EC2 rounds the seconds to the nearest minute."
+  const minute = new Date(Math.round(when / 60000) * 60000);
   image.deprecationTime = minute.toISOString();
   ctx.mutated = true;
   return { Return: true };

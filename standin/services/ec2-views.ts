@@ -2,6 +2,7 @@
 import type { Filter, Image, Snapshot } from '@aws-sdk/client-ec2';
 import { awsError } from '../errors.js';
 import type { ImageState, SnapshotState, WorldState } from '../state.js';
+import { imageAllowed } from './ec2-allowed-images.js';
 import { tagsFor } from './ec2-common.js';
 
 export function imageView(state: WorldState, image: ImageState, viewer: string): Image {
@@ -46,6 +47,8 @@ export function imageView(state: WorldState, image: ImageState, viewer: string):
     DeregistrationProtection: image.deregistrationProtection,
     SourceImageId: image.sourceImageId,
     SourceImageRegion: image.sourceRegion,
+    LastLaunchedTime: image.lastLaunchedTime,
+    ImageAllowed: imageAllowed(state, image, viewer, image.region),
   };
 }
 

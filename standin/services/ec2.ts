@@ -4,8 +4,12 @@ import { aliasArn, imageArn, snapshotArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
 import { addTags, gate, removeTags, visibleImage, visibleSnapshot } from './ec2-common.js';
+import { allowedImagesOperations } from './ec2-allowed-images.js';
 import { copyImage } from './ec2-copy.js';
+import { imageReferenceOperations } from './ec2-image-references.js';
+import { imageRetirementOperations } from './ec2-image-retirement.js';
 import { imageOperations } from './ec2-images.js';
+import { launchTemplateOperations } from './ec2-launch-templates.js';
 import { snapshotOperations } from './ec2-snapshots.js';
 
 /** The tags of each image and snapshot a tagging call names, after the caller's permission for `action` on each. */
@@ -55,6 +59,10 @@ async function getEbsDefaultKmsKeyId(ctx: CallContext, input: GetEbsDefaultKmsKe
 export const ec2Operations: Record<string, Handler> = {
   ...imageOperations,
   ...snapshotOperations,
+  ...imageRetirementOperations,
+  ...imageReferenceOperations,
+  ...allowedImagesOperations,
+  ...launchTemplateOperations,
   CopyImage: op(copyImage),
   CreateTags: op(createTags),
   DeleteTags: op(deleteTags),
