@@ -30,7 +30,7 @@ export function deprecateAt(now: number): Date {
 }
 
 /** The lineage whose earlier promotions retire-previous retires. */
-export function retiredLineage(ctx: TargetContext, region: string): string {
+function retiredLineage(ctx: TargetContext, region: string): string {
   const { lineage } = ctx.request;
   if (lineage) return lineage;
   throw new PromotionError({
@@ -48,8 +48,10 @@ function ownReason(ctx: TargetContext, image: EarlierPromotion, mode: RetireMode
   if (image.state !== 'available' && image.state !== 'disabled') return `not available (state ${image.state})`;
   if (image.state === 'disabled' && mode !== 'deregister') return 'already disabled';
   if (mode === 'deprecate' && image.deprecationTime && Date.parse(image.deprecationTime) <= deprecateAt(now).getTime()) return 'already deprecated';
-  // "disabled" when off; any other value (enabled, or a cooldown after disabling it) blocks deregistration.
-  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html
+  // DeregistrationProtection "indicates whether deregistration protection is enabled"; its values are not listed
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html). DescribeImages shows "disabled" when it is
+  // off; anything else is taken as protected, a cooldown after turning it off included, during which the AMI cannot be
+  // deregistered (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisableImageDeregistrationProtection.html).
   if (image.deregistrationProtection && image.deregistrationProtection !== 'disabled') {
     return `protected from deregistration (${image.deregistrationProtection})`;
   }

@@ -20,7 +20,7 @@ export interface EarlierPromotion {
 }
 
 /** The DescribeImages filters of the promoted AMIs of a lineage. */
-export function lineageFilters(lineage: string) {
+function lineageFilters(lineage: string) {
   return [
     { Name: `tag:${TAG.role}`, Values: [ROLE_PROMOTED] },
     { Name: `tag:${TAG.lineage}`, Values: [lineage] },
@@ -28,7 +28,7 @@ export function lineageFilters(lineage: string) {
 }
 
 /** Whether an image is the account's own promotion of the lineage, by its own tags: a filter alone is not trusted. */
-export function isPromotionOf(image: Image, lineage: string, accountId: string): image is Image & { ImageId: string } {
+function isPromotionOf(image: Image, lineage: string, accountId: string): image is Image & { ImageId: string } {
   return (
     Boolean(image.ImageId) &&
     image.OwnerId === accountId &&

@@ -6,20 +6,20 @@ import { siteOf, type TargetContext } from '../context.js';
  * DescribeImageReferences takes 1 to 10 image IDs a call.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageReferences.html
  */
-export const IMAGE_REFERENCES_BATCH = 10;
+const IMAGE_REFERENCES_BATCH = 10;
 
 /**
  * How many of a launch template's most recent versions AWS checks when version-depth is not given (1 to 10000, default
  * 10). https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ResourceTypeOption.html
  */
-export const LAUNCH_TEMPLATE_VERSION_DEPTH = 10;
+const LAUNCH_TEMPLATE_VERSION_DEPTH = 10;
 
 /**
  * What is checked: instances in every state but terminated (state-name defaults to all states), launch templates at
  * AWS's default version depth, SSM parameters, Image Builder image and container recipes.
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-ami-references.html
  */
-export const REFERENCE_TYPES: ResourceTypeRequest[] = [
+const REFERENCE_TYPES: ResourceTypeRequest[] = [
   {
     ResourceType: 'ec2:Instance',
     ResourceTypeOptions: [{ OptionName: 'state-name', OptionValues: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] }],
