@@ -3,11 +3,11 @@ import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
 import { accountOf, systemClock, type PromotionContext } from './domain/context.js';
 import { callerIdentity } from './domain/lookups/identity.js';
-import { promote, runPreflight, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
+import { promote, runPreflight, type AfterCopyFailure, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policiesForTargets, type FleetPolicies } from './domain/preflight/policy-inputs.js';
 import type { PreflightResult } from './domain/preflight/preflight.js';
-import { addAfterCopySummary, launchTemplateVersionsOutput } from './github/after-copy-summary.js';
+import { addAfterCopySummary, launchTemplateVersionsOutput, retiredOutput } from './github/after-copy-summary.js';
 import { cleanupAccounts } from './github/cleanup-step.js';
 import { reportDryRun } from './github/dry-run.js';
 import { readInputs, type ActionInputs } from './github/inputs.js';
@@ -27,6 +27,7 @@ function setOutputs(result: PromotionResult): void {
   core.setOutput('reencrypted-ami-id', result.reencryptedImageId ?? '');
   core.setOutput('reused', String(result.reused));
   core.setOutput('launch-template-versions', JSON.stringify(launchTemplateVersionsOutput(result.launchTemplates)));
+  core.setOutput('retired', JSON.stringify(retiredOutput(result.retirement)));
 }
 
 /** Aborts on the runner's cancel signals so that waits stop at once and the post step can clean up. */
@@ -95,6 +96,12 @@ async function copiesFailed(ctx: PromotionContext, failures: CopyFailure[]): Pro
   );
 }
 
+/** Fails the step naming each account where launch templates or retirement failed; the promoted AMIs stand. */
+async function afterCopyFailed(ctx: PromotionContext, failures: AfterCopyFailure[]): Promise<void> {
+  const messages = await Promise.all(failures.map(async (f) => `${f.step} failed in account ${f.accountId}: ${messageOf(await decoded(ctx, f.error))}`));
+  core.setFailed(`The AMIs are promoted (see the outputs), but ${failures.length} step(s) after the copy failed; a re-run with the same inputs reuses the AMIs and tries them again.\n\n${messages.join('\n\n')}`);
+}
+
 /** After a failure: the error with AWS's authorization message decoded, then cleanup unless the job was cancelled. */
 async function failed(ctx: PromotionContext | undefined, caught: unknown, cancelled: boolean): Promise<void> {
   core.setFailed(messageOf(await decoded(ctx, caught)));
@@ -147,6 +154,7 @@ export async function run(): Promise<void> {
   await summarise(result);
   if (!result || !ctx) return;
   if (result.failures.length > 0) await copiesFailed(ctx, result.failures);
+  if (result.afterCopyFailures.length > 0) await afterCopyFailed(ctx, result.afterCopyFailures);
   if (ctx.request.cleanup || result.failures.length > 0) await cleanUpAfter(ctx);
   else if (ctx.journal.entries().length > 0) ctx.journal.record({ kind: 'kept' });
 }

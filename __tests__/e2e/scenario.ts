@@ -235,6 +235,7 @@ export function expectPromoted(standin: StandIn, run: Run, expected: PromotionEx
       'promote-ami:source-account': SOURCE,
       'promote-ami:source-region': REGION,
       'promote-ami:kms-key': expected.keyLabel(region),
+      'promote-ami:lineage': CONTEXT_ENV.GITHUB_REPOSITORY,
       'promote-ami:repository': CONTEXT_ENV.GITHUB_REPOSITORY,
       'promote-ami:commit': CONTEXT_ENV.GITHUB_SHA,
       'promote-ami:run-url': RUN_URL,

@@ -4,6 +4,7 @@ import { recipientId } from '../policy/recipients.js';
 import { isSharableAsIs, type SourceImage } from './lookups/inspect.js';
 import type { SourceKey } from './lookups/source-key.js';
 import { everythingPromoted, type PreflightResult, type TargetPreflight } from './preflight/preflight.js';
+import { RETIREMENT_CHECK } from './preflight/retirement-findings.js';
 import type { PromotionRequest } from './types.js';
 
 function keyAccessLine(request: PromotionRequest, key: SourceKey, roles: string): string {
@@ -41,6 +42,11 @@ function onwardLines(request: PromotionRequest): string[] {
   return lines;
 }
 
+/** retire-previous: what the preflight found each region would retire and keep, with why. */
+function retirementLines(pre: PreflightResult): string[] {
+  return pre.findings.filter((f) => f.check.startsWith(RETIREMENT_CHECK) && f.status === 'ok').map((f) => `Earlier promotions in account ${f.accountId}: ${f.detail}`);
+}
+
 function changeLines(request: PromotionRequest, pre: PreflightResult, source: SourceImage, key: SourceKey): string[] {
   const sharedAsIs = isSharableAsIs(source, key.arn);
   const roles = andList(pre.targets.map((t) => t.target.spec.role.arn));
@@ -53,6 +59,7 @@ function changeLines(request: PromotionRequest, pre: PreflightResult, source: So
     `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${accounts} only.`,
     ...pre.targets.flatMap((t) => targetLines(request, t)),
     ...onwardLines(request),
+    ...retirementLines(pre),
   ];
   // Only what this run would leave behind: a grant only with key-access: grant, an intermediate copy only when re-encrypting.
   const temporary = ['the sharing', ...(request.keyAccess === 'grant' ? ['the grant'] : []), ...(sharedAsIs ? [] : ['the intermediate copy'])];
@@ -64,7 +71,7 @@ function changeLines(request: PromotionRequest, pre: PreflightResult, source: So
 export function dryRunPlan(request: PromotionRequest, pre: PreflightResult): string[] {
   if (everythingPromoted(pre)) {
     const reused = pre.targets.flatMap((t) => t.existing.map((e) => `${e.region}: ${e.imageId}`));
-    return [`Every target region already has this promotion (${reused.join(', ')}); a real run would only re-apply the finishing settings.`, ...onwardLines(request)];
+    return [`Every target region already has this promotion (${reused.join(', ')}); a real run would only re-apply the finishing settings.`, ...onwardLines(request), ...retirementLines(pre)];
   }
   if (!pre.sourceImage || !pre.sourceKey) return [];
   return changeLines(request, pre, pre.sourceImage, pre.sourceKey);

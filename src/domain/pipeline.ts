@@ -1,5 +1,5 @@
 import type { CopiedFrom } from '../aws/images.js';
-import { forTarget, type PromotionContext } from './context.js';
+import { forTarget, type PromotionContext, type TargetContext } from './context.js';
 import type { ExistingPromotion } from './lookups/reuse.js';
 import type { TargetKey } from './lookups/target-key.js';
 import { planFrom, regionsToCopy, type PromotionPlan, type ReusePlan, type TargetPlan } from './plan.js';
@@ -14,6 +14,7 @@ import { reencrypt, type SharedImage } from './steps/reencrypt.js';
 import { shareOnward, type OnwardShare } from './steps/share-onward.js';
 import { shareWithTargets, type ShareReport } from './steps/share.js';
 import { updateLaunchTemplates, type LaunchTemplateVersion } from './steps/launch-templates.js';
+import { retireEarlier, type RetirementReport } from './steps/retire.js';
 
 export interface RegionResult {
   region: string;
@@ -41,6 +42,13 @@ export interface CopyFailure {
   error: unknown;
 }
 
+/** A step after the copy (launch templates, retirement) that failed in one target account; the AMIs are promoted. */
+export interface AfterCopyFailure {
+  step: string;
+  accountId: string;
+  error: unknown;
+}
+
 export interface PromotionResult {
   sourceAccountId: string;
   /** The promoted AMIs, without the regions whose copy failed. */
@@ -60,6 +68,10 @@ export interface PromotionResult {
   onward: OnwardShare[];
   /** launch-template: the version of each template that holds the promoted AMI, per account and region. */
   launchTemplates: LaunchTemplateVersion[];
+  /** retire-previous: what was retired and kept, per account and region. */
+  retirement: RetirementReport[];
+  /** Launch templates or retirement that failed in an account: the promotion stands, the run fails. */
+  afterCopyFailures: AfterCopyFailure[];
 }
 
 /** Every check, read-only, before the first change in any account; each finding is logged. */
@@ -147,11 +159,26 @@ async function shareOnwardEverywhere(ctx: PromotionContext, plans: TargetPlan[],
   return shares.flat();
 }
 
-/** launch-template: a version with the promoted AMI in every account and region that has one; never journaled. */
-async function launchTemplatesEverywhere(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[]): Promise<LaunchTemplateVersion[]> {
-  if (ctx.request.launchTemplates.length === 0) return [];
-  const versions = await ctx.log.group('Launch templates', () => Promise.all(plans.map((plan, i) => updateLaunchTemplates(forTarget(ctx, plan.target), results[i]?.regions ?? []))));
-  return versions.flat();
+type AfterCopy = Pick<PromotionResult, 'launchTemplates' | 'retirement' | 'afterCopyFailures'>;
+
+/** One step after the copy in every target account at once; an account's failure does not stop the others. */
+async function inEveryAccount<T>(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[], step: string, run: (ctx: TargetContext, images: RegionResult[]) => Promise<T[]>) {
+  const settled = await ctx.log.group(step, () => Promise.allSettled(plans.map((plan, i) => run(forTarget(ctx, plan.target), results[i]?.regions ?? []))));
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+  const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ step, accountId: plans[i]?.target.identity.accountId ?? '', error: s.reason as unknown }] : []));
+  return { done, failures };
+}
+
+/**
+ * launch-template, then retire-previous (once the templates use the new AMI), where the promoted AMI is available;
+ * neither is journaled: the versions and the retirement are part of the result.
+ */
+async function afterCopy(ctx: PromotionContext, plans: TargetPlan[], results: TargetResult[]): Promise<AfterCopy> {
+  const { request } = ctx;
+  const templates = request.launchTemplates.length > 0 ? await inEveryAccount(ctx, plans, results, 'Launch templates', updateLaunchTemplates) : { done: [], failures: [] };
+  const retired = request.retire.mode !== 'none' ? await inEveryAccount(ctx, plans, results, 'Retire earlier promotions', retireEarlier) : { done: [], failures: [] };
+  return { launchTemplates: templates.done, retirement: retired.done, afterCopyFailures: [...templates.failures, ...retired.failures] };
 }
 
 /** The changes, in order, each recorded in the journal as soon as it succeeds. */
@@ -165,7 +192,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
   const targets = targetResults(plan.targets, copies);
   const finish = await log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
-  const launchTemplates = await launchTemplatesEverywhere(ctx, plan.targets, targets);
+  const after = await afterCopy(ctx, plan.targets, targets);
   return {
     sourceAccountId: ctx.source.identity.accountId,
     targets,
@@ -177,7 +204,7 @@ async function executePlan(ctx: PromotionContext, plan: PromotionPlan): Promise<
     share,
     finish,
     onward,
-    launchTemplates,
+    ...after,
   };
 }
 
@@ -186,8 +213,8 @@ async function finishReused(ctx: PromotionContext, plan: ReusePlan): Promise<Pro
   const targets = targetResults(plan.targets);
   const finish = await ctx.log.group('Finish', () => finishEverywhere(ctx, plan.targets, targets));
   const onward = await shareOnwardEverywhere(ctx, plan.targets, targets);
-  const launchTemplates = await launchTemplatesEverywhere(ctx, plan.targets, targets);
-  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish, onward, launchTemplates };
+  const after = await afterCopy(ctx, plan.targets, targets);
+  return { sourceAccountId: ctx.source.identity.accountId, targets, failures: [], reused: true, keyChanges: [], finish, onward, ...after };
 }
 
 /** The promotion after its preflight: refused when something is missing, else the changes. Cleanup is the caller's. */

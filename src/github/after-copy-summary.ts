@@ -3,8 +3,10 @@ import { lineageOf, type Lineage, type LineageLink } from '../domain/lineage.js'
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
 import type { LaunchTemplateVersion } from '../domain/steps/launch-templates.js';
+import type { RetirementReport } from '../domain/steps/retire.js';
 
 const code = (text: string) => `<code>${text}</code>`;
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function linkCell(link: LineageLink): string {
   const reported = link.reported ? `${link.reported.imageId}${link.reported.region ? ` (${link.reported.region})` : ''}` : '';
@@ -49,8 +51,31 @@ export function addLaunchTemplateSummary(versions: LaunchTemplateVersion[]): voi
   core.summary.addHeading('Launch templates', 3).addTable([header, ...rows]);
 }
 
+/** retired: every earlier promotion retired, with its account, region and what was done. */
+export function retiredOutput(reports: RetirementReport[]): { 'account-id': string; region: string; 'ami-id': string; action: string }[] {
+  return reports.flatMap((r) => r.retired.map((image) => ({ 'account-id': r.accountId, region: r.region, 'ami-id': image.imageId, action: image.action })));
+}
+
+/** One row per earlier promotion retired or kept, with how to undo it or why it was kept. */
+export function addRetirementSummary(reports: RetirementReport[]): void {
+  if (reports.length === 0) return;
+  const header = ['Account', 'Region', 'AMI', 'Result', 'Detail'].map((data) => ({ data, header: true }));
+  const rows = reports.flatMap((r) => [
+    ...r.retired.map((image) => {
+      const snapshots = image.snapshotsKept.map((s) => `${code(s.snapshotId)} not deleted: ${escape(s.reason)}`);
+      const detail = [image.undo ? `Undo: ${code(escape(image.undo))}` : 'not reversible', ...snapshots].join('<br>');
+      return [r.accountId, r.region, `${code(image.imageId)} ${escape(image.name)}`, image.action, detail];
+    }),
+    ...r.kept.map((k) => [r.accountId, r.region, `${code(k.imageId)} ${escape(k.name)}`, 'kept', escape(k.reason)]),
+  ]);
+  const summary = core.summary.addHeading('Earlier promotions', 3);
+  if (rows.length === 0) summary.addRaw('No earlier promotion of this lineage in the target accounts and regions.', true);
+  else summary.addTable([header, ...rows]);
+}
+
 /** What the promotion did after the copy: launch templates, retirement and the lineage of each promoted AMI. */
 export function addAfterCopySummary(request: PromotionRequest, result: PromotionResult): void {
   addLaunchTemplateSummary(result.launchTemplates);
+  if (request.retire.mode !== 'none') addRetirementSummary(result.retirement);
   addLineageSummary(lineageOf(request, result));
 }

@@ -10,7 +10,7 @@ function region(name: string, shape: Partial<RegionResult>): RegionResult {
 }
 
 function result(regions: RegionResult[], extra: Partial<PromotionResult> = {}): PromotionResult {
-  return { sourceAccountId: SOURCE_ACCOUNT, targets: [{ accountId: TARGET_ACCOUNT, regions }], failures: [], reused: false, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward: [], launchTemplates: [], ...extra };
+  return { sourceAccountId: SOURCE_ACCOUNT, targets: [{ accountId: TARGET_ACCOUNT, regions }], failures: [], reused: false, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward: [], launchTemplates: [], retirement: [], afterCopyFailures: [], ...extra };
 }
 
 describe('the lineage of each promoted AMI', () => {

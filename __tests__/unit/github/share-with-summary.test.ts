@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 function result(onward: PromotionResult['onward']): PromotionResult {
-  return { sourceAccountId: SOURCE_ACCOUNT, targets: [], failures: [], reused: true, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward, launchTemplates: [] };
+  return { sourceAccountId: SOURCE_ACCOUNT, targets: [], failures: [], reused: true, keyChanges: [], finish: { protectedImages: [], ssmParameters: [] }, onward, launchTemplates: [], retirement: [], afterCopyFailures: [] };
 }
 
 describe('the job summary of share-with', () => {

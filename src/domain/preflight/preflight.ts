@@ -10,6 +10,7 @@ import { checkAutoscalingAccess } from './autoscaling.js';
 import { findingPlace, placed } from './findings.js';
 import { launchTemplateFindings } from './launch-template-findings.js';
 import { nameCheck, nameFinding } from './name-check.js';
+import { retirementFindings } from './retirement-findings.js';
 import { onwardSharingFindings } from './onward-findings.js';
 import { attempt, type PreflightFinding } from './preflight-finding.js';
 import { SOURCE_IMAGE_CHECK, sourceImageFindings } from './source-image-findings.js';
@@ -40,8 +41,9 @@ export function everythingPromoted(pre: Pick<PreflightResult, 'targets'>): boole
 
 /** The checks of what follows the copy in one target account, for new and reused AMIs alike. */
 async function afterCopyFindings(ctx: TargetContext, lookup: TargetLookup): Promise<PreflightFinding[]> {
-  const [onward, templates] = await Promise.all([onwardSharingFindings(ctx, lookup.knownKeys), launchTemplateFindings(ctx)]);
-  return [...onward, ...templates];
+  const current = (region: string) => lookup.existing.filter((e) => e.region === region).map((e) => e.imageId);
+  const [onward, templates, retirement] = await Promise.all([onwardSharingFindings(ctx, lookup.knownKeys), launchTemplateFindings(ctx), retirementFindings(ctx, current)]);
+  return [...onward, ...templates, ...retirement];
 }
 
 /** Name checks of the regions that get a new copy, in parallel; a failed lookup is a finding of its own. */

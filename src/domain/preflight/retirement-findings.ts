@@ -3,6 +3,9 @@ import { planRetirement, type RetirementPlan } from '../retirement-plan.js';
 import type { RetireMode } from '../types.js';
 import { attempt, type PreflightFinding } from './preflight-finding.js';
 
+/** The check of every retirement finding starts with this. */
+export const RETIREMENT_CHECK = 'retire-previous';
+
 const WOULD: Record<Exclude<RetireMode, 'none'>, string> = { deprecate: 'deprecate', disable: 'disable', deregister: 'deregister (with its snapshots)' };
 
 const label = (image: { imageId: string; name: string }) => (image.name ? `${image.imageId} (${image.name})` : image.imageId);
@@ -24,7 +27,7 @@ export async function retirementFindings(ctx: TargetContext, current: (region: s
   if (mode === 'none') return [];
   const findings: PreflightFinding[] = [];
   for (const region of ctx.target.spec.regions) {
-    const check = `retire-previous (${mode}) in ${region}`;
+    const check = `${RETIREMENT_CHECK} (${mode}) in ${region}`;
     const plan = await attempt(findings, check, 'target', () => planRetirement(ctx, region, current(region)));
     if (!plan) continue;
     findings.push({ check, side: 'target', accountId: ctx.target.identity.accountId, status: 'ok', detail: planDetail(plan, mode, ctx.request.lineage) });
