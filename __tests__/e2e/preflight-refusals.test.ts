@@ -138,7 +138,7 @@ describe('the tags of every AMI and snapshot the run creates', () => {
     'are refused before any change when the promoted AMI would get more than 50',
     async () => {
       const { error } = await refusedBeforeAnyChange({ 'source-ami-id': AMI_TAGGED });
-      expect(error).toContain(`The tags fit EC2's limits (target account ${TARGET}, ${REGION}) failed: the promoted AMI and its snapshots in ${REGION} would get 52 tags; EC2 allows 50 per resource`);
+      expect(error).toContain(`The tags fit EC2's limits (target account ${TARGET}, ${REGION}) failed: the promoted AMI and its snapshots in ${REGION} would get 53 tags; EC2 allows 50 per resource`);
       expect(error).toContain('Fix: Make room: set copy-tags: false (the source AMI has 44 tags of its own)');
     },
     TEST_TIMEOUT_MS,

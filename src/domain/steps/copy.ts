@@ -66,7 +66,7 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
       throw new PromotionError({
         ...site,
         why:
-          `the target account does not see ${shared.imageId} in ${request.sourceRegion} (${message}): its launch permission for account ${targetIdentity.accountId} was removed ` +
+          `the target account does not see ${shared.imageId} in ${request.sourceRegion} (InvalidAMIID.NotFound: ${message}): its launch permission for account ${targetIdentity.accountId} was removed ` +
           `during the run, or the target account's Allowed AMIs setting in ${key.region} does not allow AMIs of account ${ctx.source.identity.accountId} (see the preflight's Allowed AMIs finding).`,
         fix: `Allow AMIs of account ${ctx.source.identity.accountId} in the Allowed AMIs setting of account ${targetIdentity.accountId} (aws ec2 get-allowed-images-settings --region ${key.region} shows it), then re-run.`,
         cause: error,

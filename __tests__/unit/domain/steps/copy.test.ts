@@ -114,6 +114,15 @@ describe('copying into the target account', () => {
     expect(error.details.why).toContain('too many copies');
   });
 
+  it('names Allowed AMIs as a probable cause when the target account does not see the shared AMI', async () => {
+    const fx = setup();
+    fx.target.ec2(SOURCE_REGION).on(CopyImageCommand).rejects(awsError('InvalidAMIID.NotFound', `The image id '[${shared.imageId}]' does not exist`));
+    const error = (await startTargetCopy(fx.ctx, source, shared, defaultTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    expect(error.details.why).toContain('InvalidAMIID.NotFound');
+    expect(error.details.why).toContain(`Allowed AMIs setting in ${SOURCE_REGION} does not allow AMIs of account ${SOURCE_ACCOUNT}`);
+    expect(error.details.fix).toContain('get-allowed-images-settings');
+  });
+
   it('copies into one region with that region\'s client, journals the copy before and after the wait, and returns it', async () => {
     const fx = setup({}, 2);
     const copy = await copyInto(fx.ctx, source, shared, customerTargetKey(SECOND_REGION));
