@@ -124,6 +124,35 @@ describe('launch-template', () => {
   );
 });
 
+describe('launch-template failing after the copy', () => {
+  it(
+    'fails the step naming the account, with the promoted AMI in the outputs, and a re-run finishes the job',
+    async () => {
+      const world = defaultWorld();
+      world.account(TARGET).rolePolicy(DEFAULTS.targetRoleName, 'launch-templates', policyOf(allow(TEMPLATE_ACTIONS)));
+      world.account(TARGET).launchTemplate(REGION, { launchTemplateId: TEMPLATE_IDS[REGION], name: TEMPLATE, versions: [{ imageId: OLD_AMI }] });
+      const faulty = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
+      try {
+        faulty.setFaults({ errorRate: 1, operations: ['CreateLaunchTemplateVersion'] });
+        const run = await promote(faulty, inputs({ 'launch-template': TEMPLATE }), { env: { AWS_MAX_ATTEMPTS: '1' } });
+        expect(run.main.code).toBe(1);
+        expect(run.error).toContain('The AMIs are promoted (see the outputs), but 1 step(s) after the copy failed');
+        expect(run.error).toContain(`Launch templates failed in account ${TARGET}`);
+        const promoted = run.main.outputs['ami-id'] ?? '';
+        expect(faulty.image(TARGET, REGION, promoted)?.state).toBe('available');
+        faulty.setFaults({ errorRate: 0 });
+        const again = await promote(faulty, inputs({ 'launch-template': TEMPLATE }));
+        expect(again.error).toBe('');
+        expect(again.main.outputs.reused).toBe('true');
+        expect(faulty.launchTemplate(TARGET, REGION, TEMPLATE)?.versions[1]?.imageId).toBe(promoted);
+      } finally {
+        await faulty.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 describe('launch-template without the permissions', () => {
   it(
     'is refused before any change with the statement to add',
