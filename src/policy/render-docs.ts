@@ -7,6 +7,9 @@ import {
   SOURCE_OTHER_KEYS,
   TARGET_AUTOSCALING,
   TARGET_RECIPIENT_CHECK,
+  TARGET_LAUNCH_TEMPLATE_DEFAULT,
+  TARGET_LAUNCH_TEMPLATES,
+  TARGET_RETIRE,
   TARGET_SHARE_ONWARD,
   actionsOf,
   type Need,
@@ -52,7 +55,10 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
     'Attach to the target role (`target-role-arn`). Without `target-kms-key` the copies use the target account\'s ' +
       'default `aws/ebs` key and the `UseTheTargetKeys` statement is not needed. With `ssm-parameter` it also needs ' +
       '`ssm:PutParameter` on that parameter in each target region. With `share-with` it also needs ' +
-      `${names(TARGET_SHARE_ONWARD)}, and ${names([TARGET_RECIPIENT_CHECK])} on the target keys. \`iam:SimulatePrincipalPolicy\` only serves ` +
+      `${names(TARGET_SHARE_ONWARD)}, and ${names([TARGET_RECIPIENT_CHECK])} on the target keys. With \`launch-template\` it also needs ` +
+      `${names(TARGET_LAUNCH_TEMPLATES)} (and ${names([TARGET_LAUNCH_TEMPLATE_DEFAULT])} with \`launch-template-default: true\`). With ` +
+      `\`retire-previous\` it also needs, for \`deprecate\`, ${names(TARGET_RETIRE.deprecate)}; for \`disable\`, ${names(TARGET_RETIRE.disable)}; ` +
+      `for \`deregister\`, ${names(TARGET_RETIRE.deregister)}. \`iam:SimulatePrincipalPolicy\` only serves ` +
       'the preflight report of missing permissions.',
     json(policies.targetRoleIamPolicy),
     '### Target role: trust policy',
