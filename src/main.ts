@@ -59,6 +59,7 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
   core.info(`Source: account ${source.identity.accountId} as ${source.identity.arn}`);
   for (const { identity } of targets) core.info(`Target: account ${identity.accountId} as ${identity.arn}`);
   core.setOutput('target-account-id', targets[0]?.identity.accountId ?? '');
+  const started = systemClock.now();
   return {
     request,
     source,
@@ -67,7 +68,8 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
     log: actionsLogger,
     clock: systemClock,
     signal,
-    deadline: systemClock.now() + request.waitTimeoutMinutes * 60_000,
+    started,
+    deadline: started + request.waitTimeoutMinutes * 60_000,
   };
 }
 

@@ -394,6 +394,7 @@ export function buildContext(overrides: RequestOverrides = {}): Fixture {
     log,
     clock,
     signal: abort.signal,
+    started: START,
     deadline: START + request.waitTimeoutMinutes * 60_000,
   };
   const ctx = forTarget(promotion, theTarget);

@@ -40,6 +40,8 @@ export interface RunEnv {
   clock: Clock;
   /** Aborted when the job is cancelled; waits stop at once. */
   signal: AbortSignal;
+  /** Epoch milliseconds at which the run started. */
+  started: number;
   /** Epoch milliseconds at which all waiting stops (wait-timeout-minutes after the start). */
   deadline: number;
 }

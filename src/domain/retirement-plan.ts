@@ -61,6 +61,15 @@ function ownReason(ctx: TargetContext, image: EarlierPromotion, mode: RetireMode
   return undefined;
 }
 
+/**
+ * Only promotions made before this one are earlier ones: made before this run started and before this promotion's own
+ * AMIs, so that promoting an old release again, or a concurrent run of the same lineage, never retires a newer AMI.
+ */
+function madeBefore(ctx: TargetContext, found: EarlierPromotion[], current: readonly string[]): number {
+  const ours = found.filter((image) => current.includes(image.imageId)).map((image) => Date.parse(image.creationDate));
+  return Math.min(ctx.started, ...ours.filter((time) => !Number.isNaN(time)));
+}
+
 function keepPreviousReason(keepPrevious: number): string {
   return keepPrevious === 1 ? 'the most recent earlier promotion (keep-previous)' : `one of the ${keepPrevious} most recent earlier promotions (keep-previous)`;
 }
@@ -79,10 +88,12 @@ function referencedReason(labels: string[]): string {
 export async function planRetirement(ctx: TargetContext, region: string, current: readonly string[]): Promise<RetirementPlan> {
   const { mode, keepPrevious } = ctx.request.retire;
   const found = await findEarlierPromotions(ctx, region, retiredLineage(ctx, region));
-  const earlier = found.filter((image) => !current.includes(image.imageId));
+  const before = madeBefore(ctx, found, current);
+  const newer = found.filter((image) => !current.includes(image.imageId) && !(Date.parse(image.creationDate) < before));
+  const earlier = found.filter((image) => !current.includes(image.imageId) && !newer.includes(image));
   const counted = earlier.filter((image) => image.state === 'available' || image.state === 'disabled');
   const recent = new Set(counted.slice(0, keepPrevious));
-  const kept: KeptPromotion[] = [];
+  const kept: KeptPromotion[] = newer.map((image) => ({ image, reason: `made after this promotion (${image.creationDate}): a later release or a concurrent run's, never retired by this one` }));
   const candidates: EarlierPromotion[] = [];
   for (const image of earlier) {
     const reason = recent.has(image) ? keepPreviousReason(keepPrevious) : ownReason(ctx, image, mode);
@@ -96,6 +107,6 @@ export async function planRetirement(ctx: TargetContext, region: string, current
     if (labels.length > 0) kept.push({ image, reason: referencedReason(labels) });
     else retire.push(image);
   }
-  kept.sort((a, b) => earlier.indexOf(a.image) - earlier.indexOf(b.image));
+  kept.sort((a, b) => found.indexOf(a.image) - found.indexOf(b.image));
   return { region, retire, kept };
 }

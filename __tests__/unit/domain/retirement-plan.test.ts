@@ -49,6 +49,29 @@ describe('planning retire-previous in one region', () => {
     expect(retired(plan)).toEqual([id(1)]);
   });
 
+  it('never retires an AMI made after this promotion: promoting an old release again keeps the newer ones', async () => {
+    const fx = context({ keepPrevious: 0 });
+    stubPromotions(fx, REGION, monthly(4));
+    stubReferences(fx, REGION);
+    // This run reuses the promotion of February: March and April are later releases.
+    const plan = await planRetirement(fx.ctx, REGION, [id(2)]);
+    expect(retired(plan)).toEqual([id(1)]);
+    expect(kept(plan)).toEqual([
+      [id(4), expect.stringContaining('made after this promotion (2029-04-01')],
+      [id(3), expect.stringContaining('made after this promotion (2029-03-01')],
+    ]);
+  });
+
+  it("never retires an AMI made after this run started, such as a concurrent run's", async () => {
+    const fx = context({ keepPrevious: 0 });
+    const concurrent = promotion(id(9), '2030-01-01');
+    stubPromotions(fx, REGION, [...monthly(1), concurrent]);
+    stubReferences(fx, REGION);
+    const plan = await planRetirement(fx.ctx, REGION, []);
+    expect(retired(plan)).toEqual([id(1)]);
+    expect(kept(plan)).toEqual([[id(9), expect.stringContaining("a later release or a concurrent run's")]]);
+  });
+
   it('keeps what is protected from deregistration, launched within the days, or referenced, each with its reason', async () => {
     const fx = context({ keepPrevious: 0, keepIfLaunchedWithinDays: 30 });
     stubPromotions(
