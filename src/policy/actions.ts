@@ -223,18 +223,20 @@ export const TARGET_LAUNCH_TEMPLATE_DEFAULT: Need = { action: 'ec2:ModifyLaunchT
  * the snapshots in the same call (DeleteAssociatedSnapshots), which needs ec2:DeleteSnapshot on them.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeregisterImage.html
  */
+const RETIRE_REFERENCES: Need = { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' };
+
 export const TARGET_RETIRE: Record<RetireMode, readonly Need[]> = {
   none: [],
   deprecate: [
-    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    RETIRE_REFERENCES,
     { action: 'ec2:EnableImageDeprecation', why: 'retire-previous: deprecate — deprecates an earlier promotion' },
   ],
   disable: [
-    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    RETIRE_REFERENCES,
     { action: 'ec2:DisableImage', why: 'retire-previous: disable — disables an earlier promotion' },
   ],
   deregister: [
-    { action: 'ec2:DescribeImageReferences', why: 'retire-previous: finds instances, launch templates and parameters that still use an earlier promotion' },
+    RETIRE_REFERENCES,
     { action: 'ec2:DeregisterImage', why: 'retire-previous: deregister — deregisters an earlier promotion' },
     { action: 'ec2:DeleteSnapshot', why: "retire-previous: deregister — deletes its snapshots in the same call" },
   ],

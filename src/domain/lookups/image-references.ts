@@ -1,4 +1,5 @@
 import { DescribeImageReferencesCommand, type ImageReference, type ResourceTypeRequest } from '@aws-sdk/client-ec2';
+import { batches } from '../../aws/attribute-limits.js';
 import { call } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 
@@ -60,8 +61,8 @@ async function referencesOfBatch(ctx: TargetContext, region: string, imageIds: s
 /** The resources of the target account in `region` that reference each image (images without any are left out). */
 export async function findImageReferences(ctx: TargetContext, region: string, imageIds: readonly string[]): Promise<Map<string, ImageReference[]>> {
   const byImage = new Map<string, ImageReference[]>();
-  for (let start = 0; start < imageIds.length; start += IMAGE_REFERENCES_BATCH) {
-    for (const reference of await referencesOfBatch(ctx, region, imageIds.slice(start, start + IMAGE_REFERENCES_BATCH))) {
+  for (const batch of batches(imageIds, IMAGE_REFERENCES_BATCH)) {
+    for (const reference of await referencesOfBatch(ctx, region, batch)) {
       if (!reference.ImageId) continue;
       byImage.set(reference.ImageId, [...(byImage.get(reference.ImageId) ?? []), reference]);
     }
