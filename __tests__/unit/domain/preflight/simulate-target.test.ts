@@ -147,7 +147,7 @@ describe('simulate-target: what is simulated', () => {
   });
 
   it('retire-previous and launch templates: the lineage tag on promoted AMIs, the template actions on launch-template ARNs', async () => {
-    const { fx } = setup({ keyAccess: 'grant', lineage: 'web', retire: { mode: 'disable' }, launchTemplates: [{ name: 'web' }], launchTemplateDefault: true } as RequestOverrides);
+    const { fx } = setup({ keyAccess: 'grant', lineage: 'web', retire: { mode: 'disable', keepPrevious: 0, keepIfLaunchedWithinDays: 0 }, launchTemplates: ['web'], launchTemplateDefault: true });
     await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, []);
     expect(sent(fx)[0]?.ActionNames).toEqual(expect.arrayContaining(['ec2:DescribeImageReferences', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions']));
     expect(sent(fx)[5]).toEqual({ ...EC2_SENT[5], ActionNames: ['ec2:DeregisterImage', 'ec2:DisableImage'], ContextEntries: [...PROMOTED, ...context({ 'ec2:ResourceTag/promote-ami:lineage': 'web' })] });
