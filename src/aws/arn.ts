@@ -99,3 +99,15 @@ export function ssmParameterArn(partition: string, region: string, accountId: st
 export function launchTemplateArn(partition: string, region: string, accountId: string, templateId: string): string {
   return `arn:${partition}:ec2:${region}:${accountId}:launch-template/${templateId}`;
 }
+
+/**
+ * The image and snapshot resource types of EC2: no account in the ARN (arn:PARTITION:ec2:REGION::image/ID).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-resources-for-iam-policies
+ */
+export function imageArn(partition: string, region: string, imageId: string): string {
+  return `arn:${partition}:ec2:${region}::image/${imageId}`;
+}
+
+export function snapshotArn(partition: string, region: string, snapshotId: string): string {
+  return `arn:${partition}:ec2:${region}::snapshot/${snapshotId}`;
+}

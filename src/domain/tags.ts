@@ -1,30 +1,7 @@
+import { TAG_PREFIX } from '../policy/tag-keys.js';
 import type { Tag } from './types.js';
 
-/** The prefix of every tag key this action writes. */
-const TAG_PREFIX = 'promote-ami:';
-
-/** Tag keys this action writes; their presence is how a later run or cleanup recognises its own resources. */
-export const TAG = {
-  role: `${TAG_PREFIX}role`,
-  sourceAmiId: `${TAG_PREFIX}source-ami-id`,
-  sourceAccount: `${TAG_PREFIX}source-account`,
-  sourceRegion: `${TAG_PREFIX}source-region`,
-  kmsKey: `${TAG_PREFIX}kms-key`,
-  repository: `${TAG_PREFIX}repository`,
-  commit: `${TAG_PREFIX}commit`,
-  runUrl: `${TAG_PREFIX}run-url`,
-  lineage: `${TAG_PREFIX}lineage`,
-} as const;
-
-/**
- * Key prefixes of the marks runs put on a shared intermediate copy, each followed by the run's lease holder
- * (src/domain/steps/lease.ts) and valid until its value, an ISO time: a lease says a run relies on the copy; a going
- * mark says a run's cleanup is about to deregister it.
- */
-export const MARK = {
-  lease: `${TAG_PREFIX}lease:`,
-  going: `${TAG_PREFIX}going:`,
-} as const;
+export { MARK, ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG } from '../policy/tag-keys.js';
 
 /**
  * EC2's tag limits per resource (images and snapshots alike): 50 user tags (keys starting with aws: do not count),
@@ -39,9 +16,6 @@ export const TAG_LIMITS = { perResource: 50, keyLength: 128, valueLength: 256 } 
 export function characterCount(text: string): number {
   return [...text].length;
 }
-
-export const ROLE_INTERMEDIATE = 'intermediate';
-export const ROLE_PROMOTED = 'promoted';
 
 export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;

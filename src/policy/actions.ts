@@ -73,9 +73,30 @@ export const COPY_WRITE_KEY: readonly Need[] = [
   { action: 'kms:ReEncryptTo', why: 'EC2 re-encrypts data keys to the key' },
 ];
 
+/**
+ * The EC2 actions of these lists that the Service Authorization Reference lists without a resource type: they take
+ * only Resource "*" (the generated policies limit them with aws:RequestedRegion). Every other EC2 action here is
+ * authorized on image, snapshot or launch-template ARNs.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as-permissions
+ */
+export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
+  'ec2:DescribeImages',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeImageReferences',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:GetAllowedImagesSettings',
+  'ec2:GetEbsDefaultKmsKeyId',
+]);
+
+/** The needs whose actions take only Resource "*", and the others. */
+export function byResourceLevel(needs: readonly Need[]): { unscoped: Need[]; scoped: Need[] } {
+  return { unscoped: needs.filter((n) => NO_RESOURCE_LEVEL.has(n.action)), scoped: needs.filter((n) => !NO_RESOURCE_LEVEL.has(n.action)) };
+}
+
 // --- the source account --------------------------------------------------------------------------------
 
-/** EC2 in the source region (Resource "*"), by purpose. */
+/** EC2 in the source region, by purpose. */
 export const SOURCE_EC2 = {
   inspect: [
     { action: 'ec2:DescribeImages', why: 'reads the source AMI; finds an intermediate copy to reuse or to clean up' },
@@ -121,7 +142,7 @@ export const SOURCE_OTHER_KEYS: readonly Need[] = COPY_READ_KEY.filter((need) =>
 
 // --- the target account --------------------------------------------------------------------------------
 
-/** EC2 in the target regions (Resource "*"), by purpose. */
+/** EC2 in the target regions, by purpose. */
 export const TARGET_EC2 = {
   copy: [
     { action: 'ec2:CopyImage', why: 'copies the shared AMI into each target region under the target key' },

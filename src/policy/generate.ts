@@ -5,22 +5,17 @@ import {
   EBS_GRANT,
   EBS_KEY_USE,
   GRANT_FOR_AWS_RESOURCE,
-  SOURCE_EC2,
   SOURCE_KEY_ACCESS,
   SOURCE_KEY_CHECK,
   SOURCE_KEY_GRANT,
   SOURCE_OTHER_KEYS,
   TARGET_AUTOSCALING,
-  TARGET_EC2,
   TARGET_PUBLISH,
   TARGET_RECIPIENT_CHECK,
   TARGET_SELF_SIMULATION,
-  TARGET_SHARE_ONWARD,
-  TARGET_LAUNCH_TEMPLATES,
-  TARGET_LAUNCH_TEMPLATE_DEFAULT,
-  TARGET_RETIRE,
   sortedActions,
 } from './actions.js';
+import { sourceEc2Statements, targetEc2Statements } from './ec2-statements.js';
 import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, recipientKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
 import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from './modes.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
@@ -39,6 +34,9 @@ export interface PolicyInputs {
   targetRoleArn: string;
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
   targetKeyArns: Record<string, string | undefined>;
+  /** The source AMI, and its snapshots when known: CopyImage and sharing are allowed on them by ARN. */
+  sourceAmiId: string;
+  sourceSnapshotIds?: string[];
   /** Customer-managed keys, other than kmsKeyArn, of the source AMI's snapshots. */
   extraSourceKeyArns: string[];
   keyAccess: KeyAccessMode;
@@ -51,6 +49,11 @@ export interface PolicyInputs {
   launchTemplateDefault?: boolean;
   /** retire-previous; absent: none. */
   retire?: RetireMode;
+  /** The lineage tag of the promoted AMIs: retire-previous acts only on AMIs that carry it. */
+  lineage?: string;
+  /** deregistration-protection and deprecate-after-days given. */
+  deregistrationProtection?: boolean;
+  deprecation?: boolean;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;
@@ -83,13 +86,7 @@ function ebsGrantStatement(keyArns: string[]): PolicyStatement {
 function sourceRoleIamPolicy(inputs: PolicyInputs, extraKeys: string[]): PolicyDocument {
   const keyActions = sortedActions([...EBS_KEY_USE, ...SOURCE_KEY_CHECK, ...SOURCE_KEY_ACCESS[inputs.keyAccess]]);
   const statements: PolicyStatement[] = [
-    {
-      Sid: 'ReadReencryptAndShareTheAmi',
-      Effect: 'Allow',
-      Action: sortedActions(Object.values(SOURCE_EC2).flat()),
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': inputs.sourceRegion } },
-    },
+    ...sourceEc2Statements(inputs),
     { Sid: 'UseAndManageTheSharedKey', Effect: 'Allow', Action: keyActions, Resource: inputs.kmsKeyArn },
   ];
   if (extraKeys.length > 0) {
@@ -122,26 +119,11 @@ export function targetRoleSourceKeyStatements(keyArn: string): PolicyStatement[]
   return [sourceKeyUseStatement(keyArn), ebsGrantStatement([keyArn])];
 }
 
-/** share-with: the target role shares each promoted AMI onward and checks the recipients' use of the target keys. */
+/** share-with: the target role checks the recipients' use of the target keys (ec2-statements.ts shares the AMIs). */
 function shareOnwardStatements(inputs: PolicyInputs, targetKeys: string[]): PolicyStatement[] {
   if (!inputs.shareWith?.length) return [];
-  const statements: PolicyStatement[] = [{ Sid: 'ShareThePromotedAmiOnward', Effect: 'Allow', Action: sortedActions(TARGET_SHARE_ONWARD), Resource: '*' }];
-  if (targetKeys.length > 0) {
-    statements.push({ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: oneOrMany(targetKeys) });
-  }
-  return statements;
-}
-
-/** launch-template and retire-previous: only when asked for. */
-function afterCopyStatements(inputs: PolicyInputs): PolicyStatement[] {
-  const statements: PolicyStatement[] = [];
-  if (inputs.launchTemplates) {
-    const needs = [...TARGET_LAUNCH_TEMPLATES, ...(inputs.launchTemplateDefault ? [TARGET_LAUNCH_TEMPLATE_DEFAULT] : [])];
-    statements.push({ Sid: 'PutThePromotedAmiInLaunchTemplates', Effect: 'Allow', Action: sortedActions(needs), Resource: '*' });
-  }
-  const retire = TARGET_RETIRE[inputs.retire ?? 'none'];
-  if (retire.length > 0) statements.push({ Sid: 'RetireEarlierPromotions', Effect: 'Allow', Action: sortedActions(retire), Resource: '*' });
-  return statements;
+  if (targetKeys.length === 0) return [];
+  return [{ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: oneOrMany(targetKeys) }];
 }
 
 function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): PolicyDocument {
@@ -156,7 +138,7 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
   }
   statements.push(
     ebsGrantStatement([inputs.kmsKeyArn, ...targetKeys]),
-    { Sid: 'CopyTheAmi', Effect: 'Allow', Action: sortedActions(Object.values(TARGET_EC2).flat()), Resource: '*' },
+    ...targetEc2Statements(inputs),
   );
   const autoscaling = TARGET_AUTOSCALING[inputs.autoscalingAccess];
   if (targetKeys.length > 0 && autoscaling.length > 0) {
@@ -171,7 +153,7 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
       Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
     });
   }
-  statements.push(...shareOnwardStatements(inputs, targetKeys), ...afterCopyStatements(inputs));
+  statements.push(...shareOnwardStatements(inputs, targetKeys));
   const { ssmParameter } = inputs;
   if (ssmParameter !== undefined) {
     statements.push({

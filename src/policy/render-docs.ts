@@ -6,6 +6,7 @@ import {
   SOURCE_KEY_GRANT,
   SOURCE_OTHER_KEYS,
   TARGET_AUTOSCALING,
+  TARGET_EC2,
   TARGET_RECIPIENT_CHECK,
   TARGET_LAUNCH_TEMPLATE_DEFAULT,
   TARGET_LAUNCH_TEMPLATES,
@@ -15,6 +16,7 @@ import {
   type Need,
 } from './actions.js';
 import type { GeneratedPolicies } from './generate.js';
+import type { PolicyDocument } from './policy-document.js';
 
 function json(value: unknown): string {
   return ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
@@ -23,6 +25,54 @@ function json(value: unknown): string {
 /** `a`, `b` and `c`. */
 function names(needs: readonly Need[]): string {
   return andList(actionsOf(needs).map((action) => `\`${action}\``));
+}
+
+/**
+ * Why each statement of the roles' IAM policies is there, one line each (the README lists them under each policy).
+ * A statement without a line here fails the rendering, so that none goes undocumented.
+ */
+const WHY: Record<string, string> = {
+  DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions:
+    'reads the source AMI and its snapshots and finds an intermediate copy; DescribeImages and DescribeSnapshots have no resource types in the Service Authorization Reference, so only `*`, limited to the source region.',
+  CopyTheSourceAmi: 'CopyImage is authorized on the source AMI and its snapshots too (since October 2024); neither supports a tag condition there, so they are named by ARN.',
+  MakeOnlyIntermediateCopiesTaggedAsSuch: 'makes the intermediate copy under the shared key; only a new image and snapshots tagged `promote-ami:role=intermediate` at creation.',
+  TagTheIntermediateCopyOnlyAsCopyImageMakesIt: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage (`ec2:CreateAction`) with the intermediate tag.",
+  LeaseAndMarkOnlyIntermediateCopies: 'runs lease an intermediate copy and cleanup marks it as going: only lease and going tag keys, only on intermediate copies.',
+  ShareTheSourceAmi: 'shares the source AMI itself with the target accounts when it needs no re-encryption, and cleanup unshares it.',
+  ShareAndRemoveOnlyIntermediateCopies: 'shares the intermediate copy with the target accounts, unshares it and deregisters it in cleanup: only images tagged as intermediate.',
+  ShareTheSourceSnapshotsNeverPublicly: "shares the source AMI's snapshots (createVolumePermission) when the AMI itself is shared; never with the group `all`.",
+  ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly: "shares the intermediate copy's snapshots, unshares and deletes them in cleanup: only snapshots tagged as intermediate, never with the group `all`.",
+  UseAndManageTheSharedKey: 'EC2 uses the shared key for the intermediate copy; the action reads its key policy (and changes it, or retires the grant, as key-access asks).',
+  ReadTheSourceSnapshotKeys: 'EC2 reads the other customer-managed keys of the source snapshots for the intermediate copy.',
+  LetEc2CreateGrantsOnTheKeys: 'EC2 attaches the new snapshots to the keys with grants; only grants EC2 creates (`kms:GrantIsForAWSResource`).',
+  GrantTheTargetRoleUseOfTheSharedKey: 'key-access: grant — a grant on the shared key for the target role only (`kms:GranteePrincipal`).',
+  UseTheSharedSourceKey: "EC2 reads the shared AMI's snapshots under the source key for the copy.",
+  UseTheTargetKeys: 'EC2 writes the copies under the target keys.',
+  DescribeCallsAndSettingsHaveNoResourceLevelPermissions:
+    'waits for the copies, finds earlier promotions, reads the Allowed AMIs and default-key settings (and launch templates, image references as asked); these actions have no resource types, so only `*`, limited to the target regions.',
+  CopyOnlyAmisOfTheSourceAccount: "CopyImage is authorized on the shared AMI: only AMIs owned by the source account (`ec2:Owner`) in the source region (the intermediate copy's ID is not known in advance).",
+  CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage: "CopyImage is authorized on the shared AMI's snapshots too; the Service Authorization Reference gives CopyImage's snapshot resource no owner or tag key, so they are limited by region only.",
+  MakeOnlyCopiesTaggedAsPromoted: 'makes the promoted copies: only new images and snapshots in the target regions tagged `promote-ami:role=promoted` at creation.',
+  TagTheCopiesOnlyAsCopyImageMakesThem: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage with the promoted tag.",
+  RemoveOnlyCopiesTaggedAsPromoted:
+    'cleanup deregisters a copy that did not finish, with its snapshots; only images and snapshots tagged as promoted (retire-previous: deregister uses it too).',
+  FinishAndShareOnlyPromotedAmis: 'deregistration protection, deprecation and share-with on the promoted AMIs: only images tagged as promoted.',
+  PutThePromotedAmiInLaunchTemplates: "launch-template: new versions (and the default) of the account's launch templates in the target regions.",
+  RetireOnlyEarlierPromotionsOfTheLineage: 'retire-previous: only promoted AMIs of the lineage (`promote-ami:lineage`).',
+  CheckAutoScalingAccessToTheTargetKeys: "reads the target keys' policies to check Auto Scaling's access (and lists its grants with autoscaling-access: grant).",
+  GrantAutoScalingUseOfTheTargetKeys: "autoscaling-access: grant — a grant for Auto Scaling's service-linked role only (`kms:GranteePrincipal`).",
+  CheckRecipientAccessToTheTargetKeys: "share-with: reads the target keys' policies to check the recipients' access.",
+  PublishThePromotedAmiId: 'ssm-parameter: writes the promoted AMI ID to that parameter in each target region.',
+  CheckOwnPermissionsInDryRun: "the preflight simulates the role's own policies to report what is missing; optional: without it that check is reported as unchecked.",
+};
+
+/** One line per statement: its Sid and why it is needed. */
+function reasons(document: PolicyDocument): string {
+  return document.Statement.map((statement) => {
+    const why = WHY[statement.Sid ?? ''];
+    if (!why) throw new Error(`No reason is written for the statement ${statement.Sid ?? '(no Sid)'} in render-docs.ts.`);
+    return `- \`${statement.Sid}\`: ${why}`;
+  }).join('\n');
 }
 
 const GRANT_ONLY = TARGET_AUTOSCALING.grant.filter((need) => !TARGET_AUTOSCALING.check.includes(need));
@@ -46,6 +96,7 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
       `source snapshots are under other customer-managed keys, it also needs ${names(SOURCE_OTHER_KEYS)} on those keys, ` +
       `and ${names([EBS_GRANT])} for AWS resources.`,
     json(policies.sourceRoleIamPolicy),
+    reasons(policies.sourceRoleIamPolicy),
     '### Source key: key-policy statements',
     'Add to the key policy of `kms-key-arn` for `key-access: verify` (the default); the target account must also ' +
       'allow the same actions in the target role\'s IAM policy. With `key-access: key-policy` the action adds ' +
@@ -54,13 +105,17 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
     '### Target role: IAM policy',
     'Attach to the target role (`target-role-arn`). Without `target-kms-key` the copies use the target account\'s ' +
       'default `aws/ebs` key and the `UseTheTargetKeys` statement is not needed. With `ssm-parameter` it also needs ' +
-      '`ssm:PutParameter` on that parameter in each target region. With `share-with` it also needs ' +
-      `${names(TARGET_SHARE_ONWARD)}, and ${names([TARGET_RECIPIENT_CHECK])} on the target keys. With \`launch-template\` it also needs ` +
-      `${names(TARGET_LAUNCH_TEMPLATES)} (and ${names([TARGET_LAUNCH_TEMPLATE_DEFAULT])} with \`launch-template-default: true\`). With ` +
+      '`ssm:PutParameter` on that parameter in each target region. With `deregistration-protection`, `deprecate-after-days` ' +
+      `and \`share-with\` it also needs ${names([...TARGET_EC2.protection, ...TARGET_EC2.deprecation, ...TARGET_SHARE_ONWARD])} on promoted AMIs ` +
+      `(\`FinishAndShareOnlyPromotedAmis\`), and with \`share-with\` ${names([TARGET_RECIPIENT_CHECK])} on the target keys. With \`launch-template\` it also needs ` +
+      `${names(TARGET_LAUNCH_TEMPLATES)} (and ${names([TARGET_LAUNCH_TEMPLATE_DEFAULT])} with \`launch-template-default: true\`), the describe actions on \`*\`. With ` +
       `\`retire-previous\` it also needs, for \`deprecate\`, ${names(TARGET_RETIRE.deprecate)}; for \`disable\`, ${names(TARGET_RETIRE.disable)}; ` +
-      `for \`deregister\`, ${names(TARGET_RETIRE.deregister)}. \`iam:SimulatePrincipalPolicy\` only serves ` +
-      'the preflight report of missing permissions.',
+      `for \`deregister\`, ${names(TARGET_RETIRE.deregister)}, on promoted AMIs of the lineage. \`iam:SimulatePrincipalPolicy\` only serves ` +
+      'the preflight report of missing permissions. No condition can refuse making an AMI public: the Service Authorization ' +
+      'Reference gives `ec2:ModifyImageAttribute` no key for the launch permission added (snapshots have `ec2:Add/group`); ' +
+      'the action never does it, and Block Public Access for AMIs refuses it account-wide.',
     json(policies.targetRoleIamPolicy),
+    reasons(policies.targetRoleIamPolicy),
     '### Target role: trust policy',
     'Lets workflows of this repository assume the target role with the job\'s GitHub OIDC token. The target ' +
       'account needs the OIDC identity provider `token.actions.githubusercontent.com` with the audience ' +

@@ -106,9 +106,11 @@ describe('a promotion with share-with', () => {
     const fx = setup(allowed());
     const iam = stubSimulation(fx, (action) => (action === 'ec2:ModifyImageAttribute' ? 'implicitDeny' : undefined));
     const error = await promote(fx.ctx, await runPreflight(fx.ctx)).catch((e: unknown) => e);
-    expect(iam.commandCalls(SimulatePrincipalPolicyCommand)[0]?.args[0].input.ActionNames).toEqual(expect.arrayContaining(['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute']));
+    const promoted = iam.commandCalls(SimulatePrincipalPolicyCommand).find((c) => c.args[0].input.ActionNames?.includes('ec2:ModifyImageAttribute'))?.args[0].input;
+    expect(promoted?.ActionNames).toEqual(expect.arrayContaining(['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute']));
+    expect(promoted?.ResourceArns).toEqual([`arn:aws:ec2:${SOURCE_REGION}::image/*`]);
     expect(error).toBeInstanceOf(PromotionError);
-    expect((error as PromotionError).message).toContain('ec2:ModifyImageAttribute on * is not allowed');
+    expect((error as PromotionError).message).toContain(`ec2:ModifyImageAttribute on arn:aws:ec2:${SOURCE_REGION}::image/* is not allowed`);
     expect(fx.mutations()).toEqual([]);
   });
 

@@ -3,11 +3,78 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
 import { checkServiceLinkedRoleAccess, checkTargetCopyAccess } from '../../../src/policy/key-access-check.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
-import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
+import { EXAMPLE_INPUTS, SOURCE_SNAPSHOT, TARGET_KEY_ARN } from './example-inputs.js';
 import { ACCOUNT_ROOT_ONLY, KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, TARGET_ACCOUNT, TARGET_ROLE, policy } from './fixtures.js';
+import { SOURCE_AMI } from '../../support/accounts.js';
 
 const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 const TARGET_KEY_CENTRAL = 'arn:aws:kms:eu-central-1:222222222222:key/ef012345-ab12-cd34-ef56-abcdef123456';
+
+const SOURCE_IMAGE = `arn:aws:ec2:eu-west-1::image/${SOURCE_AMI}`;
+const SOURCE_SNAPSHOT_ARN = `arn:aws:ec2:eu-west-1::snapshot/${SOURCE_SNAPSHOT}`;
+const IMAGES = 'arn:aws:ec2:eu-west-1::image/*';
+const SNAPSHOTS = 'arn:aws:ec2:eu-west-1::snapshot/*';
+const tagged = (role: string) => ({ StringEquals: { 'ec2:ResourceTag/promote-ami:role': role } });
+const NEVER_PUBLIC = { StringNotEquals: { 'ec2:Add/group': 'all' } };
+
+/** The README example's EC2 statements of the source role: ARNs and tag conditions wherever the SAR allows them. */
+const SOURCE_EC2_STATEMENTS = [
+  {
+    Sid: 'DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions',
+    Effect: 'Allow',
+    Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+  },
+  { Sid: 'CopyTheSourceAmi', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [SOURCE_IMAGE, SOURCE_SNAPSHOT_ARN] },
+  { Sid: 'MakeOnlyIntermediateCopiesTaggedAsSuch', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [IMAGES, SNAPSHOTS], Condition: { StringEquals: { 'aws:RequestTag/promote-ami:role': 'intermediate' } } },
+  {
+    Sid: 'TagTheIntermediateCopyOnlyAsCopyImageMakesIt',
+    Effect: 'Allow',
+    Action: 'ec2:CreateTags',
+    Resource: [IMAGES, SNAPSHOTS],
+    Condition: { StringEquals: { 'ec2:CreateAction': 'CopyImage', 'aws:RequestTag/promote-ami:role': 'intermediate' } },
+  },
+  {
+    Sid: 'LeaseAndMarkOnlyIntermediateCopies',
+    Effect: 'Allow',
+    Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+    Resource: IMAGES,
+    Condition: { ...tagged('intermediate'), 'ForAllValues:StringLike': { 'aws:TagKeys': ['promote-ami:lease:*', 'promote-ami:going:*'] } },
+  },
+  { Sid: 'ShareTheSourceAmi', Effect: 'Allow', Action: ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: SOURCE_IMAGE },
+  { Sid: 'ShareAndRemoveOnlyIntermediateCopies', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: IMAGES, Condition: tagged('intermediate') },
+  { Sid: 'ShareTheSourceSnapshotsNeverPublicly', Effect: 'Allow', Action: ['ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'], Resource: SOURCE_SNAPSHOT_ARN, Condition: NEVER_PUBLIC },
+  {
+    Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
+    Effect: 'Allow',
+    Action: ['ec2:DeleteSnapshot', 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'],
+    Resource: SNAPSHOTS,
+    Condition: { ...tagged('intermediate'), ...NEVER_PUBLIC },
+  },
+];
+
+/** The README example's EC2 statements of the target role. */
+const TARGET_EC2_STATEMENTS = [
+  {
+    Sid: 'DescribeCallsAndSettingsHaveNoResourceLevelPermissions',
+    Effect: 'Allow',
+    Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:GetAllowedImagesSettings', 'ec2:GetEbsDefaultKmsKeyId'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+  },
+  { Sid: 'CopyOnlyAmisOfTheSourceAccount', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: IMAGES, Condition: { StringEquals: { 'ec2:Owner': SOURCE_ACCOUNT } } },
+  { Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: SNAPSHOTS },
+  { Sid: 'MakeOnlyCopiesTaggedAsPromoted', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [IMAGES, SNAPSHOTS], Condition: { StringEquals: { 'aws:RequestTag/promote-ami:role': 'promoted' } } },
+  {
+    Sid: 'TagTheCopiesOnlyAsCopyImageMakesThem',
+    Effect: 'Allow',
+    Action: 'ec2:CreateTags',
+    Resource: [IMAGES, SNAPSHOTS],
+    Condition: { StringEquals: { 'ec2:CreateAction': 'CopyImage', 'aws:RequestTag/promote-ami:role': 'promoted' } },
+  },
+  { Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Effect: 'Allow', Action: ['ec2:DeleteSnapshot', 'ec2:DeregisterImage'], Resource: [IMAGES, SNAPSHOTS], Condition: tagged('promoted') },
+];
 
 const generate = (overrides: Partial<PolicyInputs>) => generatePolicies({ ...EXAMPLE_INPUTS, ...overrides });
 const statement = (statements: PolicyStatement[], sid: string) => statements.find((s) => s.Sid === sid);
@@ -20,25 +87,7 @@ describe('generatePolicies for the README example', () => {
     expect(policies.sourceRoleIamPolicy).toEqual({
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'ReadReencryptAndShareTheAmi',
-          Effect: 'Allow',
-          Action: [
-            'ec2:CopyImage',
-            'ec2:CreateTags',
-            'ec2:DeleteSnapshot',
-            'ec2:DeleteTags',
-            'ec2:DeregisterImage',
-            'ec2:DescribeImageAttribute',
-            'ec2:DescribeImages',
-            'ec2:DescribeSnapshotAttribute',
-            'ec2:DescribeSnapshots',
-            'ec2:ModifyImageAttribute',
-            'ec2:ModifySnapshotAttribute',
-          ],
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
-        },
+        ...SOURCE_EC2_STATEMENTS,
         {
           Sid: 'UseAndManageTheSharedKey',
           Effect: 'Allow',
@@ -67,23 +116,7 @@ describe('generatePolicies for the README example', () => {
           Resource: TARGET_KEY_ARN,
         },
         { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: [KEY_ARN, TARGET_KEY_ARN], Condition: FOR_AWS_RESOURCE },
-        {
-          Sid: 'CopyTheAmi',
-          Effect: 'Allow',
-          Action: [
-            'ec2:CopyImage',
-            'ec2:CreateTags',
-            'ec2:DeleteSnapshot',
-            'ec2:DeregisterImage',
-            'ec2:DescribeImages',
-            'ec2:DescribeSnapshots',
-            'ec2:EnableImageDeprecation',
-            'ec2:EnableImageDeregistrationProtection',
-            'ec2:GetAllowedImagesSettings',
-            'ec2:GetEbsDefaultKmsKeyId',
-          ],
-          Resource: '*',
-        },
+        ...TARGET_EC2_STATEMENTS,
         { Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: ['kms:GetKeyPolicy'], Resource: TARGET_KEY_ARN },
         { Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: TARGET_ROLE },
       ],
@@ -209,7 +242,7 @@ describe('generatePolicies for other inputs', () => {
     expect(sids(policies.targetRoleIamPolicy.Statement)).toEqual([
       'UseTheSharedSourceKey',
       'LetEc2CreateGrantsOnTheKeys',
-      'CopyTheAmi',
+      ...TARGET_EC2_STATEMENTS.map((s) => s.Sid),
       'CheckOwnPermissionsInDryRun',
     ]);
     expect(statement(policies.targetRoleIamPolicy.Statement, 'LetEc2CreateGrantsOnTheKeys')?.Resource).toBe(KEY_ARN);
@@ -237,24 +270,56 @@ describe('generatePolicies for other inputs', () => {
     expect(sids(target).indexOf('PublishThePromotedAmiId')).toBe(sids(target).indexOf('CheckOwnPermissionsInDryRun') - 1);
   });
 
-  it('adds the launch-template and retire-previous statements only when asked for, with exactly their actions', () => {
-    expect(sids(generate({}).targetRoleIamPolicy.Statement)).not.toEqual(expect.arrayContaining(['PutThePromotedAmiInLaunchTemplates']));
-    expect(sids(generate({ retire: 'none' }).targetRoleIamPolicy.Statement)).not.toContain('RetireEarlierPromotions');
-    const withTemplates = generate({ launchTemplates: true }).targetRoleIamPolicy.Statement;
-    expect(statement(withTemplates, 'PutThePromotedAmiInLaunchTemplates')?.Action).toEqual([
-      'ec2:CreateLaunchTemplateVersion',
-      'ec2:DescribeLaunchTemplateVersions',
-      'ec2:DescribeLaunchTemplates',
-    ]);
-    const withDefault = generate({ launchTemplates: true, launchTemplateDefault: true }).targetRoleIamPolicy.Statement;
-    expect(statement(withDefault, 'PutThePromotedAmiInLaunchTemplates')?.Action).toContain('ec2:ModifyLaunchTemplate');
-    expect(statement(generate({ retire: 'deprecate' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual(['ec2:DescribeImageReferences', 'ec2:EnableImageDeprecation']);
-    expect(statement(generate({ retire: 'disable' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual(['ec2:DescribeImageReferences', 'ec2:DisableImage']);
-    expect(statement(generate({ retire: 'deregister' }).targetRoleIamPolicy.Statement, 'RetireEarlierPromotions')?.Action).toEqual([
-      'ec2:DeleteSnapshot',
-      'ec2:DeregisterImage',
-      'ec2:DescribeImageReferences',
-    ]);
+  it('adds the launch-template statements only when asked for, on the launch templates of the account in the target regions', () => {
+    const target = (overrides: Partial<PolicyInputs>) => generate({ targetRegions: ['eu-west-1', 'us-east-1'], ...overrides }).targetRoleIamPolicy.Statement;
+    expect(sids(target({}))).not.toContain('PutThePromotedAmiInLaunchTemplates');
+    expect(statement(target({ launchTemplates: true }), 'PutThePromotedAmiInLaunchTemplates')).toEqual({
+      Sid: 'PutThePromotedAmiInLaunchTemplates',
+      Effect: 'Allow',
+      Action: 'ec2:CreateLaunchTemplateVersion',
+      Resource: ['arn:aws:ec2:eu-west-1:222222222222:launch-template/*', 'arn:aws:ec2:us-east-1:222222222222:launch-template/*'],
+    });
+    expect(statement(target({ launchTemplates: true, launchTemplateDefault: true }), 'PutThePromotedAmiInLaunchTemplates')?.Action).toEqual(['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate']);
+    expect(statement(target({ launchTemplates: true }), 'DescribeCallsAndSettingsHaveNoResourceLevelPermissions')).toMatchObject({
+      Action: expect.arrayContaining(['ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeLaunchTemplates']),
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } },
+    });
+  });
+
+  it('retires only promoted AMIs of the lineage; deregistering adds nothing to what cleanup already has', () => {
+    const retire = (mode: PolicyInputs['retire'], more: Partial<PolicyInputs> = {}) => generate({ retire: mode, lineage: 'web', ...more }).targetRoleIamPolicy.Statement;
+    const lineage = { StringEquals: { 'ec2:ResourceTag/promote-ami:role': 'promoted', 'ec2:ResourceTag/promote-ami:lineage': 'web' } };
+    expect(sids(retire('none'))).not.toContain('RetireOnlyEarlierPromotionsOfTheLineage');
+    expect(statement(retire('disable'), 'RetireOnlyEarlierPromotionsOfTheLineage')).toEqual({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Effect: 'Allow', Action: 'ec2:DisableImage', Resource: IMAGES, Condition: lineage });
+    expect(statement(retire('deprecate'), 'RetireOnlyEarlierPromotionsOfTheLineage')?.Action).toBe('ec2:EnableImageDeprecation');
+    expect(sids(retire('deprecate', { deprecation: true }))).not.toContain('RetireOnlyEarlierPromotionsOfTheLineage');
+    expect(sids(retire('deregister'))).not.toContain('RetireOnlyEarlierPromotionsOfTheLineage');
+    expect(statement(retire('deregister'), 'DescribeCallsAndSettingsHaveNoResourceLevelPermissions')?.Action).toContain('ec2:DescribeImageReferences');
+  });
+
+  it('protects and deprecates only promoted AMIs, and only when asked for', () => {
+    expect(sids(generate({}).targetRoleIamPolicy.Statement)).not.toContain('FinishAndShareOnlyPromotedAmis');
+    expect(statement(generate({ deregistrationProtection: true, deprecation: true }).targetRoleIamPolicy.Statement, 'FinishAndShareOnlyPromotedAmis')).toEqual({
+      Sid: 'FinishAndShareOnlyPromotedAmis',
+      Effect: 'Allow',
+      Action: ['ec2:EnableImageDeprecation', 'ec2:EnableImageDeregistrationProtection'],
+      Resource: IMAGES,
+      Condition: tagged('promoted'),
+    });
+  });
+
+  it('falls back to any snapshot of the source region when the source snapshots are not known', () => {
+    const source = generate({ sourceSnapshotIds: undefined }).sourceRoleIamPolicy.Statement;
+    expect(statement(source, 'CopyTheSourceAmi')?.Resource).toEqual([SOURCE_IMAGE, SNAPSHOTS]);
+    expect(statement(source, 'ShareTheSourceSnapshotsNeverPublicly')?.Resource).toBe(SNAPSHOTS);
+  });
+
+  it('keeps every Sid unique within each policy, for every combination of the optional inputs', () => {
+    for (const retire of ['none', 'deprecate', 'disable', 'deregister'] as const) {
+      const all = generate({ retire, lineage: 'web', launchTemplates: true, launchTemplateDefault: true, deprecation: true, deregistrationProtection: true, keyAccess: 'grant', autoscalingAccess: 'grant', ssmParameter: '/x', shareWith: [{ kind: 'account', accountId: '444455556666' }] });
+      for (const document of [all.sourceRoleIamPolicy, all.targetRoleIamPolicy]) expect(new Set(sids(document.Statement)).size).toBe(document.Statement.length);
+    }
   });
 
   it('uses the partition, the audience, and a placeholder when the repository is unknown', () => {

@@ -31,6 +31,14 @@ describe('renderPolicyDocs', () => {
     ]);
   });
 
+  it("says in one line why each statement of the roles' policies is needed, for every optional input too", () => {
+    const all = generatePolicies({ ...EXAMPLE_INPUTS, keyAccess: 'grant', autoscalingAccess: 'grant', ssmParameter: '/x', extraSourceKeyArns: ['arn:aws:kms:eu-west-1:111111111111:key/ffff0000-12ab-34cd-56ef-1234567890ab'], shareWith: [{ kind: 'account', accountId: '444455556666' }], launchTemplates: true, retire: 'disable', lineage: 'web', deprecation: true, deregistrationProtection: true });
+    const markdown = renderPolicyDocs(all);
+    for (const statement of [...all.sourceRoleIamPolicy.Statement, ...all.targetRoleIamPolicy.Statement]) {
+      expect(markdown).toMatch(new RegExp(`^- \`${statement.Sid}\`: .+$`, 'm'));
+    }
+  });
+
   it('leaves out the Auto Scaling section when every target uses the default aws/ebs key', () => {
     const markdown = renderPolicyDocs(generatePolicies({ ...EXAMPLE_INPUTS, targetKeyArns: {} }));
     expect(markdown).not.toContain('Auto Scaling');

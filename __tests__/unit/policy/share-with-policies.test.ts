@@ -28,7 +28,7 @@ const withShare = (shareWith: Recipient[], rest = {}) => generatePolicies({ ...E
 describe('the policies of share-with', () => {
   it('are not there without share-with', () => {
     const policies = generatePolicies(EXAMPLE_INPUTS);
-    expect(sids(policies.targetRoleIamPolicy.Statement)).not.toContain('ShareThePromotedAmiOnward');
+    expect(sids(policies.targetRoleIamPolicy.Statement)).not.toContain('FinishAndShareOnlyPromotedAmis');
     expect(sids(policies.targetRoleIamPolicy.Statement)).not.toContain('CheckRecipientAccessToTheTargetKeys');
     expect(policies.recipientKeyStatements).toEqual([]);
   });
@@ -36,11 +36,12 @@ describe('the policies of share-with', () => {
   it("give the target role the sharing and the key-policy read, and the target key the recipients' statements", () => {
     const policies = withShare([ACCOUNT, ORG, OU, { kind: 'account', accountId: TARGET_ACCOUNT }]);
     const statements = policies.targetRoleIamPolicy.Statement;
-    expect(statements.find((s) => s.Sid === 'ShareThePromotedAmiOnward')).toEqual({
-      Sid: 'ShareThePromotedAmiOnward',
+    expect(statements.find((s) => s.Sid === 'FinishAndShareOnlyPromotedAmis')).toEqual({
+      Sid: 'FinishAndShareOnlyPromotedAmis',
       Effect: 'Allow',
       Action: ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'],
-      Resource: '*',
+      Resource: 'arn:aws:ec2:eu-west-1::image/*',
+      Condition: { StringEquals: { 'ec2:ResourceTag/promote-ami:role': 'promoted' } },
     });
     expect(statements.find((s) => s.Sid === 'CheckRecipientAccessToTheTargetKeys')).toEqual({
       Sid: 'CheckRecipientAccessToTheTargetKeys',
@@ -54,7 +55,7 @@ describe('the policies of share-with', () => {
 
   it('reads no key policy when every target region uses the default key', () => {
     const statements = withShare([ACCOUNT], { targetKeyArns: {} }).targetRoleIamPolicy.Statement;
-    expect(sids(statements)).toContain('ShareThePromotedAmiOnward');
+    expect(sids(statements)).toContain('FinishAndShareOnlyPromotedAmis');
     expect(sids(statements)).not.toContain('CheckRecipientAccessToTheTargetKeys');
   });
 

@@ -16,6 +16,8 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     sourceRegion: request.sourceRegion,
     targetRegions: target.spec.regions,
     kmsKeyArn,
+    sourceAmiId: request.sourceAmiId,
+    sourceSnapshotIds: pre.sourceImage?.snapshots.map((s) => s.snapshotId),
     sourceRoleArn: request.sourceRole?.arn,
     targetRoleArn: target.spec.role.arn,
     targetKeyArns: Object.fromEntries(keys.map((k) => [k.region, k.arn])),
@@ -27,6 +29,9 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     launchTemplates: request.launchTemplates.length > 0,
     launchTemplateDefault: request.launchTemplateDefault,
     retire: request.retire.mode,
+    lineage: request.lineage,
+    deregistrationProtection: request.deregistrationProtection,
+    deprecation: request.deprecateAfterDays !== undefined,
     repository: request.provenance.repository,
     audience,
   };

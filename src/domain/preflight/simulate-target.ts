@@ -6,19 +6,9 @@ import { errorMessage } from '../../aws/errors.js';
 import type { Finding } from './findings.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { accountRootArn, ssmParameterArn } from '../../aws/arn.js';
-import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_EC2, TARGET_LAUNCH_TEMPLATE_DEFAULT, TARGET_LAUNCH_TEMPLATES, TARGET_PUBLISH, TARGET_RETIRE, TARGET_SHARE_ONWARD, ec2ViaService, requiredActions } from '../../policy/actions.js';
+import { AUTOSCALING_GRANT, COPY_READ_KEY, COPY_WRITE_KEY, TARGET_AUTOSCALING, TARGET_PUBLISH, ec2ViaService, requiredActions } from '../../policy/actions.js';
+import { contextEntry, ec2Simulations, type Simulation } from './ec2-simulations.js';
 import { autoScalingServiceLinkedRoleArn } from '../../policy/key-policy-statements.js';
-
-interface Simulation {
-  label: string;
-  actions: string[];
-  resource: string;
-  resourcePolicy?: string;
-  resourceOwner?: string;
-  context: ContextEntry[];
-  /** A key of the role's own account: its key policy may allow the role directly, without any IAM statement. */
-  ownAccountKey?: boolean;
-}
 
 /**
  * The keys EC2's calls on the role's behalf carry: kms:ViaService, kms:CallerAccount (the role's account) and,
@@ -26,11 +16,7 @@ interface Simulation {
  * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
  */
 function ec2Context(region: string, accountId: string): ContextEntry[] {
-  return [
-    { ContextKeyName: 'kms:ViaService', ContextKeyValues: [ec2ViaService(region)], ContextKeyType: 'string' },
-    { ContextKeyName: 'kms:CallerAccount', ContextKeyValues: [accountId], ContextKeyType: 'string' },
-    { ContextKeyName: 'kms:GrantIsForAWSResource', ContextKeyValues: ['true'], ContextKeyType: 'boolean' },
-  ];
+  return [contextEntry('kms:ViaService', ec2ViaService(region)), contextEntry('kms:CallerAccount', accountId), contextEntry('kms:GrantIsForAWSResource', 'true', 'boolean')];
 }
 
 /** Simulations of the target role's policies for everything the copy needs, with the source key policy as resource policy. */
@@ -38,18 +24,7 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
   const region = ctx.target.spec.regions[0] as string;
   const { partition } = ctx.target.spec.role;
   const { request } = ctx;
-  // The finishing steps run after the copy: a permission missing there fails the run when the copy is done.
-  const ec2Actions = requiredActions([
-    ...TARGET_EC2.copy,
-    ...TARGET_EC2.cleanup,
-    ...(request.deregistrationProtection ? TARGET_EC2.protection : []),
-    ...(request.deprecateAfterDays !== undefined ? TARGET_EC2.deprecation : []),
-    ...(request.shareWith.length > 0 ? TARGET_SHARE_ONWARD : []),
-    ...(request.launchTemplates.length > 0 ? TARGET_LAUNCH_TEMPLATES : []),
-    ...(request.launchTemplateDefault ? [TARGET_LAUNCH_TEMPLATE_DEFAULT] : []),
-    ...TARGET_RETIRE[request.retire.mode],
-  ]);
-  const list: Simulation[] = [{ label: 'EC2 copy actions', actions: ec2Actions, resource: '*', context: [] }];
+  const list = ec2Simulations(ctx).filter((sim) => sim.actions.length > 0);
   // A grant needs no identity policy; with key-policy the key policy is about to change, so only IAM is simulated.
   if (ctx.request.keyAccess !== 'grant') {
     const withPolicy = ctx.request.keyAccess === 'verify' && sourceKeyPolicy !== undefined;
@@ -72,7 +47,7 @@ function simulations(ctx: TargetContext, sourceKeyArn: string, sourceKeyPolicy: 
           label: `the Auto Scaling grant on the target key ${key.arn}`,
           actions: requiredActions([...TARGET_AUTOSCALING.grant, AUTOSCALING_GRANT]),
           resource: key.arn,
-          context: [{ ContextKeyName: 'kms:GranteePrincipal', ContextKeyValues: [grantee], ContextKeyType: 'string' }],
+          context: [contextEntry('kms:GranteePrincipal', grantee)],
         });
       }
     }

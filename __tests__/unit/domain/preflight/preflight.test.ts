@@ -77,6 +77,17 @@ function trail(fx: Fixture): string[] {
 }
 
 /** Preflight reads only: nothing changed, nothing recorded, nothing waited for. */
+/** The EC2 simulations of the target role (ec2-simulations.ts) for a plain promotion, with their actions. */
+const EC2_SIMULATIONS = [
+  ['EC2 calls without resource-level permissions', 'ec2:DescribeImages, ec2:DescribeSnapshots'],
+  ['the copy of the shared AMI', 'ec2:CopyImage'],
+  ["the copy of the shared AMI's snapshots", 'ec2:CopyImage'],
+  ['the new copies tagged at creation', 'ec2:CopyImage, ec2:CreateTags'],
+  ["the new copies' snapshots tagged at creation", 'ec2:CopyImage, ec2:CreateTags'],
+  ['the promoted AMIs', 'ec2:DeregisterImage'],
+  ["the promoted AMIs' snapshots", 'ec2:DeleteSnapshot'],
+];
+
 function expectReadOnly(fx: Fixture): void {
   expect(fx.mutations()).toEqual([]);
   expect(fx.sent.filter((c) => !/^(Describe|Get|List|Simulate)/.test(c.command))).toEqual([]);
@@ -103,12 +114,7 @@ describe('preflight: a promotion that can go ahead', () => {
       },
       { check: KEY_POLICY_CHECK, side: 'source', status: 'ok', detail: `${TARGET_ROLE} may use ${KEY_ARN} for EBS copies (its own IAM policy must allow it too).` },
       { check: PROBE_CHECK, side: 'target', status: 'ok', detail: `DescribeKey on ${KEY_ARN} with the target credentials works.` },
-      {
-        check: "The target role's IAM policy allows EC2 copy actions",
-        side: 'target',
-        status: 'ok',
-        detail: 'ec2:CopyImage, ec2:DescribeImages, ec2:DescribeSnapshots, ec2:CreateTags, ec2:DeregisterImage, ec2:DeleteSnapshot allowed.',
-      },
+      ...EC2_SIMULATIONS.map(([label, actions]) => ({ check: `The target role's IAM policy allows ${label}`, side: 'target', status: 'ok', detail: `${actions} allowed.` })),
       { check: `The target role's IAM policy allows the source key ${KEY_ARN}`, side: 'target', status: 'ok', detail: `${ALL_KEY_ACTIONS} allowed.` },
     ]);
     expect(missingFindings(result)).toEqual([]);
@@ -122,8 +128,8 @@ describe('preflight: a promotion that can go ahead', () => {
       `target ec2 ${SOURCE_REGION} DescribeImages`,
       `target ec2 ${SOURCE_REGION} GetAllowedImagesSettings`,
       `target kms ${SOURCE_REGION} DescribeKey`,
-      `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
-      `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`,
+      // One simulation per EC2 resource, then the source key.
+      ...[...EC2_SIMULATIONS, 'the source key'].map(() => `target iam ${SOURCE_REGION} SimulatePrincipalPolicy`),
     ]);
     expect(fx.source.kms(SOURCE_REGION).commandCalls(GetKeyPolicyCommand)[0]?.args[0].input).toEqual({ KeyId: KEY_ARN, PolicyName: 'default' });
     expect(fx.target.kms(SOURCE_REGION).commandCalls(DescribeKeyCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
@@ -144,14 +150,14 @@ describe('preflight: a promotion that can go ahead', () => {
   });
 
   it('logs each finding in runPreflight, warnings as warnings, inside a Preflight group', async () => {
-    const { fx } = setup({}, {}, (action) => (action === 'ec2:CopyImage' ? 'implicitDeny' : undefined));
+    const { fx } = setup({}, {}, (action) => (action === 'ec2:DescribeImages' ? 'implicitDeny' : undefined));
     fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] }).resolves({ Images: [{ ...image(), PlatformDetails: 'Windows' }] });
     const result = await runPreflight(fx.ctx);
     expect(fx.log.messages('group')).toEqual(['Preflight']);
     expect(fx.log.messages('warning')).toEqual([expect.stringMatching(/^\[warning\] Billing product codes \(source account 111111111111\): Windows carries billing codes/)]);
     expect(fx.log.messages('info')).toHaveLength(result.findings.length - 1);
     expect(fx.log.messages('info')).toContain(
-      `[missing] The target role's IAM policy allows EC2 copy actions (target account ${TARGET_ACCOUNT}): ec2:CopyImage on * is not allowed.\n  Fix: Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`,
+      `[missing] The target role's IAM policy allows EC2 calls without resource-level permissions (target account ${TARGET_ACCOUNT}): ec2:DescribeImages on * is not allowed.\n  Fix: Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:DescribeImages'], Resource: '*' })}`,
     );
   });
 });
@@ -515,7 +521,7 @@ describe('preflight: several things missing at once', () => {
     const { fx } = setup(
       { targetRegions: TWO_REGIONS, targetKey: ALIAS },
       { policy: policyWithoutTarget() },
-      (action) => (action === 'ec2:CopyImage' ? 'implicitDeny' : undefined),
+      (action) => (action === 'ec2:DescribeImages' ? 'implicitDeny' : undefined),
     );
     fx.target.kms(SECOND_REGION).on(DescribeKeyCommand, { KeyId: TARGET_ALIAS }).rejects(awsError('NotFoundException', `Alias ${TARGET_ALIAS} is not found.`));
     const result = await preflight(fx.ctx);
@@ -523,7 +529,7 @@ describe('preflight: several things missing at once', () => {
     expect(missing.map((f) => `${f.side} ${f.check}`)).toEqual([
       `target The target key in ${SECOND_REGION}`,
       `source ${KEY_POLICY_CHECK}`,
-      "target The target role's IAM policy allows EC2 copy actions",
+      "target The target role's IAM policy allows EC2 calls without resource-level permissions",
     ]);
     const error = preflightError(missing);
     expect(error).toBeInstanceOf(PromotionError);
@@ -533,13 +539,13 @@ describe('preflight: several things missing at once', () => {
       '3 thing(s) are missing.\n' +
         `In the target account ${TARGET_ACCOUNT}:\n` +
         `1. The target key in ${SECOND_REGION}: no key or alias ${TARGET_ALIAS} exists in ${SECOND_REGION} of the target account.\n` +
-        `2. The target role's IAM policy allows EC2 copy actions: ec2:CopyImage on * is not allowed.\n` +
+        `2. The target role's IAM policy allows EC2 calls without resource-level permissions: ec2:DescribeImages on * is not allowed.\n` +
         `In the source account ${SOURCE_ACCOUNT}:\n` +
         `3. ${KEY_POLICY_CHECK}: ${missing[1]?.detail}`,
     );
     expect(error.details.fix).toBe([missing[0], missing[2], missing[1]].map((f, i) => `${i + 1}. ${f?.fix}`).join('\n'));
     expect(error.details.fix).toContain(`3. Add these statements to the key policy of ${KEY_ARN}:\n${json(targetRoleKeyStatements(TARGET_ROLE, TARGET_ACCOUNT))}`);
-    expect(error.details.fix).toContain(`2. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:CopyImage'], Resource: '*' })}`);
+    expect(error.details.fix).toContain(`2. Add this statement to the IAM policy of ${TARGET_ROLE}:\n${json({ Effect: 'Allow', Action: ['ec2:DescribeImages'], Resource: '*' })}`);
     expect(error.message).toBe(`The preflight checks failed: ${error.details.why}\nFix: ${error.details.fix}`);
     expect(() => planFrom(result)).toThrow(error.message);
     expectReadOnly(fx);
