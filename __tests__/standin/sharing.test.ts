@@ -231,7 +231,7 @@ describe('deregistration, deletion, protection and deprecation', () => {
     const at = new Date(standin.now() + 600_000);
     await source.ec2.send(new EnableImageDeprecationCommand({ ImageId: sourceAmiId, DeprecateAt: at }));
     const deprecation = (await source.ec2.send(new DescribeImagesCommand({ ImageIds: [sourceAmiId] }))).Images?.[0]?.DeprecationTime;
-    expect(Date.parse(deprecation ?? '')).toBe(Math.floor(at.getTime() / 60000) * 60000);
+    expect(Date.parse(deprecation ?? '')).toBe(Math.round(at.getTime() / 60000) * 60000);
     standin.advanceTime(1200_000);
     expect((await target.ec2.send(new DescribeImagesCommand({ ExecutableUsers: ['self'] }))).Images).toEqual([]);
     expect((await target.ec2.send(new DescribeImagesCommand({ ExecutableUsers: ['self'], IncludeDeprecated: true }))).Images).toHaveLength(1);
