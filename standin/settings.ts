@@ -59,6 +59,19 @@ export interface StandInSettings {
    * not discoverable.
    */
   allowedAmisBlockCopy: boolean;
+  /**
+   * Which of a resource's condition keys EC2 puts in the request context: 'sar' (default) only those the Service
+   * Authorization Reference lists for the action on that resource type; 'resource-type' every key of the SAR's
+   * resource-type table (UNCONFIRMED in AWS: e.g. ec2:ResourceTag for CopyImage's source image, which the action's row
+   * does not list).
+   */
+  ec2ConditionKeys: 'sar' | 'resource-type';
+  /**
+   * UNCONFIRMED in AWS: whether CopyImage's source image and source snapshots are authorized with the request's
+   * aws:RequestTag / aws:TagKeys (true) or without them (false, default: only the new image and snapshots the tags
+   * are for carry them).
+   */
+  copySourceRequestTags: boolean;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -88,5 +101,7 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     notFoundAfterCreateMs: options.notFoundAfterCreateMs ?? 0,
     sourceKeyViaServiceRegion: options.sourceKeyViaServiceRegion ?? 'key',
     allowedAmisBlockCopy: options.allowedAmisBlockCopy ?? false,
+    ec2ConditionKeys: options.ec2ConditionKeys ?? 'sar',
+    copySourceRequestTags: options.copySourceRequestTags ?? false,
   };
 }

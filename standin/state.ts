@@ -190,6 +190,7 @@ export interface LaunchTemplateState {
   createdBy: string;
   defaultVersion: number;
   versions: LaunchTemplateVersionState[];
+  tags: Map<string, string>;
 }
 
 export interface InstanceState {
@@ -393,6 +394,7 @@ export class WorldState {
         createTime,
         createdBy: `arn:aws:iam::${accountId}:root`,
         defaultVersion: template.defaultVersion,
+        tags: new Map(Object.entries(template.tags ?? {})),
         versions: template.versions.map((v, index) => ({
           versionNumber: index + 1,
           description: v.description,

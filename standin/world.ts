@@ -155,6 +155,7 @@ export interface LaunchTemplateConfig {
   versions: { description?: string; data: Record<string, unknown> }[];
   defaultVersion: number;
   createTime: string;
+  tags?: Record<string, string>;
 }
 
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -280,6 +281,8 @@ export interface LaunchTemplateSpec {
   /** Default: 1. */
   defaultVersion?: number;
   createTime?: string;
+  /** The template's tags (what ec2:ResourceTag / aws:ResourceTag see). */
+  tags?: Record<string, string>;
 }
 
 /** What DisableImage does to the launch permissions: removes them all (a disabled AMI is private). */
@@ -539,6 +542,7 @@ export class AccountBuilder {
       })),
       defaultVersion: spec.defaultVersion ?? 1,
       createTime: spec.createTime ?? '2026-01-01T00:00:00.000Z',
+      tags: spec.tags,
     });
     return this;
   }

@@ -1,6 +1,7 @@
 /** Identity-policy checks for API calls (EC2, SSM, IAM, STS) and the errors each service answers with. */
 import { awsError, type AwsError } from '../errors.js';
 import { encodeAuthorizationMessage } from './authorization-message.js';
+import { ec2RequestContext, type Ec2Resource } from './ec2-context.js';
 import type { Caller } from './identity.js';
 import { evaluate, type Decision } from './policies.js';
 
@@ -48,23 +49,42 @@ function deniedText(caller: Caller, action: string, resource: string, decision: 
   return `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
 
-/** EC2: UnauthorizedOperation with an encoded authorization message. */
-export async function authorizeEc2(caller: Caller, action: string, resource: string, region: string): Promise<void> {
-  const decision = await identityDecision(caller, action, resource, region);
-  if (decision === 'Allowed') return;
-  const encoded = encodeAuthorizationMessage({
-    allowed: false,
-    explicitDeny: decision === 'ExplicitlyDenied',
-    action,
-    resource,
-    principal: { id: caller.userId, arn: caller.arn },
-    conditions: principalContext(caller, region),
-  });
-  throw awsError(
-    'UnauthorizedOperation',
-    `You are not authorized to perform this operation. ${deniedText(caller, action, resource, decision)}. Encoded authorization failure message: ${encoded}`,
-    403,
-  );
+/**
+ * EC2: each resource the call is authorized on, in order, with the condition keys EC2 puts in the context for it
+ * (see ec2-context.ts) and ec2:Region; the first one refused is UnauthorizedOperation with an encoded authorization
+ * message naming the action, that resource and the context.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ */
+export async function authorizeEc2(caller: Caller, action: string, resources: Ec2Resource[], region: string, keys: 'sar' | 'resource-type'): Promise<void> {
+  for (const resource of resources) {
+    const { decision, context } = await ec2Decision(caller, action, resource, region, keys);
+    if (decision === 'Allowed') continue;
+    const encoded = encodeAuthorizationMessage({
+      allowed: false,
+      explicitDeny: decision === 'ExplicitlyDenied',
+      action,
+      resource: resource.arn,
+      principal: { id: caller.userId, arn: caller.arn },
+      conditions: { ...principalContext(caller, region), ...context },
+    });
+    throw awsError(
+      'UnauthorizedOperation',
+      `You are not authorized to perform this operation. ${deniedText(caller, action, resource.arn, decision)}. Encoded authorization failure message: ${encoded}`,
+      403,
+    );
+  }
+}
+
+/** The decision on one EC2 resource (e.g. for DeregisterImage's snapshot deletions, which report rather than fail). */
+export async function ec2Decision(
+  caller: Caller,
+  action: string,
+  resource: Ec2Resource,
+  region: string,
+  keys: 'sar' | 'resource-type',
+): Promise<{ decision: Decision; context: Record<string, string | string[]> }> {
+  const context = { ...ec2RequestContext(action.slice('ec2:'.length), resource, keys), 'ec2:Region': region };
+  return { decision: await identityDecision(caller, action, resource.arn, region, context), context };
 }
 
 /** SSM, IAM and STS: AccessDenied(Exception) naming the action. */

@@ -12,6 +12,7 @@ import type { GetAllowedImagesSettingsRequest, GetAllowedImagesSettingsResult } 
 import type { ImageState, WorldState } from '../state.js';
 import { callerOf, op, type CallContext, type Handler } from './context.js';
 import { gate } from './ec2-common.js';
+import { ANY } from './ec2-resources.js';
 
 function providerMatches(provider: string, image: ImageState): boolean {
   if (provider === 'aws-marketplace') return image.productCodes.some((p) => p.type === 'marketplace');
@@ -35,7 +36,7 @@ export function imageHidden(state: WorldState, image: ImageState, accountId: str
 }
 
 async function getAllowedImagesSettings(ctx: CallContext, input: GetAllowedImagesSettingsRequest): Promise<GetAllowedImagesSettingsResult> {
-  await gate(ctx, 'GetAllowedImagesSettings', '*', input.DryRun);
+  await gate(ctx, 'GetAllowedImagesSettings', ANY, input.DryRun);
   const settings = ctx.state.settings(callerOf(ctx).accountId, ctx.region).allowedImages;
   return {
     State: settings?.state ?? 'disabled',

@@ -1,5 +1,6 @@
 /** EC2 building blocks: who sees which image or snapshot, lookups with EC2's errors, and the permission gate. */
 import { authorizeEc2 } from '../auth/access.js';
+import type { Ec2Resource } from '../auth/ec2-context.js';
 import { awsError } from '../errors.js';
 import type { ImageState, SnapshotState, WorldState } from '../state.js';
 import { callerOf, type CallContext } from './context.js';
@@ -89,9 +90,9 @@ export function ownedSnapshot(ctx: CallContext, snapshotId: string): SnapshotSta
   return snapshot;
 }
 
-/** IAM check for `ec2:<action>`, then the DryRun answer when the caller asked for one. */
-export async function gate(ctx: CallContext, action: string, resource: string, dryRun: boolean | undefined): Promise<void> {
-  await authorizeEc2(callerOf(ctx), `ec2:${action}`, resource, ctx.region);
+/** IAM check for `ec2:<action>` on each resource (ANY for "*"), then the DryRun answer when the caller asked for one. */
+export async function gate(ctx: CallContext, action: string, resources: Ec2Resource[], dryRun: boolean | undefined): Promise<void> {
+  await authorizeEc2(callerOf(ctx), `ec2:${action}`, resources, ctx.region, ctx.settings.ec2ConditionKeys);
   if (dryRun) throw awsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
 }
 

@@ -6,12 +6,12 @@
 import type { CopyImageRequest, CopyImageResult } from '@aws-sdk/client-ec2';
 import type { Caller } from '../auth/identity.js';
 import { authorizeKeyUse } from '../auth/kms-access.js';
-import { imageArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { CopyJob, ImageState, KeyState, KmsCheck, SnapshotState } from '../state.js';
 import { callerOf, required, type CallContext } from './context.js';
 import { imageHidden } from './ec2-allowed-images.js';
-import { addTags, checkImageId, gate, imageNotFound, imageVisibleTo, requestFingerprint, snapshotVisibleTo } from './ec2-common.js';
+import { authorizeCopy } from './ec2-copy-auth.js';
+import { addTags, checkImageId, imageNotFound, imageVisibleTo, requestFingerprint, snapshotVisibleTo } from './ec2-common.js';
 
 const NAME = /^[a-zA-Z0-9().\-/_ '@[\]]{3,128}$/;
 export const KMS_STATE_CODE = 'Client.InvalidKMSKey.InvalidState';
@@ -236,7 +236,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const { state } = ctx;
   const account = caller.accountId;
   const { name, sourceImageId, sourceRegion } = validate(input, ctx.settings.maxTagKeyLength);
-  await gate(ctx, 'CopyImage', imageArn(sourceRegion, sourceImageId), input.DryRun);
+  const planned = await authorizeCopy(ctx, input);
 
   const tokenKey = input.ClientToken ? `${account}/${ctx.region}/${input.ClientToken}` : undefined;
   const previous = tokenKey ? state.clientTokens.get(tokenKey) : undefined;
@@ -266,7 +266,7 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const sourceSnapshots = sources.filter((s): s is SnapshotState => s !== undefined);
   checkCopyLimits(ctx, sourceSnapshots.length);
 
-  const imageId = state.newImageId();
+  const imageId = planned.imageId;
   const keys = chooseKeys(ctx, input, sourceSnapshots);
   const { checks, failure } = await decideKms(ctx, caller, sourceSnapshots, keys, imageId);
   const now = state.now();
@@ -286,10 +286,10 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   const tagsFor = (type: 'image' | 'snapshot') =>
     (input.TagSpecifications ?? []).filter((s) => s.ResourceType === type).flatMap((s) => s.Tags ?? []);
   const created = new Date(now).toISOString();
-  const blockDevices = source.blockDevices.map((device) => {
+  const blockDevices = source.blockDevices.map((device, index) => {
     const from = state.snapshots.get(device.snapshotId);
     const target = keys.destination.get(device.snapshotId) ?? { encrypted: false };
-    const snapshotId = state.newSnapshotId();
+    const snapshotId = planned.snapshotIds[index] ?? state.newSnapshotId();
     const snapshot: SnapshotState = {
       snapshotId,
       ownerId: account,

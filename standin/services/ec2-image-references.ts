@@ -14,6 +14,7 @@ import { instanceArn, launchTemplateArn, parameterArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
 import { checkImageId, gate } from './ec2-common.js';
+import { ANY } from './ec2-resources.js';
 
 type ReferenceType = 'ec2:Instance' | 'ec2:LaunchTemplate' | 'ssm:Parameter';
 const MODELLED: ReferenceType[] = ['ec2:Instance', 'ec2:LaunchTemplate', 'ssm:Parameter'];
@@ -95,7 +96,7 @@ function referencesIn(ctx: CallContext, imageIds: string[], scope: Scope): Image
 
 async function describeImageReferences(ctx: CallContext, input: DescribeImageReferencesRequest): Promise<DescribeImageReferencesResult> {
   const imageIds = required(input.ImageIds, 'ImageId');
-  await gate(ctx, 'DescribeImageReferences', '*', input.DryRun);
+  await gate(ctx, 'DescribeImageReferences', ANY, input.DryRun);
   if (imageIds.length === 0 || imageIds.length > 10) {
     throw awsError('InvalidParameterValue', `Between 1 and 10 image IDs can be specified; ${imageIds.length} were given.`);
   }

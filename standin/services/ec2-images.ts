@@ -13,7 +13,6 @@ import type {
   LaunchPermission,
   ModifyImageAttributeRequest,
 } from '@aws-sdk/client-ec2';
-import { imageArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { ImageState } from '../state.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
@@ -31,6 +30,7 @@ import {
 import { imageHidden } from './ec2-allowed-images.js';
 import { deleteAssociatedSnapshots } from './ec2-image-retirement.js';
 import { imageFilterFields, imageView, matchesFilters } from './ec2-views.js';
+import { ANY, imageResource } from './ec2-resources.js';
 
 function isDeprecated(image: ImageState, now: number): boolean {
   return image.deprecationTime !== undefined && Date.parse(image.deprecationTime) <= now;
@@ -45,7 +45,7 @@ function isDeprecated(image: ImageState, now: number): boolean {
  */
 async function describeImages(ctx: CallContext, input: DescribeImagesRequest): Promise<DescribeImagesResult> {
   const caller = callerOf(ctx);
-  await gate(ctx, 'DescribeImages', '*', input.DryRun);
+  await gate(ctx, 'DescribeImages', ANY, input.DryRun);
   const state = ctx.state;
   const account = caller.accountId;
   const inRegion = [...state.images.values()].filter((i) => i.region === ctx.region && !notYetVisible(ctx, i));
@@ -96,7 +96,7 @@ function launchPermissions(image: ImageState): LaunchPermission[] {
 async function describeImageAttribute(ctx: CallContext, input: DescribeImageAttributeRequest): Promise<ImageAttribute> {
   const imageId = required(input.ImageId, 'ImageId');
   const attribute = required(input.Attribute, 'Attribute');
-  await gate(ctx, 'DescribeImageAttribute', imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, 'DescribeImageAttribute', [imageResource(ctx, imageId)], input.DryRun);
   const image = attribute === 'launchPermission' ? ownedImage(ctx, imageId) : visibleImage(ctx, imageId);
   switch (attribute) {
     case 'launchPermission':
@@ -122,7 +122,7 @@ function hasEncryptedSnapshots(ctx: CallContext, image: ImageState): boolean {
 
 async function modifyImageAttribute(ctx: CallContext, input: ModifyImageAttributeRequest): Promise<object> {
   const imageId = required(input.ImageId, 'ImageId');
-  await gate(ctx, 'ModifyImageAttribute', imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, 'ModifyImageAttribute', [imageResource(ctx, imageId)], input.DryRun);
   const image = ownedImage(ctx, imageId);
   const add: LaunchPermission[] = [...(input.LaunchPermission?.Add ?? [])];
   const remove: LaunchPermission[] = [...(input.LaunchPermission?.Remove ?? [])];
@@ -182,7 +182,7 @@ async function modifyImageAttribute(ctx: CallContext, input: ModifyImageAttribut
 
 async function deregisterImage(ctx: CallContext, input: DeregisterImageRequest): Promise<DeregisterImageResult> {
   const imageId = required(input.ImageId, 'ImageId');
-  await gate(ctx, 'DeregisterImage', imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, 'DeregisterImage', [imageResource(ctx, imageId)], input.DryRun);
   const image = ownedImage(ctx, imageId);
   if (image.deregistrationProtection !== 'disabled') {
     throw awsError(
@@ -210,7 +210,7 @@ async function deregisterImage(ctx: CallContext, input: DeregisterImageRequest):
 async function setProtection(ctx: CallContext, input: EnableImageDeregistrationProtectionRequest, enable: boolean): Promise<object> {
   const imageId = required(input.ImageId, 'ImageId');
   const action = enable ? 'EnableImageDeregistrationProtection' : 'DisableImageDeregistrationProtection';
-  await gate(ctx, action, imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, action, [imageResource(ctx, imageId)], input.DryRun);
   const image = ownedImage(ctx, imageId);
   image.deregistrationProtection = enable ? (input.WithCooldown ? 'enabled-with-cooldown' : 'enabled-without-cooldown') : 'disabled';
   ctx.mutated = true;
@@ -222,7 +222,7 @@ const TEN_YEARS_MS = 10 * 366 * 24 * 3600 * 1000;
 async function enableDeprecation(ctx: CallContext, input: EnableImageDeprecationRequest): Promise<object> {
   const imageId = required(input.ImageId, 'ImageId');
   const deprecateAt = required(input.DeprecateAt, 'DeprecateAt');
-  await gate(ctx, 'EnableImageDeprecation', imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, 'EnableImageDeprecation', [imageResource(ctx, imageId)], input.DryRun);
   const image = ownedImage(ctx, imageId);
   const when = deprecateAt.getTime();
   const now = ctx.state.now();
@@ -241,7 +241,7 @@ async function enableDeprecation(ctx: CallContext, input: EnableImageDeprecation
 
 async function disableDeprecation(ctx: CallContext, input: DisableImageDeprecationRequest): Promise<object> {
   const imageId = required(input.ImageId, 'ImageId');
-  await gate(ctx, 'DisableImageDeprecation', imageArn(ctx.region, imageId), input.DryRun);
+  await gate(ctx, 'DisableImageDeprecation', [imageResource(ctx, imageId)], input.DryRun);
   ownedImage(ctx, imageId).deprecationTime = undefined;
   ctx.mutated = true;
   return { Return: true };

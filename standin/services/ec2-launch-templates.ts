@@ -20,12 +20,12 @@ import type {
   ModifyLaunchTemplateResult,
   ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
-import { launchTemplateArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { LaunchTemplateState, LaunchTemplateVersionState } from '../state.js';
 import { callerOf, op, type CallContext, type Handler } from './context.js';
 import { gate, requestFingerprint } from './ec2-common.js';
 import { matchesFilters, type FilterFields } from './ec2-views.js';
+import { ANY, launchTemplateResource } from './ec2-resources.js';
 
 const TEMPLATE_ID = /^lt-[0-9a-f]{17}$/;
 
@@ -75,9 +75,11 @@ function oneTemplate(ctx: CallContext, input: { LaunchTemplateId?: string; Launc
 
 /** The IAM check for an action on one template, named by ID or by name (the ARN of what the name resolves to). */
 async function gateTemplate(ctx: CallContext, action: string, input: { LaunchTemplateId?: string; LaunchTemplateName?: string; DryRun?: boolean }): Promise<LaunchTemplateState> {
-  const account = callerOf(ctx).accountId;
-  const named = input.LaunchTemplateId ?? ownTemplates(ctx).find((t) => t.name === input.LaunchTemplateName)?.launchTemplateId ?? '*';
-  await gate(ctx, action, launchTemplateArn(account, ctx.region, named), input.DryRun);
+  const found = ownTemplates(ctx).find((t) =>
+    input.LaunchTemplateId ? t.launchTemplateId === input.LaunchTemplateId : t.name === input.LaunchTemplateName,
+  );
+  const named = input.LaunchTemplateId ?? found?.launchTemplateId ?? '*';
+  await gate(ctx, action, [launchTemplateResource(ctx, named, found)], input.DryRun);
   return oneTemplate(ctx, input);
 }
 
@@ -91,6 +93,7 @@ export function templateView(template: LaunchTemplateState): LaunchTemplate {
     CreatedBy: template.createdBy,
     DefaultVersionNumber: template.defaultVersion,
     LatestVersionNumber: latest(template),
+    ...(template.tags.size ? { Tags: [...template.tags].map(([Key, Value]) => ({ Key, Value })) } : {}),
   };
 }
 
@@ -124,7 +127,7 @@ function versionOf(template: LaunchTemplateState, ref: string): LaunchTemplateVe
 }
 
 async function describeLaunchTemplates(ctx: CallContext, input: DescribeLaunchTemplatesRequest): Promise<DescribeLaunchTemplatesResult> {
-  await gate(ctx, 'DescribeLaunchTemplates', '*', input.DryRun);
+  await gate(ctx, 'DescribeLaunchTemplates', ANY, input.DryRun);
   let templates = ownTemplates(ctx);
   if (input.LaunchTemplateIds?.length) templates = input.LaunchTemplateIds.map((id) => findById(ctx, id));
   if (input.LaunchTemplateNames?.length) {
@@ -151,7 +154,7 @@ const versionFields: FilterFields<{ template: LaunchTemplateState; version: Laun
  */
 async function describeVersions(ctx: CallContext, input: DescribeLaunchTemplateVersionsRequest): Promise<DescribeLaunchTemplateVersionsResult> {
   // ec2:DescribeLaunchTemplateVersions supports no resource-level permissions: Resource "*".
-  await gate(ctx, 'DescribeLaunchTemplateVersions', '*', input.DryRun);
+  await gate(ctx, 'DescribeLaunchTemplateVersions', ANY, input.DryRun);
   const template = oneTemplate(ctx, input);
   let versions = input.Versions?.length ? input.Versions.map((ref) => versionOf(template, ref)) : [...template.versions];
   const min = input.MinVersion === undefined ? undefined : versionOf(template, input.MinVersion).versionNumber;

@@ -8,7 +8,6 @@ import type {
   DescribeSnapshotsResult,
   ModifySnapshotAttributeRequest,
 } from '@aws-sdk/client-ec2';
-import { snapshotArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import type { SnapshotState } from '../state.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
@@ -24,10 +23,11 @@ import {
   stamp,
 } from './ec2-common.js';
 import { matchesFilters, snapshotFilterFields, snapshotView } from './ec2-views.js';
+import { ANY, snapshotResource } from './ec2-resources.js';
 
 async function describeSnapshots(ctx: CallContext, input: DescribeSnapshotsRequest): Promise<DescribeSnapshotsResult> {
   const account = callerOf(ctx).accountId;
-  await gate(ctx, 'DescribeSnapshots', '*', input.DryRun);
+  await gate(ctx, 'DescribeSnapshots', ANY, input.DryRun);
   const state = ctx.state;
   const inRegion = [...state.snapshots.values()].filter((s) => s.region === ctx.region && !notYetVisible(ctx, s));
   let snapshots: SnapshotState[];
@@ -61,7 +61,7 @@ async function describeSnapshotAttribute(
   input: DescribeSnapshotAttributeRequest,
 ): Promise<DescribeSnapshotAttributeResult> {
   const snapshotId = required(input.SnapshotId, 'SnapshotId');
-  await gate(ctx, 'DescribeSnapshotAttribute', snapshotArn(ctx.region, snapshotId), input.DryRun);
+  await gate(ctx, 'DescribeSnapshotAttribute', [snapshotResource(ctx, snapshotId)], input.DryRun);
   const snapshot = ownedSnapshot(ctx, snapshotId);
   if (input.Attribute === 'productCodes') return { SnapshotId: snapshotId, ProductCodes: [] };
   if (input.Attribute !== 'createVolumePermission') {
@@ -74,19 +74,42 @@ async function describeSnapshotAttribute(
   return { SnapshotId: snapshotId, CreateVolumePermissions: permissions };
 }
 
-async function modifySnapshotAttribute(ctx: CallContext, input: ModifySnapshotAttributeRequest): Promise<object> {
-  const snapshotId = required(input.SnapshotId, 'SnapshotId');
-  await gate(ctx, 'ModifySnapshotAttribute', snapshotArn(ctx.region, snapshotId), input.DryRun);
-  const snapshot = ownedSnapshot(ctx, snapshotId);
-  if (input.Attribute !== undefined && input.Attribute !== 'createVolumePermission') {
-    throw awsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`);
-  }
+function permissionChanges(input: ModifySnapshotAttributeRequest): { add: CreateVolumePermission[]; remove: CreateVolumePermission[] } {
   const add: CreateVolumePermission[] = [...(input.CreateVolumePermission?.Add ?? [])];
   const remove: CreateVolumePermission[] = [...(input.CreateVolumePermission?.Remove ?? [])];
   if (input.OperationType) {
     const target = input.OperationType === 'add' ? add : remove;
     for (const UserId of input.UserIds ?? []) target.push({ UserId });
     for (const group of input.GroupNames ?? []) target.push({ Group: group as 'all' });
+  }
+  return { add, remove };
+}
+
+/**
+ * ec2:Add/userId, ec2:Add/group, ec2:Remove/userId and ec2:Remove/group: the accounts and groups the call adds or
+ * removes (the SAR lists them for ModifySnapshotAttribute only, not for ModifyImageAttribute). Several values are
+ * passed as a multivalued key: UNCONFIRMED in AWS.
+ */
+function permissionContext(add: CreateVolumePermission[], remove: CreateVolumePermission[]): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {};
+  const put = (key: string, values: (string | undefined)[]) => {
+    const present = values.filter((v): v is string => v !== undefined);
+    if (present.length) context[key] = present.length === 1 ? (present[0] as string) : present;
+  };
+  put('ec2:Add/userId', add.map((p) => p.UserId));
+  put('ec2:Add/group', add.map((p) => p.Group));
+  put('ec2:Remove/userId', remove.map((p) => p.UserId));
+  put('ec2:Remove/group', remove.map((p) => p.Group));
+  return context;
+}
+
+async function modifySnapshotAttribute(ctx: CallContext, input: ModifySnapshotAttributeRequest): Promise<object> {
+  const snapshotId = required(input.SnapshotId, 'SnapshotId');
+  const { add, remove } = permissionChanges(input);
+  await gate(ctx, 'ModifySnapshotAttribute', [snapshotResource(ctx, snapshotId, ctx.region, permissionContext(add, remove))], input.DryRun);
+  const snapshot = ownedSnapshot(ctx, snapshotId);
+  if (input.Attribute !== undefined && input.Attribute !== 'createVolumePermission') {
+    throw awsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`);
   }
   if (add.length === 0 && remove.length === 0) throw awsError('MissingParameter', 'No attributes specified.');
   for (const p of [...add, ...remove]) {
@@ -120,7 +143,7 @@ async function modifySnapshotAttribute(ctx: CallContext, input: ModifySnapshotAt
 
 async function deleteSnapshot(ctx: CallContext, input: DeleteSnapshotRequest): Promise<object> {
   const snapshotId = required(input.SnapshotId, 'SnapshotId');
-  await gate(ctx, 'DeleteSnapshot', snapshotArn(ctx.region, snapshotId), input.DryRun);
+  await gate(ctx, 'DeleteSnapshot', [snapshotResource(ctx, snapshotId)], input.DryRun);
   ownedSnapshot(ctx, snapshotId);
   const user = imageUsing(ctx.state, snapshotId);
   if (user) throw awsError('InvalidSnapshot.InUse', `The snapshot ${snapshotId} is currently in use by ${user.imageId}`);

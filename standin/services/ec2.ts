@@ -1,6 +1,7 @@
 /** The EC2 operations the action calls. */
-import type { CreateTagsRequest, DeleteTagsRequest, GetEbsDefaultKmsKeyIdRequest, GetEbsDefaultKmsKeyIdResult } from '@aws-sdk/client-ec2';
-import { aliasArn, imageArn, snapshotArn } from '../arns.js';
+import type { CreateTagsRequest, DeleteTagsRequest, GetEbsDefaultKmsKeyIdRequest, GetEbsDefaultKmsKeyIdResult, Tag } from '@aws-sdk/client-ec2';
+import { requestTagContext } from '../auth/ec2-context.js';
+import { aliasArn } from '../arns.js';
 import { awsError } from '../errors.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
 import { addTags, gate, removeTags, visibleImage, visibleSnapshot } from './ec2-common.js';
@@ -11,37 +12,45 @@ import { imageRetirementOperations } from './ec2-image-retirement.js';
 import { imageOperations } from './ec2-images.js';
 import { launchTemplateOperations } from './ec2-launch-templates.js';
 import { snapshotOperations } from './ec2-snapshots.js';
+import { ANY, imageResource, snapshotResource } from './ec2-resources.js';
 
-/** The tags of each image and snapshot a tagging call names, after the caller's permission for `action` on each. */
-async function taggedResources(ctx: CallContext, action: string, resources: string[], dryRun: boolean | undefined): Promise<Map<string, Map<string, string>>[]> {
-  const targets = resources.map((id) => {
-    if (id.startsWith('ami-')) return { arn: imageArn(ctx.region, id), tags: () => visibleImage(ctx, id).tags };
-    if (id.startsWith('snap-')) return { arn: snapshotArn(ctx.region, id), tags: () => visibleSnapshot(ctx, id).tags };
+/**
+ * The tags of each image and snapshot a tagging call names, after the caller's permission for `action` on each, with
+ * the request's aws:RequestTag / aws:TagKeys and the resource's tags; a direct call carries no ec2:CreateAction
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
+ */
+async function taggedResources(
+  ctx: CallContext,
+  action: string,
+  input: { Resources?: string[]; Tags?: Tag[]; DryRun?: boolean },
+): Promise<Map<string, Map<string, string>>[]> {
+  const request = requestTagContext(input.Tags);
+  const targets = required(input.Resources, 'ResourceId').map((id) => {
+    if (id.startsWith('ami-')) return { resource: imageResource(ctx, id, ctx.region, request), tags: () => visibleImage(ctx, id).tags };
+    if (id.startsWith('snap-')) return { resource: snapshotResource(ctx, id, ctx.region, request), tags: () => visibleSnapshot(ctx, id).tags };
     throw awsError('InvalidID', `The ID '${id}' is not valid`);
   });
-  for (const target of targets) await gate(ctx, action, target.arn, dryRun);
+  await gate(ctx, action, targets.map((t) => t.resource), input.DryRun);
   return targets.map((t) => t.tags());
 }
 
 async function createTags(ctx: CallContext, input: CreateTagsRequest): Promise<object> {
-  const resources = required(input.Resources, 'ResourceId');
   const tags = required(input.Tags, 'Tag');
-  const maps = await taggedResources(ctx, 'CreateTags', resources, input.DryRun);
+  const maps = await taggedResources(ctx, 'CreateTags', input);
   for (const map of maps) addTags(map, callerOf(ctx).accountId, tags);
   ctx.mutated = true;
   return {};
 }
 
 async function deleteTags(ctx: CallContext, input: DeleteTagsRequest): Promise<object> {
-  const resources = required(input.Resources, 'ResourceId');
-  const maps = await taggedResources(ctx, 'DeleteTags', resources, input.DryRun);
+  const maps = await taggedResources(ctx, 'DeleteTags', input);
   for (const map of maps) removeTags(map, callerOf(ctx).accountId, input.Tags);
   ctx.mutated = true;
   return {};
 }
 
 async function getEbsDefaultKmsKeyId(ctx: CallContext, input: GetEbsDefaultKmsKeyIdRequest): Promise<GetEbsDefaultKmsKeyIdResult> {
-  await gate(ctx, 'GetEbsDefaultKmsKeyId', '*', input.DryRun);
+  await gate(ctx, 'GetEbsDefaultKmsKeyId', ANY, input.DryRun);
   const account = callerOf(ctx).accountId;
   const configured = ctx.state.settings(account, ctx.region).ebsDefaultKmsKeyId;
   if (configured) return { KmsKeyId: ctx.state.resolveKey(account, ctx.region, configured)?.arn ?? configured };
