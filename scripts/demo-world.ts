@@ -28,7 +28,6 @@ export function demoPolicies(): GeneratedPolicies {
     sourceRegion: DEFAULTS.region,
     targetRegions: TARGET_REGIONS,
     kmsKeyArn: DEFAULTS.sourceKeyArn,
-    sourceAmiId: DEFAULTS.sourceAmiId,
     sourceRoleArn: DEFAULTS.sourceRoleArn,
     targetRoleArn: DEFAULTS.targetRoleArn,
     targetKeyArns: Object.fromEntries(TARGET_REGIONS.map((region) => [region, keyArn(DEFAULTS.targetAccount, region, DEFAULTS.targetKeyIds[region] as string)])),

@@ -162,7 +162,7 @@ describe('dry-run', () => {
       expect(error).toMatch(/^Dry run: nothing was changed; \d+ thing\(s\) must be fixed before a real run:\n1\. /);
       expect(error).toContain(`The source key policy lets the target role copy (source account ${DEFAULTS.sourceAccount}): the key policy does not let ${DEFAULTS.targetRoleArn}`);
       expect(error).toContain(`Fix: Add these statements to the key policy of ${KEY}`);
-      expect(error).toMatch(/The target role's IAM policy allows EC2 copy actions \(target account \d{12}\): ec2:CopyImage on \* is not allowed/);
+      expect(error).toMatch(/The target role's IAM policy allows the copy of the shared AMI \(target account \d{12}\): ec2:CopyImage on arn:aws:ec2:eu-west-1::image\/ami-[0-9a-f]+ is not allowed/);
       expect(error).toContain(`Add this statement to the IAM policy of ${DEFAULTS.targetRoleArn}`);
       expect(main.summary).toContain('A real run would stop');
     },

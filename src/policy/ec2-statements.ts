@@ -77,16 +77,16 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const { partition, sourceRegion: region } = inputs;
   const anyImage = imageArn(partition, region, '*');
   const anySnapshot = snapshotArn(partition, region, '*');
-  const sourceImage = imageArn(partition, region, inputs.sourceAmiId);
-  // Unknown when the preflight could not read the source AMI: then any snapshot of the region.
-  const sourceSnapshots = inputs.sourceSnapshotIds?.length ? inputs.sourceSnapshotIds.map((id) => snapshotArn(partition, region, id)) : [anySnapshot];
+  // The role serves every release: the source AMIs and their snapshots by owner, not by ID.
+  const ownedBySource: ConditionBlock = { StringEquals: { [KEYS.owner]: inputs.sourceAccountId } };
   const all = Object.values(SOURCE_EC2).flat();
   const share = SOURCE_EC2.share;
   const intermediate = taggedAs(ROLE_INTERMEDIATE);
   return [
     ...regionLimited('DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions', byResourceLevel(all).unscoped, [region]),
-    // The SAR authorizes CopyImage on the source image and snapshots too; neither supports a tag condition there.
-    allow({ Sid: 'CopyTheSourceAmi', Action: 'ec2:CopyImage', Resource: [sourceImage, ...sourceSnapshots] }),
+    // The SAR authorizes CopyImage on the source image (with ec2:Owner) and its snapshots (no owner or tag key there).
+    allow({ Sid: 'CopySourceAmisOfTheSourceAccount', Action: 'ec2:CopyImage', Resource: anyImage, Condition: ownedBySource }),
+    allow({ Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Action: 'ec2:CopyImage', Resource: anySnapshot }),
     allow({ Sid: 'MakeOnlyIntermediateCopiesTaggedAsSuch', Action: 'ec2:CopyImage', Resource: [anyImage, anySnapshot], Condition: requestTaggedAs(ROLE_INTERMEDIATE) }),
     allow({ Sid: 'TagTheIntermediateCopyOnlyAsCopyImageMakesIt', Action: 'ec2:CreateTags', Resource: [anyImage, anySnapshot], Condition: taggingAtCopy(ROLE_INTERMEDIATE) }),
     allow({
@@ -95,14 +95,19 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
       Resource: anyImage,
       Condition: { ...intermediate, 'ForAllValues:StringLike': { [KEYS.tagKeys]: [`${MARK.lease}*`, `${MARK.going}*`] } },
     }),
-    allow({ Sid: 'ShareTheSourceAmi', Action: actionsOf(only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute')), Resource: sourceImage }),
+    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute')), Resource: anyImage, Condition: ownedBySource }),
     allow({
       Sid: 'ShareAndRemoveOnlyIntermediateCopies',
       Action: actionsOf([...only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
       Resource: anyImage,
       Condition: intermediate,
     }),
-    allow({ Sid: 'ShareTheSourceSnapshotsNeverPublicly', Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')), Resource: oneOrMany(sourceSnapshots), Condition: NEVER_PUBLIC }),
+    allow({
+      Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
+      Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
+      Resource: anySnapshot,
+      Condition: { StringEquals: { [KEYS.owner]: inputs.sourceAccountId }, ...NEVER_PUBLIC },
+    }),
     allow({
       Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
       Action: actionsOf([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),

@@ -35,8 +35,6 @@ export interface PolicyInputs {
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
   targetKeyArns: Record<string, string | undefined>;
   /** The source AMI, and its snapshots when known: CopyImage and sharing are allowed on them by ARN. */
-  sourceAmiId: string;
-  sourceSnapshotIds?: string[];
   /** Customer-managed keys, other than kmsKeyArn, of the source AMI's snapshots. */
   extraSourceKeyArns: string[];
   keyAccess: KeyAccessMode;

@@ -34,13 +34,14 @@ function names(needs: readonly Need[]): string {
 const WHY: Record<string, string> = {
   DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions:
     'reads the source AMI and its snapshots and finds an intermediate copy; DescribeImages and DescribeSnapshots have no resource types in the Service Authorization Reference, so only `*`, limited to the source region.',
-  CopyTheSourceAmi: 'CopyImage is authorized on the source AMI and its snapshots too (since October 2024); neither supports a tag condition there, so they are named by ARN.',
+  CopySourceAmisOfTheSourceAccount:
+    'CopyImage is authorized on the source AMI too (since October 2024): AMIs the source account owns (`ec2:Owner`), not one ID, so that the role serves every release.',
   MakeOnlyIntermediateCopiesTaggedAsSuch: 'makes the intermediate copy under the shared key; only a new image and snapshots tagged `promote-ami:role=intermediate` at creation.',
   TagTheIntermediateCopyOnlyAsCopyImageMakesIt: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage (`ec2:CreateAction`) with the intermediate tag.",
   LeaseAndMarkOnlyIntermediateCopies: 'runs lease an intermediate copy and cleanup marks it as going: only lease and going tag keys, only on intermediate copies.',
-  ShareTheSourceAmi: 'shares the source AMI itself with the target accounts when it needs no re-encryption, and cleanup unshares it.',
+  ShareSourceAmisOfTheSourceAccount: "shares the source AMI itself with the target accounts when it needs no re-encryption, and cleanup unshares it: only the source account's own AMIs.",
   ShareAndRemoveOnlyIntermediateCopies: 'shares the intermediate copy with the target accounts, unshares it and deregisters it in cleanup: only images tagged as intermediate.',
-  ShareTheSourceSnapshotsNeverPublicly: "shares the source AMI's snapshots (createVolumePermission) when the AMI itself is shared; never with the group `all`.",
+  ShareSourceSnapshotsOfTheSourceAccountNeverPublicly: "shares the source AMI's snapshots (createVolumePermission) when the AMI itself is shared: only the source account's own snapshots, never with the group `all`.",
   ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly: "shares the intermediate copy's snapshots, unshares and deletes them in cleanup: only snapshots tagged as intermediate, never with the group `all`.",
   UseAndManageTheSharedKey: 'EC2 uses the shared key for the intermediate copy; the action reads its key policy (and changes it, or retires the grant, as key-access asks).',
   ReadTheSourceSnapshotKeys: 'EC2 reads the other customer-managed keys of the source snapshots for the intermediate copy.',
@@ -51,7 +52,7 @@ const WHY: Record<string, string> = {
   DescribeCallsAndSettingsHaveNoResourceLevelPermissions:
     'waits for the copies, finds earlier promotions, reads the Allowed AMIs and default-key settings (and launch templates, image references as asked); these actions have no resource types, so only `*`, limited to the target regions.',
   CopyOnlyAmisOfTheSourceAccount: "CopyImage is authorized on the shared AMI: only AMIs owned by the source account (`ec2:Owner`) in the source region (the intermediate copy's ID is not known in advance).",
-  CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage: "CopyImage is authorized on the shared AMI's snapshots too; the Service Authorization Reference gives CopyImage's snapshot resource no owner or tag key, so they are limited by region only.",
+  CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage: "CopyImage is authorized on the copied AMI's snapshots too; the Service Authorization Reference gives CopyImage's snapshot resource no owner or tag key, so they are limited by region only.",
   MakeOnlyCopiesTaggedAsPromoted: 'makes the promoted copies: only new images and snapshots in the target regions tagged `promote-ami:role=promoted` at creation.',
   TagTheCopiesOnlyAsCopyImageMakesThem: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage with the promoted tag.",
   RemoveOnlyCopiesTaggedAsPromoted:

@@ -12,7 +12,6 @@ const INPUTS: PolicyInputs = {
   sourceRegion: SOURCE_REGION,
   targetRegions: [SOURCE_REGION],
   kmsKeyArn: KEY_ARN,
-  sourceAmiId: 'ami-0123456789abcdef0',
   targetRoleArn: TARGET_ROLE,
   targetKeyArns: { [SOURCE_REGION]: targetKeyArn(SOURCE_REGION) },
   extraSourceKeyArns: [],

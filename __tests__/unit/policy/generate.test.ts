@@ -3,19 +3,18 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
 import { checkServiceLinkedRoleAccess, checkTargetCopyAccess } from '../../../src/policy/key-access-check.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
-import { EXAMPLE_INPUTS, SOURCE_SNAPSHOT, TARGET_KEY_ARN } from './example-inputs.js';
+import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
 import { ACCOUNT_ROOT_ONLY, KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, TARGET_ACCOUNT, TARGET_ROLE, policy } from './fixtures.js';
-import { SOURCE_AMI } from '../../support/accounts.js';
 
 const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 const TARGET_KEY_CENTRAL = 'arn:aws:kms:eu-central-1:222222222222:key/ef012345-ab12-cd34-ef56-abcdef123456';
 
-const SOURCE_IMAGE = `arn:aws:ec2:eu-west-1::image/${SOURCE_AMI}`;
-const SOURCE_SNAPSHOT_ARN = `arn:aws:ec2:eu-west-1::snapshot/${SOURCE_SNAPSHOT}`;
 const IMAGES = 'arn:aws:ec2:eu-west-1::image/*';
 const SNAPSHOTS = 'arn:aws:ec2:eu-west-1::snapshot/*';
 const tagged = (role: string) => ({ StringEquals: { 'ec2:ResourceTag/promote-ami:role': role } });
 const NEVER_PUBLIC = { StringNotEquals: { 'ec2:Add/group': 'all' } };
+
+const OWNED_BY_SOURCE = { StringEquals: { 'ec2:Owner': SOURCE_ACCOUNT } };
 
 /** The README example's EC2 statements of the source role: ARNs and tag conditions wherever the SAR allows them. */
 const SOURCE_EC2_STATEMENTS = [
@@ -26,7 +25,8 @@ const SOURCE_EC2_STATEMENTS = [
     Resource: '*',
     Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
   },
-  { Sid: 'CopyTheSourceAmi', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [SOURCE_IMAGE, SOURCE_SNAPSHOT_ARN] },
+  { Sid: 'CopySourceAmisOfTheSourceAccount', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: IMAGES, Condition: OWNED_BY_SOURCE },
+  { Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: SNAPSHOTS },
   { Sid: 'MakeOnlyIntermediateCopiesTaggedAsSuch', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [IMAGES, SNAPSHOTS], Condition: { StringEquals: { 'aws:RequestTag/promote-ami:role': 'intermediate' } } },
   {
     Sid: 'TagTheIntermediateCopyOnlyAsCopyImageMakesIt',
@@ -42,9 +42,15 @@ const SOURCE_EC2_STATEMENTS = [
     Resource: IMAGES,
     Condition: { ...tagged('intermediate'), 'ForAllValues:StringLike': { 'aws:TagKeys': ['promote-ami:lease:*', 'promote-ami:going:*'] } },
   },
-  { Sid: 'ShareTheSourceAmi', Effect: 'Allow', Action: ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: SOURCE_IMAGE },
+  { Sid: 'ShareSourceAmisOfTheSourceAccount', Effect: 'Allow', Action: ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: IMAGES, Condition: OWNED_BY_SOURCE },
   { Sid: 'ShareAndRemoveOnlyIntermediateCopies', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: IMAGES, Condition: tagged('intermediate') },
-  { Sid: 'ShareTheSourceSnapshotsNeverPublicly', Effect: 'Allow', Action: ['ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'], Resource: SOURCE_SNAPSHOT_ARN, Condition: NEVER_PUBLIC },
+  {
+    Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
+    Effect: 'Allow',
+    Action: ['ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'],
+    Resource: SNAPSHOTS,
+    Condition: { StringEquals: { 'ec2:Owner': SOURCE_ACCOUNT }, ...NEVER_PUBLIC },
+  },
   {
     Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
     Effect: 'Allow',
@@ -307,12 +313,6 @@ describe('generatePolicies for other inputs', () => {
       Resource: IMAGES,
       Condition: tagged('promoted'),
     });
-  });
-
-  it('falls back to any snapshot of the source region when the source snapshots are not known', () => {
-    const source = generate({ sourceSnapshotIds: undefined }).sourceRoleIamPolicy.Statement;
-    expect(statement(source, 'CopyTheSourceAmi')?.Resource).toEqual([SOURCE_IMAGE, SNAPSHOTS]);
-    expect(statement(source, 'ShareTheSourceSnapshotsNeverPublicly')?.Resource).toBe(SNAPSHOTS);
   });
 
   it('keeps every Sid unique within each policy, for every combination of the optional inputs', () => {

@@ -50,10 +50,13 @@ async function decide(policy: PolicyDocument, principal: string, [action, resour
 const INTERMEDIATE = 'ami-0aaaaaaaaaaaaaaa1';
 const COPY = 'ami-0bbbbbbbbbbbbbbb2';
 
+/** The source account's own AMIs and snapshots: what ec2:Owner says of them. */
+const ownedBySource = { 'ec2:Owner': SOURCE_ACCOUNT };
+
 const SOURCE_CALLS: Call[] = [
   ['ec2:DescribeImages', '*', inRegion()],
   ['ec2:DescribeSnapshots', '*', inRegion()],
-  ['ec2:CopyImage', image(SOURCE_AMI), inRegion()],
+  ['ec2:CopyImage', image(SOURCE_AMI), { ...inRegion(), ...ownedBySource }],
   ['ec2:CopyImage', snapshot(SOURCE_SNAPSHOT), inRegion()],
   ['ec2:CopyImage', image(INTERMEDIATE), { ...inRegion(), ...created('intermediate') }],
   ['ec2:CopyImage', snapshot('snap-0intermediate'), { ...inRegion(), ...created('intermediate') }],
@@ -62,12 +65,12 @@ const SOURCE_CALLS: Call[] = [
   ['ec2:CreateTags', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate'), 'aws:TagKeys': ['promote-ami:lease:run-1'] }],
   ['ec2:CreateTags', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate'), 'aws:TagKeys': ['promote-ami:going:run-1'] }],
   ['ec2:DeleteTags', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate'), 'aws:TagKeys': ['promote-ami:lease:run-1'] }],
-  ['ec2:DescribeImageAttribute', image(SOURCE_AMI), inRegion()],
-  ['ec2:ModifyImageAttribute', image(SOURCE_AMI), inRegion()],
+  ['ec2:DescribeImageAttribute', image(SOURCE_AMI), { ...inRegion(), ...ownedBySource }],
+  ['ec2:ModifyImageAttribute', image(SOURCE_AMI), { ...inRegion(), ...ownedBySource }],
   ['ec2:DescribeImageAttribute', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate') }],
   ['ec2:ModifyImageAttribute', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate') }],
-  ['ec2:DescribeSnapshotAttribute', snapshot(SOURCE_SNAPSHOT), inRegion()],
-  ['ec2:ModifySnapshotAttribute', snapshot(SOURCE_SNAPSHOT), { ...inRegion(), 'ec2:Add/userId': TARGET_ACCOUNT }],
+  ['ec2:DescribeSnapshotAttribute', snapshot(SOURCE_SNAPSHOT), { ...inRegion(), ...ownedBySource }],
+  ['ec2:ModifySnapshotAttribute', snapshot(SOURCE_SNAPSHOT), { ...inRegion(), ...ownedBySource, 'ec2:Add/userId': TARGET_ACCOUNT }],
   ['ec2:ModifySnapshotAttribute', snapshot('snap-0intermediate'), { ...inRegion(), ...role('intermediate'), 'ec2:Add/userId': TARGET_ACCOUNT }],
   ['ec2:ModifySnapshotAttribute', snapshot('snap-0intermediate'), { ...inRegion(), ...role('intermediate'), 'ec2:Remove/userId': TARGET_ACCOUNT }],
   ['ec2:DeregisterImage', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate') }],

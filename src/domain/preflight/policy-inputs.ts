@@ -16,8 +16,6 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     sourceRegion: request.sourceRegion,
     targetRegions: target.spec.regions,
     kmsKeyArn,
-    sourceAmiId: request.sourceAmiId,
-    sourceSnapshotIds: pre.sourceImage?.snapshots.map((s) => s.snapshotId),
     sourceRoleArn: request.sourceRole?.arn,
     targetRoleArn: target.spec.role.arn,
     targetKeyArns: Object.fromEntries(keys.map((k) => [k.region, k.arn])),

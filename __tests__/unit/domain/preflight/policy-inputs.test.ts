@@ -57,8 +57,6 @@ describe('policyInputs', () => {
       sourceRegion: SOURCE_REGION,
       targetRegions: [SOURCE_REGION, SECOND_REGION],
       kmsKeyArn: KEY_ARN,
-      sourceAmiId: SOURCE_AMI,
-      sourceSnapshotIds: [0, 1, 2, 3, 4].map((i) => snapshot(i).snapshotId),
       sourceRoleArn: SOURCE_ROLE,
       targetRoleArn: TARGET_ROLE,
       targetKeyArns: { [SOURCE_REGION]: targetKeyArn(SOURCE_REGION), [SECOND_REGION]: undefined },
