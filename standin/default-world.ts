@@ -17,6 +17,7 @@ import {
   EBS_KEY_USE,
   SOURCE_EC2,
   SOURCE_KEY_ACCESS,
+  SOURCE_GRANT_REMOVAL,
   SOURCE_KEY_CHECK,
   SOURCE_KEY_GRANT,
   TARGET_EC2,
@@ -94,7 +95,7 @@ export const KMS_COPY_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT]);
 const TARGET_TEST_EXTRAS = ['ec2:DescribeImageAttribute', 'ec2:DescribeSnapshotAttribute', 'kms:Encrypt', 'kms:ListAliases', 'ssm:GetParameter', 'iam:GetRole'];
 
 /** Every KMS action the source role needs on its keys, in any key-access mode. */
-const SOURCE_KMS_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT, ...SOURCE_KEY_CHECK, ...Object.values(SOURCE_KEY_ACCESS).flat(), SOURCE_KEY_GRANT]);
+const SOURCE_KMS_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT, ...SOURCE_KEY_CHECK, ...Object.values(SOURCE_KEY_ACCESS).flat(), ...SOURCE_GRANT_REMOVAL, SOURCE_KEY_GRANT]);
 
 export interface TargetAccountOptions {
   /** The account's OU in the default organization. */

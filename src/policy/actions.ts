@@ -128,11 +128,19 @@ export const SOURCE_KEY_CHECK: readonly Need[] = [
 export const SOURCE_KEY_ACCESS: Record<KeyAccessMode, readonly Need[]> = {
   verify: [],
   'key-policy': [{ action: 'kms:PutKeyPolicy', why: 'adds the statements for the target role to the key policy' }],
-  grant: [
-    { action: 'kms:RetireGrant', why: "cleanup retires the run's grant for the target role" },
-    { action: 'kms:RevokeGrant', why: 'cleanup revokes that grant when retiring it is refused' },
-  ],
+  grant: [],
 };
+
+/**
+ * Cleanup removes the run's grant with RetireGrant as the grant's retiring principal (the source role), which needs no
+ * permission: "Principals specified in the grant can retire a grant without the kms:RetireGrant permission"; RevokeGrant
+ * is only tried when retiring is refused. Neither is in the generated policies; the error of a refused revoke names it.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+ */
+export const SOURCE_GRANT_REMOVAL: readonly Need[] = [
+  { action: 'kms:RetireGrant', why: "cleanup retires the run's grant as its retiring principal (no permission needed)", optional: true },
+  { action: 'kms:RevokeGrant', why: 'cleanup revokes the grant when retiring it is refused', optional: true },
+];
 
 /** key-access: grant — only for the target role (condition kms:GranteePrincipal). */
 export const SOURCE_KEY_GRANT: Need = { action: 'kms:CreateGrant', why: 'grants the target role use of the shared key for the run' };
@@ -288,6 +296,7 @@ export function everyAction(): string[] {
     EBS_GRANT,
     ...SOURCE_KEY_CHECK,
     ...Object.values(SOURCE_KEY_ACCESS).flat(),
+    ...SOURCE_GRANT_REMOVAL,
     SOURCE_KEY_GRANT,
     ...Object.values(TARGET_AUTOSCALING).flat(),
     AUTOSCALING_GRANT,

@@ -80,10 +80,20 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   // The role serves every release: the source AMIs and their snapshots by owner, not by ID.
   const ownedBySource: ConditionBlock = { StringEquals: { [KEYS.owner]: inputs.sourceAccountId } };
   const all = Object.values(SOURCE_EC2).flat();
+  const asIs = inputs.reencrypt !== true;
+  const viaCopy = inputs.reencrypt !== false;
+  return [
+    ...regionLimited('DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions', byResourceLevel(all).unscoped, [region]),
+    ...(viaCopy ? intermediateStatements(anyImage, anySnapshot, ownedBySource) : []),
+    ...(asIs ? sourceShareStatements(anyImage, anySnapshot, inputs.sourceAccountId) : []),
+  ];
+}
+
+/** Re-encryption: the intermediate copy, made, leased, shared and removed only as tagged. */
+function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySource: ConditionBlock): PolicyStatement[] {
   const share = SOURCE_EC2.share;
   const intermediate = taggedAs(ROLE_INTERMEDIATE);
   return [
-    ...regionLimited('DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions', byResourceLevel(all).unscoped, [region]),
     // The SAR authorizes CopyImage on the source image (with ec2:Owner) and its snapshots (no owner or tag key there).
     allow({ Sid: 'CopySourceAmisOfTheSourceAccount', Action: 'ec2:CopyImage', Resource: anyImage, Condition: ownedBySource }),
     allow({ Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Action: 'ec2:CopyImage', Resource: anySnapshot }),
@@ -95,7 +105,6 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
       Resource: anyImage,
       Condition: { ...intermediate, 'ForAllValues:StringLike': { [KEYS.tagKeys]: [`${MARK.lease}*`, `${MARK.going}*`] } },
     }),
-    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute')), Resource: anyImage, Condition: ownedBySource }),
     allow({
       Sid: 'ShareAndRemoveOnlyIntermediateCopies',
       Action: actionsOf([...only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
@@ -103,16 +112,25 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
       Condition: intermediate,
     }),
     allow({
-      Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
-      Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
-      Resource: anySnapshot,
-      Condition: { StringEquals: { [KEYS.owner]: inputs.sourceAccountId }, ...NEVER_PUBLIC },
-    }),
-    allow({
       Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
       Action: actionsOf([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),
       Resource: anySnapshot,
       Condition: { ...intermediate, ...NEVER_PUBLIC },
+    }),
+  ];
+}
+
+/** No re-encryption: the source AMI and its snapshots shared as they are, only the source account's own. */
+function sourceShareStatements(anyImage: string, anySnapshot: string, sourceAccountId: string): PolicyStatement[] {
+  const share = SOURCE_EC2.share;
+  const owned = { [KEYS.owner]: sourceAccountId };
+  return [
+    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute')), Resource: anyImage, Condition: { StringEquals: owned } }),
+    allow({
+      Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
+      Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
+      Resource: anySnapshot,
+      Condition: { StringEquals: owned, ...NEVER_PUBLIC },
     }),
   ];
 }
@@ -157,6 +175,14 @@ function retireStatements(inputs: PolicyInputs, images: string[], allowedOnEvery
   return [allow({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Action: actionsOf(needs), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED, lineage) })];
 }
 
+/** What the copy reads; the default EBS key's name only where a target region uses that key. */
+function copyReads(inputs: PolicyInputs): Need[] {
+  const usesDefaultKey = inputs.targetRegions.some((region) => !inputs.targetKeyArns[region]);
+  return Object.values(TARGET_EC2)
+    .flat()
+    .filter((need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId');
+}
+
 /** The target role in the target regions. */
 export function targetEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const { partition, targetRegions: regions } = inputs;
@@ -166,7 +192,7 @@ export function targetEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const retire = TARGET_RETIRE[inputs.retire ?? 'none'];
   const templates = byResourceLevel(finishing.templates);
   const statements = [
-    ...regionLimited('DescribeCallsAndSettingsHaveNoResourceLevelPermissions', byResourceLevel([...Object.values(TARGET_EC2).flat(), ...templates.unscoped, ...retire]).unscoped, regions),
+    ...regionLimited('DescribeCallsAndSettingsHaveNoResourceLevelPermissions', byResourceLevel([...copyReads(inputs), ...templates.unscoped, ...retire]).unscoped, regions),
     ...copyStatements(inputs, images, snapshots),
   ];
   if (finishing.images.length > 0) {

@@ -35,6 +35,8 @@ export interface PolicyInputs {
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
   targetKeyArns: Record<string, string | undefined>;
   /** The source AMI, and its snapshots when known: CopyImage and sharing are allowed on them by ARN. */
+  /** Whether the source AMI is re-encrypted (an intermediate copy) or shared as it is; undefined when not known: both. */
+  reencrypt?: boolean;
   /** Customer-managed keys, other than kmsKeyArn, of the source AMI's snapshots. */
   extraSourceKeyArns: string[];
   keyAccess: KeyAccessMode;

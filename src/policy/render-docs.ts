@@ -92,8 +92,8 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
     '### Source role: IAM policy',
     'Attach to the source role (`source-role-arn`), or to the credentials the job already has for the source ' +
       `account. With \`key-access: key-policy\` it also needs ${names(SOURCE_KEY_ACCESS['key-policy'])} on the key. With ` +
-      `\`key-access: grant\` it also needs ${names(SOURCE_KEY_ACCESS.grant)} on the key (cleanup removes the run's grant), and ` +
-      `${names([SOURCE_KEY_GRANT])} on the key with the condition \`kms:GranteePrincipal\` equal to the target role. When the ` +
+      `\`key-access: grant\` it also needs ${names([SOURCE_KEY_GRANT])} on the key with the condition \`kms:GranteePrincipal\` equal ` +
+      "to the target role; cleanup retires the run's grant as its retiring principal, which needs no permission. When the " +
       `source snapshots are under other customer-managed keys, it also needs ${names(SOURCE_OTHER_KEYS)} on those keys, ` +
       `and ${names([EBS_GRANT])} for AWS resources.`,
     json(policies.sourceRoleIamPolicy),

@@ -17,6 +17,7 @@ export const EXAMPLE_INPUTS: PolicyInputs = {
   targetRoleArn: TARGET_ROLE,
   targetKeyArns: { [SOURCE_REGION]: TARGET_KEY_ARN },
   extraSourceKeyArns: [],
+  reencrypt: true,
   keyAccess: 'verify',
   autoscalingAccess: 'check',
   repository: 'OWNER/REPO',

@@ -42,15 +42,7 @@ const SOURCE_EC2_STATEMENTS = [
     Resource: IMAGES,
     Condition: { ...tagged('intermediate'), 'ForAllValues:StringLike': { 'aws:TagKeys': ['promote-ami:lease:*', 'promote-ami:going:*'] } },
   },
-  { Sid: 'ShareSourceAmisOfTheSourceAccount', Effect: 'Allow', Action: ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: IMAGES, Condition: OWNED_BY_SOURCE },
   { Sid: 'ShareAndRemoveOnlyIntermediateCopies', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'], Resource: IMAGES, Condition: tagged('intermediate') },
-  {
-    Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
-    Effect: 'Allow',
-    Action: ['ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'],
-    Resource: SNAPSHOTS,
-    Condition: { StringEquals: { 'ec2:Owner': SOURCE_ACCOUNT }, ...NEVER_PUBLIC },
-  },
   {
     Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
     Effect: 'Allow',
@@ -65,7 +57,7 @@ const TARGET_EC2_STATEMENTS = [
   {
     Sid: 'DescribeCallsAndSettingsHaveNoResourceLevelPermissions',
     Effect: 'Allow',
-    Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:GetAllowedImagesSettings', 'ec2:GetEbsDefaultKmsKeyId'],
+    Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:GetAllowedImagesSettings'],
     Resource: '*',
     Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
   },
@@ -208,15 +200,14 @@ describe('generatePolicies for the README example', () => {
 });
 
 describe('generatePolicies for other inputs', () => {
-  it('adds kms:PutKeyPolicy only with key-access: key-policy, and retiring or revoking the grant only with grant', () => {
+  it('adds kms:PutKeyPolicy only with key-access: key-policy; the grant is retired as its retiring principal, with no permission', () => {
     const actions = (keyAccess: PolicyInputs['keyAccess']) =>
       statement(generate({ keyAccess }).sourceRoleIamPolicy.Statement, 'UseAndManageTheSharedKey')?.Action;
     expect(actions('key-policy')).toContain('kms:PutKeyPolicy');
     expect(actions('verify')).not.toContain('kms:PutKeyPolicy');
     expect(actions('grant')).not.toContain('kms:PutKeyPolicy');
-    expect(actions('grant')).toEqual(expect.arrayContaining(['kms:RetireGrant', 'kms:RevokeGrant']));
-    expect(actions('verify')).not.toContain('kms:RetireGrant');
-    expect(actions('key-policy')).not.toContain('kms:RevokeGrant');
+    for (const mode of ['verify', 'grant', 'key-policy'] as const) expect(actions(mode)).not.toEqual(expect.arrayContaining(['kms:RetireGrant']));
+    expect(actions('grant')).not.toContain('kms:RevokeGrant');
   });
 
   it('lets the source role grant the shared key to the target role itself with key-access: grant', () => {
@@ -313,6 +304,23 @@ describe('generatePolicies for other inputs', () => {
       Resource: IMAGES,
       Condition: tagged('promoted'),
     });
+  });
+
+  it('gives the source role the intermediate copy when the AMI is re-encrypted, its own AMIs shared as they are when not, both when unknown', () => {
+    const source = (reencrypt: boolean | undefined) => sids(generate({ reencrypt }).sourceRoleIamPolicy.Statement);
+    expect(source(true)).toContain('MakeOnlyIntermediateCopiesTaggedAsSuch');
+    expect(source(true)).not.toContain('ShareSourceAmisOfTheSourceAccount');
+    expect(source(false)).toEqual(expect.arrayContaining(['ShareSourceAmisOfTheSourceAccount', 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly']));
+    expect(source(false)).not.toContain('CopySourceAmisOfTheSourceAccount');
+    expect(source(undefined)).toEqual(expect.arrayContaining(['ShareSourceAmisOfTheSourceAccount', 'MakeOnlyIntermediateCopiesTaggedAsSuch']));
+    const shareAsIs = statement(generate({ reencrypt: false }).sourceRoleIamPolicy.Statement, 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly');
+    expect(shareAsIs?.Condition).toEqual({ StringEquals: { 'ec2:Owner': SOURCE_ACCOUNT }, ...NEVER_PUBLIC });
+  });
+
+  it('lets the target role name the default EBS key only where a target region uses it', () => {
+    const reads = (targetKeyArns: PolicyInputs['targetKeyArns']) => statement(generate({ targetKeyArns }).targetRoleIamPolicy.Statement, 'DescribeCallsAndSettingsHaveNoResourceLevelPermissions')?.Action;
+    expect(reads({})).toContain('ec2:GetEbsDefaultKmsKeyId');
+    expect(reads(EXAMPLE_INPUTS.targetKeyArns)).not.toContain('ec2:GetEbsDefaultKmsKeyId');
   });
 
   it('keeps every Sid unique within each policy, for every combination of the optional inputs', () => {

@@ -13,6 +13,8 @@ import { SOURCE_ACCOUNT, TARGET_ACCOUNT, TARGET_ROLE } from './fixtures.js';
 const REGION = 'eu-west-1';
 const INPUTS: PolicyInputs = {
   ...EXAMPLE_INPUTS,
+  // Not known: the source role gets both the intermediate copy and the AMI shared as it is.
+  reencrypt: undefined,
   lineage: 'web',
   retire: 'disable',
   deregistrationProtection: true,
@@ -81,7 +83,6 @@ const promoted = { ...inRegion(), ...role('promoted'), 'ec2:ResourceTag/promote-
 const TARGET_CALLS: Call[] = [
   ['ec2:DescribeImages', '*', inRegion()],
   ['ec2:DescribeSnapshots', '*', inRegion()],
-  ['ec2:GetEbsDefaultKmsKeyId', '*', inRegion()],
   ['ec2:GetAllowedImagesSettings', '*', inRegion()],
   ['ec2:DescribeImageReferences', '*', inRegion()],
   ['ec2:DescribeLaunchTemplates', '*', inRegion()],
@@ -120,7 +121,7 @@ describe('the generated policies, simulated call by call', () => {
     ['deleting a snapshot of a promoted AMI on the source side', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:DeleteSnapshot', snapshot('snap-0other'), { ...inRegion(), ...role('promoted') }]],
     ['sharing the source snapshot with everyone (group all)', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:ModifySnapshotAttribute', snapshot(SOURCE_SNAPSHOT), { ...inRegion(), 'ec2:Add/group': 'all' }]],
     ['sharing the intermediate snapshot with everyone', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:ModifySnapshotAttribute', snapshot('snap-0i'), { ...inRegion(), ...role('intermediate'), 'ec2:Add/group': 'all' }]],
-    ['sharing another AMI of the source account', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:ModifyImageAttribute', image('ami-0other'), inRegion()]],
+    ['sharing an AMI of another account', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:ModifyImageAttribute', image('ami-0other'), { ...inRegion(), 'ec2:Owner': '999999999999' }]],
     ['a copy made without the intermediate tag', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:CopyImage', image(INTERMEDIATE), inRegion()]],
     ['tagging an AMI of the source account with other tags', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:CreateTags', image(INTERMEDIATE), { ...inRegion(), ...role('intermediate'), 'aws:TagKeys': ['Name'] }]],
     ['describing images in another region', policies.sourceRoleIamPolicy, SOURCE_ROLE_ARN, ['ec2:DescribeImages', '*', inRegion('us-east-1')]],

@@ -1,6 +1,7 @@
 import { generatePolicies, type GeneratedPolicies, type PolicyInputs } from '../../policy/generate.js';
 import type { PolicyDocument } from '../../policy/policy-document.js';
 import { forTarget, type PromotionContext, type TargetContext } from '../context.js';
+import { isSharableAsIs } from '../lookups/inspect.js';
 import type { PreflightResult } from './preflight.js';
 
 /** The generator's inputs for one target account, from the request and what the preflight discovered (resolved key ARNs). */
@@ -20,6 +21,7 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     targetRoleArn: target.spec.role.arn,
     targetKeyArns: Object.fromEntries(keys.map((k) => [k.region, k.arn])),
     extraSourceKeyArns: [...new Set(snapshotKeys)],
+    reencrypt: pre.sourceImage && pre.sourceKey ? !isSharableAsIs(pre.sourceImage, pre.sourceKey.arn) : undefined,
     keyAccess: request.keyAccess,
     autoscalingAccess: request.autoscalingAccess,
     ssmParameter: request.ssmParameter,

@@ -61,6 +61,8 @@ describe('policyInputs', () => {
       targetRoleArn: TARGET_ROLE,
       targetKeyArns: { [SOURCE_REGION]: targetKeyArn(SOURCE_REGION), [SECOND_REGION]: undefined },
       extraSourceKeyArns: [OTHER_KEY_ARN, THIRD_KEY_ARN],
+      // Snapshots under other keys: an intermediate copy re-encrypts them.
+      reencrypt: true,
       keyAccess: 'grant',
       ssmParameter: '/golden/ami',
       shareWith,
