@@ -48,14 +48,13 @@ const COMBINATIONS: [string, Record<string, string>][] = [
 ];
 
 /** Per combination: the pieces that only serve an optional check, and those AWS documents but the default model does not check. */
-const EXPECTED_OPTIONAL: Record<string, { optional: string[]; strictKeys: string[] }> = {};
+const EXPECTED_OPTIONAL: Record<string, { optional: string[]; strictKeys: string[]; guards: string[] }> = {};
 
-/** Actions that only inform: the run succeeds without them, and this is what it shows instead. */
-const OPTIONAL: Record<string, RegExp> = {
-  'iam:SimulatePrincipalPolicy': /\[unchecked\] The target role's IAM policy/,
-  'ec2:GetAllowedImagesSettings': /\[unchecked\] Allowed AMIs/,
-  'kms:GetKeyPolicy': /\[unchecked\] [^\n]*Auto Scaling/,
-};
+/** The preflight findings a run reports as unchecked or as a warning: what an optional piece's absence shows. */
+const notedFindings = (log: string) => new Set(log.split('\n').flatMap((line) => /\[(unchecked|warning)\] .*/.exec(line)?.[0] ?? []));
+
+/** Where the only effect of a piece is in the log rather than in a finding. */
+const LOGGED_EFFECTS: Record<string, RegExp> = { 'ec2:GetEbsDefaultKmsKeyId': /under the target account's default EBS key/ };
 
 /**
  * What EBS documents a principal needs on a key for encrypted copies; which of them EC2 checks on the key a copy reads
@@ -146,19 +145,33 @@ function cancelDuringTargetCopy(standin: StandIn): RunOptions {
   };
 }
 
-type Verdict = 'needed' | 'needed if EC2 checks every documented key action' | 'optional' | 'not needed';
+type Verdict = 'needed' | 'needed if EC2 checks every documented key action' | 'optional' | 'guard' | 'not needed';
+
+/**
+ * A negated condition (StringNotEquals…) refuses what the action never asks for, such as sharing with the group all:
+ * no correct run can show it; the unit test of the generated policies proves that it refuses.
+ */
+const isGuard = (generated: Generated, piece: Piece) =>
+  piece.kind === 'condition' && Object.entries(statementOf(generated, piece)?.Condition ?? {}).some(([operator, byKey]) => /Not/.test(operator) && piece.name !== undefined && piece.name in byKey);
 
 /** The actions a piece takes out. */
 const actionsTakenOut = (generated: Generated, piece: Piece) => (piece.kind === 'action' ? [piece.name as string] : piece.kind === 'statement' ? statementActions(generated, piece) : []);
 
+/** The first finding (or logged effect) a run without the piece shows that the run with every piece does not. */
+function newlyNoted(run: Run, baseline: Set<string>, actions: string[]): string | undefined {
+  const logged = actions.flatMap((a) => (LOGGED_EFFECTS[a]?.test(run.main.log) ? [`logs ${LOGGED_EFFECTS[a]?.source}`] : []));
+  return [...notedFindings(run.main.log)].find((line) => !baseline.has(line)) ?? logged[0];
+}
+
 /** What a run without the piece shows: it fails (needed), only loses a check (optional), or changes nothing. */
-async function verdictWithout(generated: Generated, given: Record<string, string>, piece: Piece): Promise<{ piece: Piece; verdict: Verdict }> {
+async function verdictWithout(generated: Generated, given: Record<string, string>, piece: Piece, baseline: Set<string>): Promise<{ piece: Piece; verdict: Verdict; shows?: string }> {
+  if (isGuard(generated, piece)) return { piece, verdict: 'guard' };
   const narrowed = asBefore(without(generated, piece), given);
   const run = await withExactly(narrowed, (standin) => promote(standin, given));
   if (unclean(run)) return { piece, verdict: 'needed' };
   const actions = actionsTakenOut(generated, piece);
-  if (actions.length > 0 && actions.every((a) => OPTIONAL[a]?.test(run.main.log))) return { piece, verdict: 'optional' };
-  if (piece.place === 'target keys' && run.main.warnings.some((w) => w.includes('Auto Scaling'))) return { piece, verdict: 'optional' };
+  const shows = newlyNoted(run, baseline, actions);
+  if (shows) return { piece, verdict: 'optional', shows };
   if (actions.some((a) => a.startsWith('kms:'))) {
     const strict = await withExactly(narrowed, (standin) => promote(standin, given), STRICT_KEYS);
     if (unclean(strict)) return { piece, verdict: 'needed if EC2 checks every documented key action' };
@@ -182,8 +195,9 @@ function newPieces(generated: Generated, base: Generated | undefined): Piece[] {
 }
 
 let baseGenerated: Generated | undefined;
+const baselines = new Map<string, Set<string>>();
 
-describe.each(COMBINATIONS)('the generated policies for %s', (_name, given) => {
+describe.each(COMBINATIONS)('the generated policies for %s', (name, given) => {
   const inputsOf = inputs(given);
   let generated: Generated;
 
@@ -196,6 +210,7 @@ describe.each(COMBINATIONS)('the generated policies for %s', (_name, given) => {
         expect(dry.error).toBe('');
         const first = await promote(standin, inputsOf);
         expect(first.error).toBe('');
+        baselines.set(name, notedFindings(first.main.log));
         expect(unclean(first)).toBe(false);
         expectFeaturesDone(first, given);
         const again = await promote(standin, inputsOf);
@@ -212,10 +227,13 @@ describe.each(COMBINATIONS)('the generated policies for %s', (_name, given) => {
       const pieces = newPieces(generated, baseGenerated);
       baseGenerated ??= generated;
       const limit = pLimit(3);
-      const results = await Promise.all(pieces.map((piece) => limit(() => verdictWithout(generated, inputsOf, piece))));
-      const labels = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).map((r) => r.piece.label);
+      const baseline = baselines.get(name) ?? new Set<string>();
+      const results = await Promise.all(pieces.map((piece) => limit(() => verdictWithout(generated, inputsOf, piece, baseline))));
+      const labels = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).map((r) => (r.shows ? `${r.piece.label}: ${r.shows}` : r.piece.label));
       expect(labels('not needed')).toEqual([]);
-      expect({ optional: labels('optional'), strictKeys: labels('needed if EC2 checks every documented key action') }).toEqual(EXPECTED_OPTIONAL[_name] ?? { optional: [], strictKeys: [] });
+      expect({ optional: labels('optional'), strictKeys: labels('needed if EC2 checks every documented key action'), guards: labels('guard') }).toEqual(
+        EXPECTED_OPTIONAL[name] ?? { optional: [], strictKeys: [], guards: [] },
+      );
     },
     PROOF_TIMEOUT_MS,
   );

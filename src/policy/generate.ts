@@ -120,9 +120,10 @@ export function targetRoleSourceKeyStatements(keyArn: string): PolicyStatement[]
 }
 
 /** share-with: the target role checks the recipients' use of the target keys (ec2-statements.ts shares the AMIs). */
+/** share-with: reading the target key policies, unless the Auto Scaling check already reads them (one statement per need). */
 function shareOnwardStatements(inputs: PolicyInputs, targetKeys: string[]): PolicyStatement[] {
   if (!inputs.shareWith?.length) return [];
-  if (targetKeys.length === 0) return [];
+  if (targetKeys.length === 0 || TARGET_AUTOSCALING[inputs.autoscalingAccess].some((need) => need.action === TARGET_RECIPIENT_CHECK.action)) return [];
   return [{ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: oneOrMany(targetKeys) }];
 }
 

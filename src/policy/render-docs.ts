@@ -60,7 +60,7 @@ const WHY: Record<string, string> = {
   FinishAndShareOnlyPromotedAmis: 'deregistration protection, deprecation and share-with on the promoted AMIs: only images tagged as promoted.',
   PutThePromotedAmiInLaunchTemplates: "launch-template: new versions (and the default) of the account's launch templates in the target regions.",
   RetireOnlyEarlierPromotionsOfTheLineage: 'retire-previous: only promoted AMIs of the lineage (`promote-ami:lineage`).',
-  CheckAutoScalingAccessToTheTargetKeys: "reads the target keys' policies to check Auto Scaling's access (and lists its grants with autoscaling-access: grant).",
+  CheckAutoScalingAccessToTheTargetKeys: "reads the target keys' policies to check Auto Scaling's access, and share-with recipients' (and lists its grants with autoscaling-access: grant).",
   GrantAutoScalingUseOfTheTargetKeys: "autoscaling-access: grant — a grant for Auto Scaling's service-linked role only (`kms:GranteePrincipal`).",
   CheckRecipientAccessToTheTargetKeys: "share-with: reads the target keys' policies to check the recipients' access.",
   PublishThePromotedAmiId: 'ssm-parameter: writes the promoted AMI ID to that parameter in each target region.',

@@ -43,12 +43,10 @@ describe('the policies of share-with', () => {
       Resource: 'arn:aws:ec2:eu-west-1::image/*',
       Condition: { StringEquals: { 'ec2:ResourceTag/promote-ami:role': 'promoted' } },
     });
-    expect(statements.find((s) => s.Sid === 'CheckRecipientAccessToTheTargetKeys')).toEqual({
-      Sid: 'CheckRecipientAccessToTheTargetKeys',
-      Effect: 'Allow',
-      Action: ['kms:GetKeyPolicy'],
-      Resource: TARGET_KEY_ARN,
-    });
+    // The Auto Scaling check (autoscaling-access: check) already reads the target key policies: one statement.
+    expect(sids(statements)).not.toContain('CheckRecipientAccessToTheTargetKeys');
+    expect(statements.find((s) => s.Sid === 'CheckAutoScalingAccessToTheTargetKeys')?.Action).toEqual(['kms:GetKeyPolicy']);
+    expect(sids(withShare([ACCOUNT], { autoscalingAccess: 'off' }).targetRoleIamPolicy.Statement)).toContain('CheckRecipientAccessToTheTargetKeys');
     // The target account owns the AMI: no statement for it.
     expect(policies.recipientKeyStatements).toEqual([ACCOUNT, ORG, OU].flatMap((r) => recipientKeyStatements(r, 'aws')));
   });
