@@ -7,6 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import pLimit from 'p-limit';
 import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
+import { EXPECTED } from '../support/least-privilege-expected.js';
 import { attachExactly, parseGenerated, piecesOf, statementActions, statementOf, without, type Generated, type Piece } from '../support/least-privilege.js';
 import { FAST_COPY_MS, REGION, REGION2, expectNothingPublic, inputs, promote, worldView, type Run, type RunOptions } from './scenario.js';
 
@@ -47,8 +48,6 @@ const COMBINATIONS: [string, Record<string, string>][] = [
   ],
 ];
 
-/** Per combination: the pieces that only serve an optional check, and those AWS documents but the default model does not check. */
-const EXPECTED_OPTIONAL: Record<string, { optional: string[]; strictKeys: string[]; guards: string[] }> = {};
 
 /** The preflight findings a run reports as unchecked or as a warning: what an optional piece's absence shows. */
 const notedFindings = (log: string) => new Set(log.split('\n').flatMap((line) => /\[(unchecked|warning)\] .*/.exec(line)?.[0] ?? []));
@@ -157,10 +156,14 @@ const isGuard = (generated: Generated, piece: Piece) =>
 /** The actions a piece takes out. */
 const actionsTakenOut = (generated: Generated, piece: Piece) => (piece.kind === 'action' ? [piece.name as string] : piece.kind === 'statement' ? statementActions(generated, piece) : []);
 
+/** "[unchecked] Allowed AMIs": a finding's status and check, without its account and detail. */
+const findingName = (line: string) => /^\[\w+\] .*? \((?:source|target) account/.exec(line)?.[0].replace(/ \((?:source|target) account$/, '') ?? line;
+
 /** The first finding (or logged effect) a run without the piece shows that the run with every piece does not. */
 function newlyNoted(run: Run, baseline: Set<string>, actions: string[]): string | undefined {
-  const logged = actions.flatMap((a) => (LOGGED_EFFECTS[a]?.test(run.main.log) ? [`logs ${LOGGED_EFFECTS[a]?.source}`] : []));
-  return [...notedFindings(run.main.log)].find((line) => !baseline.has(line)) ?? logged[0];
+  const logged = actions.flatMap((a) => (LOGGED_EFFECTS[a]?.test(run.main.log) ? [`logs "${LOGGED_EFFECTS[a]?.source}"`] : []));
+  const finding = [...notedFindings(run.main.log)].find((line) => !baseline.has(line));
+  return finding ? findingName(finding) : logged[0];
 }
 
 /** What a run without the piece shows: it fails (needed), only loses a check (optional), or changes nothing. */
@@ -232,7 +235,7 @@ describe.each(COMBINATIONS)('the generated policies for %s', (name, given) => {
       const labels = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).map((r) => (r.shows ? `${r.piece.label}: ${r.shows}` : r.piece.label));
       expect(labels('not needed')).toEqual([]);
       expect({ optional: labels('optional'), strictKeys: labels('needed if EC2 checks every documented key action'), guards: labels('guard') }).toEqual(
-        EXPECTED_OPTIONAL[name] ?? { optional: [], strictKeys: [], guards: [] },
+        EXPECTED[name],
       );
     },
     PROOF_TIMEOUT_MS,
