@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import pLimit from 'p-limit';
-import { DEFAULTS, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
+import { DEFAULTS, addTargetAccount, defaultWorld, startStandIn, type StandIn } from '../../standin/index.js';
 import { EXPECTED } from '../support/least-privilege-expected.js';
 import { attachExactly, parseGenerated, piecesOf, statementActions, statementOf, without, type Generated, type Piece } from '../support/least-privilege.js';
 import { FAST_COPY_MS, REGION, REGION2, expectNothingPublic, inputs, promote, worldView, type Run, type RunOptions } from './scenario.js';
@@ -19,6 +19,8 @@ const EARLIER = 'ami-0f0000000000000e1';
 const RECIPIENT = '444455556666';
 
 const TWO_REGIONS = { 'target-regions': `${REGION}, ${REGION2}` };
+/** A second target account, set up like the default one (its own role, keys and statement in the source key policy). */
+const SECOND_TARGET = '333333333333';
 
 /**
  * The combinations of inputs. Each is proven sufficient; the first one is proven minimal piece by piece, the others
@@ -66,7 +68,7 @@ const STRICT_KEYS = { copyKeyRequirements: { source: EVERY_DOCUMENTED_KEY_ACTION
 
 /** The default world with what the combinations use: the AMIs, a launch template and an earlier promotion. */
 async function world(options: Parameters<typeof startStandIn>[1] = {}): Promise<StandIn> {
-  const built = defaultWorld();
+  const built = addTargetAccount(defaultWorld(), SECOND_TARGET, { ou: DEFAULTS.targetOu });
   built
     .account(DEFAULTS.sourceAccount)
     .image(REGION, { imageId: AMI, name: 'least-privilege', snapshots: [{}] })
@@ -237,6 +239,29 @@ describe.each(COMBINATIONS)('the generated policies for %s', (name, given) => {
       expect({ optional: labels('optional'), strictKeys: labels('needed if EC2 checks every documented key action'), guards: labels('guard') }).toEqual(
         EXPECTED[name],
       );
+    },
+    PROOF_TIMEOUT_MS,
+  );
+});
+
+describe('the generated policies for two target accounts', () => {
+  const given = inputs({
+    'source-ami-id': AMI,
+    'target-kms-key': DEFAULTS.targetKeyAlias,
+    'target-role-arn': `${DEFAULTS.targetRoleArn}\narn:aws:iam::${SECOND_TARGET}:role/${DEFAULTS.targetRoleName}`,
+  });
+
+  it(
+    "are sufficient with each target role's own policy and one source policy for both",
+    async () => {
+      const generated = await generatedFor(given);
+      expect(Object.keys(generated.targets ?? {})).toEqual([DEFAULTS.targetAccount, SECOND_TARGET]);
+      await withExactly(generated, async (standin) => {
+        const run = await promote(standin, given);
+        expect(run.error).toBe('');
+        expect(unclean(run)).toBe(false);
+        expect(Object.keys(JSON.parse(run.main.outputs.promotions ?? '{}'))).toEqual([DEFAULTS.targetAccount, SECOND_TARGET]);
+      });
     },
     PROOF_TIMEOUT_MS,
   );

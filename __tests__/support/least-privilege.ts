@@ -5,13 +5,14 @@
 import type { PolicyDocument, PolicyStatement } from '../../src/policy/policy-document.js';
 import { DEFAULTS, rootKeyPolicy, type StandIn } from '../../standin/index.js';
 
-/** The policies output of one target account (the first one's, or targets[account]). */
+/** The policies output: the first target account's, and with several target accounts each one's in `targets`. */
 export interface Generated {
   sourceRoleIamPolicy: PolicyDocument;
   keyPolicyStatements: PolicyStatement[];
   targetRoleIamPolicy: PolicyDocument;
   autoscalingKeyStatements: PolicyStatement[];
   recipientKeyStatements: PolicyStatement[];
+  targets?: Record<string, { targetRoleIamPolicy: PolicyDocument; autoscalingKeyStatements: PolicyStatement[] }>;
 }
 
 /** Where a generated statement goes. */
@@ -52,18 +53,23 @@ function statementsOf(generated: Generated, place: Place): PolicyStatement[] {
   }
 }
 
-/** Gives the roles and keys exactly the generated policies (the target keys also keep their account's root statement). */
+/** One target account's role and keys with exactly its generated policies (the keys keep their account's root statement). */
+function attachTarget(standin: StandIn, accountId: string, role: PolicyDocument, keyStatements: PolicyStatement[], keyRegions: string[]): void {
+  const { targetRoleName, targetKeyAlias } = DEFAULTS;
+  for (const name of DEFAULT_ROLE_POLICIES[targetRoleName] ?? []) standin.setRolePolicy(accountId, targetRoleName, name, undefined);
+  standin.setRolePolicy(accountId, targetRoleName, 'generated', forStandIn(role));
+  for (const keyRegion of keyRegions) standin.setKeyPolicy(accountId, keyRegion, targetKeyAlias, withStatements(rootKeyPolicy(accountId), keyStatements));
+}
+
+/** Gives the roles and keys of every account exactly the generated policies. */
 export function attachExactly(standin: StandIn, generated: Generated, targetKeyRegions: string[]): void {
-  const { sourceAccount, targetAccount, sourceRoleName, targetRoleName, region, sourceKeyAlias, targetKeyAlias } = DEFAULTS;
-  for (const [role, names] of Object.entries(DEFAULT_ROLE_POLICIES)) {
-    const account = role === sourceRoleName ? sourceAccount : targetAccount;
-    for (const name of names) standin.setRolePolicy(account, role, name, undefined);
-  }
+  const { sourceAccount, targetAccount, sourceRoleName, region, sourceKeyAlias } = DEFAULTS;
+  for (const name of DEFAULT_ROLE_POLICIES[sourceRoleName] ?? []) standin.setRolePolicy(sourceAccount, sourceRoleName, name, undefined);
   standin.setRolePolicy(sourceAccount, sourceRoleName, 'generated', forStandIn(generated.sourceRoleIamPolicy));
-  standin.setRolePolicy(targetAccount, targetRoleName, 'generated', forStandIn(generated.targetRoleIamPolicy));
   standin.setKeyPolicy(sourceAccount, region, sourceKeyAlias, withStatements(rootKeyPolicy(sourceAccount), generated.keyPolicyStatements));
-  for (const keyRegion of targetKeyRegions) {
-    standin.setKeyPolicy(targetAccount, keyRegion, targetKeyAlias, withStatements(rootKeyPolicy(targetAccount), statementsOf(generated, 'target keys')));
+  attachTarget(standin, targetAccount, generated.targetRoleIamPolicy, statementsOf(generated, 'target keys'), targetKeyRegions);
+  for (const [accountId, own] of Object.entries(generated.targets ?? {})) {
+    if (accountId !== targetAccount) attachTarget(standin, accountId, own.targetRoleIamPolicy, [...own.autoscalingKeyStatements, ...generated.recipientKeyStatements], targetKeyRegions);
   }
 }
 
