@@ -83,7 +83,13 @@ const GRANT_ONLY = TARGET_AUTOSCALING.grant.filter((need) => !TARGET_AUTOSCALING
  * `<!-- policies:end -->`), rendered from generatePolicies for the example inputs.
  */
 export function renderPolicyDocs(policies: GeneratedPolicies): string {
-  const sections = [
+  const sections = [...roleSections(policies), ...keySections(policies)];
+  return sections.join('\n\n') + '\n';
+}
+
+/** The roles' policies and the source key's statements, each with what it is for. */
+function roleSections(policies: GeneratedPolicies): string[] {
+  return [
     '## Permissions',
     'The minimal policies, as `generatePolicies` (`src/policy/generate.ts`) makes them, for example values: ' +
       'source account 111111111111, target account 222222222222, one region eu-west-1, the roles and key of ' +
@@ -124,6 +130,11 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
       'policy with the source account\'s identity provider.',
     json(policies.targetTrustPolicy),
   ];
+}
+
+/** The target keys' statements, when the inputs need any. */
+function keySections(policies: GeneratedPolicies): string[] {
+  const sections: string[] = [];
   if (policies.autoscalingKeyStatements.length > 0) {
     sections.push(
       '### Target key: statements for Auto Scaling',
@@ -144,5 +155,5 @@ export function renderPolicyDocs(policies: GeneratedPolicies): string {
       json(policies.recipientKeyStatements),
     );
   }
-  return sections.join('\n\n') + '\n';
+  return sections;
 }
