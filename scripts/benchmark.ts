@@ -3,9 +3,11 @@
 //  - start-up: dist/main/index.js under Node 24 until it fails on a bad input (no network);
 //  - a whole promotion into one and two regions against the local stand-in, with the copies' own
 //    duration subtracted to show the action's overhead, and the AWS calls it made;
+//  - the detection delay of the copy wait for copies of 10 s to 2 h (scripts/detection-delay.ts);
 //  - a fleet: 1, 10 and 50 target accounts x 3 regions (BENCH_FLEET=1,10 for fewer), wall time and calls by account.
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { detectionDelay, printDetectionDelay } from './detection-delay.js';
 import { DEFAULTS, addTargetAccount, defaultWorld, runStep, sdkEnv, startStandIn, type CallRecord } from '../standin/index.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -31,6 +33,10 @@ for (let i = 0; i < RUNS; i++) {
 }
 console.log(`start-up to a clean input failure: ${stats(startup)}`);
 report.startupMs = startup;
+
+const delay = await detectionDelay();
+printDetectionDelay(delay.rows);
+report.detectionDelay = delay;
 
 for (const regions of [[DEFAULTS.region], [DEFAULTS.region, DEFAULTS.secondRegion]]) {
   const totals: number[] = [];

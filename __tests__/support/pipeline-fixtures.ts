@@ -554,7 +554,7 @@ export interface WorldOptions {
   sourceTags?: Tag[];
   /** The source key's policy (default: one that names the target role). */
   policy?: object;
-  /** DescribeImages answers `pending` this many times before `available`, for every copy (default 1). */
+  /** DescribeSnapshots answers `pending` this many times before `completed`, for every copy (default 1; see stubCopyProgress). */
   pendingPolls?: number;
 }
 
@@ -566,19 +566,19 @@ export interface World {
   grantId: string;
 }
 
-/** Mocks DescribeImages of one copy: `pending` (with its snapshots) some times, then `available`. */
+/**
+ * Mocks one copy as the wait reads it: DescribeSnapshots answers `pending` with rising progress `pendingPolls` times,
+ * then `completed`; DescribeImages answers `pending` (with its snapshots) until then, and `available` after.
+ */
 export function stubCopyProgress(stub: AwsClientStub<EC2Client>, imageId: string, snapshotIds: string[], pendingPolls: number, tags: Tag[] = []): void {
   const shape = { imageId, snapshotIds, encryption: 'cmk' as const, tags };
-  let behavior = stub.on(DescribeImagesCommand, { ImageIds: [imageId] });
-  for (let i = 0; i < pendingPolls; i++) behavior = behavior.resolvesOnce({ Images: [image({ ...shape, state: 'pending' })] });
-  behavior.resolves({ Images: [image(shape)] });
-  let progress = stub.on(DescribeSnapshotsCommand, { SnapshotIds: snapshotIds });
-  for (let i = 0; i < pendingPolls; i++) {
-    progress = progress.resolvesOnce({
-      Snapshots: snapshots(snapshotIds, 'cmk', { State: 'pending', Progress: `${Math.round(((i + 1) * 100) / (pendingPolls + 1))}%` }),
-    });
-  }
-  progress.resolves({ Snapshots: snapshots(snapshotIds, 'cmk') });
+  let answered = 0;
+  stub.on(DescribeImagesCommand, { ImageIds: [imageId] }).callsFake(() => Promise.resolve({ Images: [image({ ...shape, state: answered < pendingPolls ? 'pending' : 'available' })] }));
+  stub.on(DescribeSnapshotsCommand, { SnapshotIds: snapshotIds }).callsFake(() => {
+    if (answered >= pendingPolls) return Promise.resolve({ Snapshots: snapshots(snapshotIds, 'cmk') });
+    answered++;
+    return Promise.resolve({ Snapshots: snapshots(snapshotIds, 'cmk', { State: 'pending', Progress: `${Math.round((answered * 100) / (pendingPolls + 1))}%` }) });
+  });
 }
 
 /**

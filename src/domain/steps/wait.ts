@@ -3,6 +3,7 @@ import { call } from '../../aws/explain.js';
 import { snapshotIdsOf } from '../../aws/images.js';
 import type { Clock, Logger } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
+import { PollSchedule, slowestProgress } from './poll-schedule.js';
 import type { Side } from '../types.js';
 
 export interface ImageToWaitFor {
@@ -31,8 +32,6 @@ export interface WaitOptions {
   maxDelayMs?: number;
 }
 
-const FIRST_DELAY_MS = 2_000;
-const MAX_DELAY_MS = 30_000;
 /** EC2 is eventually consistent: a copy just started may be invisible to DescribeImages for a while. */
 const NOT_VISIBLE_MS = 2 * 60_000;
 
@@ -81,10 +80,8 @@ async function describeImage(target: ImageToWaitFor, site: Site, signal: AbortSi
   return response.Images?.[0];
 }
 
-/** The image's snapshots, to report progress; a snapshot in `error` fails the wait. */
-async function describeSnapshots(target: ImageToWaitFor, site: Site, image: Image, signal: AbortSignal): Promise<Snapshot[]> {
-  const snapshotIds = snapshotIdsOf(image);
-  if (snapshotIds.length === 0) return [];
+/** The snapshots of the copy as DescribeSnapshots shows them now; those not visible yet (or gone) are left out. */
+async function describeSnapshots(target: ImageToWaitFor, site: Site, snapshotIds: string[], signal: AbortSignal): Promise<Snapshot[]> {
   const response = await call({ ...site, what: `Describing the snapshots of ${target.imageId}`, action: 'ec2:DescribeSnapshots' }, () =>
     target.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }), { abortSignal: signal }).catch((error: unknown) => {
       // The snapshots of a copy just started may not be visible yet: no progress this time.
@@ -92,13 +89,12 @@ async function describeSnapshots(target: ImageToWaitFor, site: Site, image: Imag
       throw error;
     }),
   ).catch(unlessCancelled(signal));
-  const snapshots = response.Snapshots ?? [];
-  const broken = snapshots.find((s) => s.State === 'error');
-  if (broken) {
-    const reason = broken.StateMessage ?? 'snapshot copy failed';
-    throw failure(target, `snapshot ${broken.SnapshotId} of the copy is in state error: ${reason}.${probableKmsCause(reason, target)}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
-  }
-  return snapshots;
+  return response.Snapshots ?? [];
+}
+
+function snapshotFailed(target: ImageToWaitFor, broken: Snapshot): PromotionError {
+  const reason = broken.StateMessage ?? 'snapshot copy failed';
+  return failure(target, `snapshot ${broken.SnapshotId} of the copy is in state error: ${reason}.${probableKmsCause(reason, target)}`, 'Fix the cause above and run the promotion again; the failed copy is removed by cleanup.');
 }
 
 const ENDED = ['failed', 'error', 'invalid', 'deregistered', 'disabled'];
@@ -126,37 +122,107 @@ function timedOut(target: ImageToWaitFor, image: Image, snapshots: Snapshot[]): 
 }
 
 /**
- * Polls one image until it is available: one DescribeImages and at most one DescribeSnapshots per poll,
- * fast at first and backing off to a bounded interval. Fails on `failed`, on a snapshot in `error`, and
- * at the deadline.
+ * DescribeImages at least every this many polls while DescribeSnapshots shows the copy running. EC2's documentation
+ * does not say that a copy's AMI turns `available` only after all its snapshots completed, nor that a failed copy
+ * always shows its snapshots in `error` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Snapshot.html): so the image itself is read too, and a
+ * `failed` copy is seen within this many polls (3 x 15 s at most).
+ */
+const IMAGE_EVERY = 3;
+
+/**
+ * One copy being watched. While its snapshots are pending a poll needs only DescribeSnapshots (progress, state,
+ * error); DescribeImages comes first (the snapshot IDs, and whether the image is visible at all), at least every
+ * IMAGE_EVERY polls, once every snapshot completed, and whenever a snapshot is in error or not found.
+ */
+class CopyWatch {
+  image: Image | undefined;
+  snapshots: Snapshot[] = [];
+  private seen: boolean;
+  private sinceImage = 0;
+  private recheck = true;
+  private snapshotsDone = false;
+  private sampled = false;
+
+  constructor(
+    private readonly target: ImageToWaitFor,
+    private readonly site: Site,
+    private readonly signal: AbortSignal,
+  ) {
+    this.seen = target.seen ?? false;
+  }
+
+  /**
+   * One poll; true once the image is available. Throws once the copy ended badly. `imageOnly`: the copy is expected
+   * to be complete, so the image is read first and alone (its snapshots only when the image is needed to find them).
+   */
+  async poll(imageOnly: boolean): Promise<boolean> {
+    this.sampled = false;
+    const needImage = this.recheck || this.snapshotsDone || !this.image || snapshotIdsOf(this.image).length === 0;
+    const imageDue = needImage || imageOnly || this.sinceImage >= IMAGE_EVERY - 1;
+    if (imageDue && (await this.readImage())) return true;
+    if (!imageDue) this.sinceImage++;
+    const snapshotIds = this.image ? snapshotIdsOf(this.image) : [];
+    if (snapshotIds.length === 0 || this.snapshotsDone || (imageDue && !needImage)) return false;
+    this.snapshots = await describeSnapshots(this.target, this.site, snapshotIds, this.signal);
+    this.sampled = true;
+    const vanished = this.snapshots.length < snapshotIds.length;
+    const broken = this.snapshots.find((s) => s.State === 'error');
+    this.snapshotsDone = !vanished && this.snapshots.every((s) => s.State === 'completed');
+    if ((broken || this.snapshotsDone) && !imageDue && (await this.readImage())) return true;
+    if (broken) throw snapshotFailed(this.target, broken);
+    this.recheck = vanished;
+    return false;
+  }
+
+  /** The slowest snapshot's progress in percent, when this poll read every snapshot's. */
+  progress(): number | undefined {
+    if (this.snapshotsDone) return 100;
+    if (!this.sampled) return undefined;
+    const ids = this.image ? snapshotIdsOf(this.image) : [];
+    return this.snapshots.length === ids.length ? slowestProgress(this.snapshots.map((s) => s.Progress)) : undefined;
+  }
+
+  /** Reads the image; true when it is available. Not visible is fine for a new copy, a failure once it was seen. */
+  private async readImage(): Promise<boolean> {
+    const image = await describeImage(this.target, this.site, this.signal);
+    this.sinceImage = 0;
+    this.recheck = false;
+    if (!image && !this.seen) return false;
+    this.seen = true;
+    if (!image || ENDED.includes(image.State ?? '')) throw endedBadly(this.target, image);
+    this.image = image;
+    return image.State === 'available';
+  }
+}
+
+/**
+ * Polls one image until it is available, when its snapshots' progress says completion is likely (see
+ * PollSchedule), with one call per poll while the snapshots are pending. Fails on a `failed` copy, on a snapshot in
+ * `error`, on a copy that never shows or disappears, and at the deadline.
  */
 export async function waitForImage(target: ImageToWaitFor, options: WaitOptions): Promise<Image> {
   const { clock, log, signal } = options;
   const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
-  let delay = options.firstDelayMs ?? FIRST_DELAY_MS;
-  const maxDelay = options.maxDelayMs ?? MAX_DELAY_MS;
+  const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
+  const watch = new CopyWatch(target, site, signal);
   const started = clock.now();
   let lastReport = '';
-  let seen = target.seen ?? false;
   for (;;) {
     signal.throwIfAborted();
-    const image = await describeImage(target, site, signal);
-    if (image?.State === 'available') {
+    const polledAt = clock.now() - started;
+    if (await watch.poll(schedule.expectsCompletion)) {
       log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
-      return image;
+      return watch.image as Image;
     }
-    const invisible = !image && !seen;
-    if (invisible && (clock.now() - started >= NOT_VISIBLE_MS || options.deadline <= clock.now())) throw notFound(target, clock.now() - started);
-    if (!invisible) {
-      seen = true;
-      if (!image || ENDED.includes(image.State ?? '')) throw endedBadly(target, image);
-      const snapshots = await describeSnapshots(target, site, image, signal);
-      const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(snapshots)}`;
+    const image = watch.image;
+    if (!image && (clock.now() - started >= NOT_VISIBLE_MS || options.deadline <= clock.now())) throw notFound(target, clock.now() - started);
+    if (image) {
+      const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(watch.snapshots)}`;
       if (report !== lastReport) log.info(report);
       lastReport = report;
-      if (options.deadline - clock.now() <= 0) throw timedOut(target, image, snapshots);
+      if (options.deadline - clock.now() <= 0) throw timedOut(target, image, watch.snapshots);
     }
-    await clock.sleep(Math.min(delay, options.deadline - clock.now()), signal);
-    delay = Math.min(Math.round(delay * 1.5), maxDelay);
+    await clock.sleep(Math.min(schedule.next(polledAt, watch.progress()), options.deadline - clock.now()), signal);
   }
 }

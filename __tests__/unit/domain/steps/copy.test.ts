@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
-import { CopyImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { CopyImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { copyInto, startTargetCopy } from '../../../../src/domain/steps/copy.js';
 import { PromotionError } from '../../../../src/aws/errors.js';
 import type { SourceImage } from '../../../../src/domain/lookups/inspect.js';
@@ -129,7 +129,9 @@ describe('copying into the target account', () => {
     expect(copy).toEqual({ region: SECOND_REGION, imageId: targetImageId(SECOND_REGION), snapshotIds: targetSnapshotIds(SECOND_REGION, 1), key: customerTargetKey(SECOND_REGION), seconds: expect.any(Number) });
     const ec2 = fx.target.ec2(SECOND_REGION);
     expect(ec2).toHaveReceivedCommandWith(CopyImageCommand, { SourceRegion: SOURCE_REGION, KmsKeyId: targetKeyArn(SECOND_REGION) });
-    expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([1, 2, 3].map(() => ({ ImageIds: [targetImageId(SECOND_REGION)] })));
+    // The image first, then the snapshots' progress alone, then the image when the progress says the copy is done.
+    expect(ec2.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([1, 2].map(() => ({ ImageIds: [targetImageId(SECOND_REGION)] })));
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 2);
     expect(fx.journal.entries()).toEqual([
       { kind: 'target-copy', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
       { kind: 'target-copy-done', accountId: TARGET_ACCOUNT, region: SECOND_REGION, imageId: targetImageId(SECOND_REGION) },
