@@ -20,7 +20,7 @@ function linkCell(link: LineageLink): string {
 }
 
 /** Source AMI → intermediate copy → promoted AMI, per account and region, as EC2 records it. */
-export function addLineageSummary(lineages: Lineage[]): void {
+function addLineageSummary(lineages: Lineage[]): void {
   if (lineages.length === 0) return;
   const header = ['Account', 'Region', 'Source AMI', 'Intermediate copy', 'Promoted AMI'].map((data) => ({ data, header: true }));
   const rows = lineages.map((l) => [l.accountId, l.region, code(l.source), l.intermediate ? linkCell(l.intermediate) : 'none (shared as it is)', linkCell(l.promoted)]);

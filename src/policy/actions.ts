@@ -79,7 +79,7 @@ export const COPY_WRITE_KEY: readonly Need[] = [
  * authorized on image, snapshot or launch-template ARNs.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as-permissions
  */
-export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
+const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'ec2:DescribeImages',
   'ec2:DescribeSnapshots',
   'ec2:DescribeImageReferences',

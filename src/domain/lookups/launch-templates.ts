@@ -24,7 +24,7 @@ export interface TemplateVersion {
 }
 
 /** The launch-template input accepts only IDs of the form lt- and 17 hexadecimal digits, and no name starting with lt-. */
-export function isLaunchTemplateId(nameOrId: string): boolean {
+function isLaunchTemplateId(nameOrId: string): boolean {
   return nameOrId.startsWith('lt-');
 }
 

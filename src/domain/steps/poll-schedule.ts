@@ -13,9 +13,9 @@
  */
 export const FIRST_DELAY_MS = 2_000;
 export const MAX_DELAY_MS = 15_000;
-export const MIN_DELAY_MS = 1_000;
+const MIN_DELAY_MS = 1_000;
 /** How long after the estimated completion to poll: the estimate from whole percents is rarely early. */
-export const AFTER_ESTIMATE_MS = 250;
+const AFTER_ESTIMATE_MS = 250;
 
 export interface ScheduleOptions {
   firstDelayMs?: number;
