@@ -257,6 +257,10 @@ describe('the generated policies for two target accounts', () => {
       const generated = await generatedFor(given);
       expect(Object.keys(generated.targets ?? {})).toEqual([DEFAULTS.targetAccount, SECOND_TARGET]);
       await withExactly(generated, async (standin) => {
+        // Each target role carries its own generated policy and nothing else.
+        const roles = (account: string) => (standin.dump().accounts[account] as { roles: Record<string, { policies: object }> }).roles[DEFAULTS.targetRoleName]?.policies;
+        expect(roles(SECOND_TARGET)).toEqual({ generated: generated.targets?.[SECOND_TARGET]?.targetRoleIamPolicy });
+        expect(roles(DEFAULTS.targetAccount)).toEqual({ generated: generated.targetRoleIamPolicy });
         const run = await promote(standin, given);
         expect(run.error).toBe('');
         expect(unclean(run)).toBe(false);

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { escape } from './summary.js';
 import { lineageOf, type Lineage, type LineageLink } from '../domain/lineage.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
@@ -6,7 +7,6 @@ import type { LaunchTemplateVersion } from '../domain/steps/launch-templates.js'
 import type { RetirementReport } from '../domain/steps/retire.js';
 
 const code = (text: string) => `<code>${text}</code>`;
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function linkCell(link: LineageLink): string {
   const reported = link.reported ? `${link.reported.imageId}${link.reported.region ? ` (${link.reported.region})` : ''}` : '';

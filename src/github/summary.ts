@@ -6,7 +6,7 @@ import type { PromotionResult } from '../domain/pipeline.js';
 import type { PromotionRequest } from '../domain/types.js';
 import type { GeneratedPolicies } from '../policy/generate.js';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined) return 'reused';

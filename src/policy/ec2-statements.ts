@@ -135,8 +135,11 @@ function sourceShareStatements(anyImage: string, anySnapshot: string, sourceAcco
   ];
 }
 
-/** What the target role does to the promoted AMIs and launch templates, as the inputs ask. */
-function finishingNeeds(inputs: PolicyInputs): { images: Need[]; templates: Need[] } {
+/** The inputs that decide what the target role does after the copy. */
+export type FinishingFeatures = Pick<PolicyInputs, 'deregistrationProtection' | 'deprecation' | 'shareWith' | 'launchTemplates' | 'launchTemplateDefault' | 'retire'>;
+
+/** What the target role does to the promoted AMIs and launch templates, as the inputs ask (retirement: TARGET_RETIRE). */
+export function finishingNeeds(inputs: FinishingFeatures): { images: Need[]; templates: Need[] } {
   return {
     images: [
       ...(inputs.deregistrationProtection ? TARGET_EC2.protection : []),

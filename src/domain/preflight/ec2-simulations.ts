@@ -1,18 +1,10 @@
 import type { ContextEntry } from '@aws-sdk/client-iam';
 import { imageArn, launchTemplateArn, snapshotArn } from '../../aws/arn.js';
-import {
-  TARGET_EC2,
-  TARGET_LAUNCH_TEMPLATE_DEFAULT,
-  TARGET_LAUNCH_TEMPLATES,
-  TARGET_RETIRE,
-  TARGET_SHARE_ONWARD,
-  byResourceLevel,
-  requiredActions,
-  type Need,
-} from '../../policy/actions.js';
-import { KEYS } from '../../policy/ec2-statements.js';
+import { TARGET_EC2, TARGET_RETIRE, byResourceLevel, requiredActions, type Need } from '../../policy/actions.js';
+import { KEYS, finishingNeeds } from '../../policy/ec2-statements.js';
 import { ROLE_PROMOTED, TAG } from '../../policy/tag-keys.js';
 import type { TargetContext } from '../context.js';
+import { finishingFeatures } from './policy-inputs.js';
 
 export interface Simulation {
   label: string;
@@ -36,17 +28,8 @@ export function contextEntry(name: string, value: string, type: 'string' | 'bool
 
 /** The EC2 actions the target role needs for this request (the finishing steps run after the copy: a permission missing there fails the run late). */
 function targetNeeds(ctx: TargetContext): Need[] {
-  const { request } = ctx;
-  return [
-    ...TARGET_EC2.copy,
-    ...TARGET_EC2.cleanup,
-    ...(request.deregistrationProtection ? TARGET_EC2.protection : []),
-    ...(request.deprecateAfterDays !== undefined ? TARGET_EC2.deprecation : []),
-    ...(request.shareWith.length > 0 ? TARGET_SHARE_ONWARD : []),
-    ...(request.launchTemplates.length > 0 ? TARGET_LAUNCH_TEMPLATES : []),
-    ...(request.launchTemplateDefault ? [TARGET_LAUNCH_TEMPLATE_DEFAULT] : []),
-    ...TARGET_RETIRE[request.retire.mode],
-  ];
+  const { images, templates } = finishingNeeds(finishingFeatures(ctx.request));
+  return [...TARGET_EC2.copy, ...TARGET_EC2.cleanup, ...images, ...templates, ...TARGET_RETIRE[ctx.request.retire.mode]];
 }
 
 const isImageAction = (action: string) => /Image/.test(action) && action !== 'ec2:CopyImage';

@@ -1,8 +1,22 @@
+import type { FinishingFeatures } from '../../policy/ec2-statements.js';
 import { generatePolicies, type GeneratedPolicies, type PolicyInputs } from '../../policy/generate.js';
+import type { PromotionRequest } from '../types.js';
 import type { PolicyDocument } from '../../policy/policy-document.js';
 import { forTarget, type PromotionContext, type TargetContext } from '../context.js';
 import { isSharableAsIs } from '../lookups/inspect.js';
 import type { PreflightResult } from './preflight.js';
+
+/** What the request asks the target role to do after the copy, as the generator's inputs say it. */
+export function finishingFeatures(request: PromotionRequest): FinishingFeatures {
+  return {
+    shareWith: request.shareWith,
+    launchTemplates: request.launchTemplates.length > 0,
+    launchTemplateDefault: request.launchTemplateDefault,
+    retire: request.retire.mode,
+    deregistrationProtection: request.deregistrationProtection,
+    deprecation: request.deprecateAfterDays !== undefined,
+  };
+}
 
 /** The generator's inputs for one target account, from the request and what the preflight discovered (resolved key ARNs). */
 export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience: string): PolicyInputs {
@@ -25,13 +39,8 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     keyAccess: request.keyAccess,
     autoscalingAccess: request.autoscalingAccess,
     ssmParameter: request.ssmParameter,
-    shareWith: request.shareWith,
-    launchTemplates: request.launchTemplates.length > 0,
-    launchTemplateDefault: request.launchTemplateDefault,
-    retire: request.retire.mode,
+    ...finishingFeatures(request),
     lineage: request.lineage,
-    deregistrationProtection: request.deregistrationProtection,
-    deprecation: request.deprecateAfterDays !== undefined,
     repository: request.provenance.repository,
     audience,
   };
