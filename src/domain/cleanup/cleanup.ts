@@ -58,9 +58,8 @@ const copyKey = (e: Entry<'target-copy' | 'target-copy-done'>) => `${e.accountId
 /** Copies in the target accounts that never finished. A finished copy is the product: never touched. */
 async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
   const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
-  for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
-    if (!done.has(copyKey(entry))) await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
-  }
+  const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
+  await Promise.all(unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId)));
 }
 
 /** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
@@ -71,23 +70,32 @@ async function sharing(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
     ...images.map((e) => ({ kind: 'image' as const, region: e.region, resourceId: e.imageId, accountId: e.accountId })),
     ...snapshots.map((e) => ({ kind: 'snapshot' as const, region: e.region, resourceId: e.snapshotId, accountId: e.accountId })),
   ];
-  for (const { permission, accountIds } of byResource(permissions)) await removePermissions(run, permission, accountIds);
+  await Promise.all(byResource(permissions).map(({ permission, accountIds }) => removePermissions(run, permission, accountIds)));
 }
 
-/** This run's leases on the intermediate copy, then the copy unless another run still uses it. */
-async function intermediateCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+async function grants(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const entries = unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`);
+  await Promise.all(entries.map((entry) => removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName)));
+}
+
+/**
+ * This run's leases on the intermediate copy, then the copy unless another run still uses it. The copy is looked at
+ * while `undone` (the rest of cleanup) runs, and removed only after it, when no unfinished copy reads its snapshots.
+ */
+async function intermediateCopies(run: CleanupRun, todo: JournalEntry[], undone: Promise<unknown>): Promise<void> {
   const intermediates = new Map<string, Entry<'intermediate-copy'>>();
   for (const entry of ofKind(todo, 'intermediate-copy')) {
     const key = `${entry.region} ${entry.imageId}`;
     const seen = intermediates.get(key);
     intermediates.set(key, seen ? { ...seen, snapshotIds: [...new Set([...seen.snapshotIds, ...entry.snapshotIds])] } : entry);
   }
-  for (const entry of intermediates.values()) {
+  const removals = [...intermediates.values()].map((entry) => {
     const onIt = <E extends { region: string; imageId: string }>(e: E) => e.region === entry.region && e.imageId === entry.imageId;
     const accounts = new Set(ofKind(todo, 'launch-permission').filter(onIt).map((p) => p.accountId));
     const leases = [...new Set(ofKind(todo, 'lease').filter(onIt).map((l) => l.key))];
-    await removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, { accounts, leases });
-  }
+    return removeIntermediateCopy(run, entry.region, entry.imageId, entry.snapshotIds, { accounts, leases }, undone);
+  });
+  await Promise.all([undone, ...removals]);
 }
 
 /** What stays on purpose: key-policy statements asked for, and the promoted AMIs. */
@@ -104,8 +112,8 @@ function keptOnPurpose(run: CleanupRun, todo: JournalEntry[]): void {
 }
 
 /**
- * Undoes what the journal records and no earlier cleanup undid: unfinished target copies, the sharing, grants and
- * the intermediate copy, in that order. Every undo is attempted; failures are collected in the report. Records
+ * Undoes what the journal records and no earlier cleanup undid: unfinished target copies, the sharing and grants, all
+ * at once, then the intermediate copy. Every undo is attempted; failures are collected in the report. Records
  * `cleaned` when nothing failed.
  */
 export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
@@ -117,12 +125,8 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   }
   const todo = pending(entries);
   const run = new CleanupRun(ctx, creationTimes(entries));
-  await unfinishedCopies(run, todo);
-  await sharing(run, todo);
-  for (const entry of unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`)) {
-    await removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName);
-  }
-  await intermediateCopies(run, todo);
+  const undone = Promise.all([unfinishedCopies(run, todo), sharing(run, todo), grants(run, todo)]);
+  await intermediateCopies(run, todo, undone);
   keptOnPurpose(run, todo);
   if (run.report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });
   return run.report;

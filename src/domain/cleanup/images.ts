@@ -26,15 +26,12 @@ export interface Copy {
   label: string;
   ec2: EC2Client;
   role: typeof ROLE_INTERMEDIATE | typeof ROLE_PROMOTED;
-  /** DeregisterImage deletes the snapshots too (target copies: nobody else uses them). */
-  withSnapshots: boolean;
 }
 
 /** The copy as DescribeImages shows it, or Gone (looked for again while it may be too new to be shown). */
 export async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Gone> {
   const { side, region, imageId, ec2 } = copy;
-  const byHand = copy.withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId);
-  const call: Call = { what: `Describing ${imageId}`, side, region, actions: ['ec2:DescribeImages'], manual: byHand };
+  const call: Call = { what: `Describing ${imageId}`, side, region, actions: ['ec2:DescribeImages'], manual: manual.deregister(region, imageId) };
   return run.untilFound(call, run.sought(imageId, copy.label), async () => {
     const response = await run.send(call, () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), 'image');
     if (response instanceof Gone) return response;
@@ -48,18 +45,18 @@ export async function findImage(run: CleanupRun, copy: Copy): Promise<Image | Go
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html#ami-copy-stop). Says how to lift
  * deregistration protection when it blocks.
  */
-export async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<DeregisterImageCommandOutput | Gone> {
-  const { side, region, imageId, ec2, withSnapshots } = copy;
+async function deregister(run: CleanupRun, copy: Copy, image: Image): Promise<DeregisterImageCommandOutput | Gone> {
+  const { side, region, imageId, ec2 } = copy;
   const call: Call = {
-    what: `Deregistering ${imageId}`,
+    what: `Deregistering ${imageId} and deleting its snapshots`,
     side,
     region,
-    actions: withSnapshots ? ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'] : ['ec2:DeregisterImage'],
-    manual: withSnapshots ? manual.deregisterWithSnapshots(region, imageId) : manual.deregister(region, imageId),
+    actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+    manual: manual.deregister(region, imageId),
   };
   return run.untilFound(call, run.sought(imageId, copy.label), async () => {
     try {
-      return await ec2.send(new DeregisterImageCommand(withSnapshots ? { ImageId: imageId, DeleteAssociatedSnapshots: true } : { ImageId: imageId }));
+      return await ec2.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }));
     } catch (error) {
       if (isNotFound(error, 'image')) return Gone.instance;
       const protectedImage = /deregistration protection/i.test(errorMessage(error)) || /^enabled/i.test(image.DeregistrationProtection ?? '');
@@ -72,8 +69,7 @@ export async function deregister(run: CleanupRun, copy: Copy, image: Image): Pro
         why: `deregistration protection is on for ${imageId} (${errorName(error) || 'error'}: ${errorMessage(error)}).`,
         fix:
           `Turn it off, then deregister the AMI and delete its snapshots with ${side} account credentials: ${manual.disableProtection(region, imageId)}; ` +
-          `${call.manual}` +
-          (withSnapshots ? '. ' : `; then ${manual.deleteSnapshot(region, 'SNAPSHOT_ID')} for each of its snapshots. `) +
+          `${call.manual}. ` +
           'If protection was turned on with a cooldown, the AMI can be deregistered 24 hours after turning it off.',
         cause: error,
       });
@@ -180,11 +176,28 @@ function deletedWith(result: DeregisterImageCommandOutput | Gone): string[] {
   return (result.DeleteSnapshotResults ?? []).flatMap((r) => (r.ReturnCode === 'success' && r.SnapshotId ? [r.SnapshotId] : []));
 }
 
+/**
+ * Deregisters the copy and deletes its snapshots in the same call (DeleteAssociatedSnapshots:
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeregisterImage.html). Returns the snapshots of `knownIds`
+ * and the image that were not deleted with it, or undefined when none is known (then they are found by tag).
+ */
+export async function deregisterWithSnapshots(
+  run: CleanupRun,
+  copy: Copy,
+  image: Image,
+  knownIds: readonly string[] = [],
+): Promise<{ result: DeregisterImageCommandOutput | Gone; leftover: string[] | undefined }> {
+  const result = await deregister(run, copy, image);
+  const deleted = deletedWith(result);
+  const known = [...new Set([...knownIds, ...snapshotIdsOf(image), ...deleted])];
+  return { result, leftover: known.length > 0 ? known.filter((id) => !deleted.includes(id)) : undefined };
+}
+
 // --- target copies that never finished -----------------------------------------------------------------
 
 export async function removeTargetCopy(run: CleanupRun, region: string, imageId: string): Promise<void> {
   const ec2 = run.target.clients.ec2(region);
-  const copy: Copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED, withSnapshots: true };
+  const copy: Copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED };
   const item = run.item(copy.label, 'target', region);
   let ids: string[] | undefined;
   try {
@@ -196,11 +209,9 @@ export async function removeTargetCopy(run: CleanupRun, region: string, imageId:
         run.kept(item, `it does not carry the tag ${TAG.role}=${ROLE_PROMOTED}, so it is not treated as this action's copy and is left alone.`);
         return;
       }
-      const result = await deregister(run, copy, image);
+      const { result, leftover } = await deregisterWithSnapshots(run, copy, image);
       run.removed(item, result instanceof Gone ? result : undefined);
-      const deleted = deletedWith(result);
-      const known = [...new Set([...snapshotIdsOf(image), ...deleted])];
-      if (known.length > 0) ids = known.filter((id) => !deleted.includes(id));
+      ids = leftover;
     }
   } catch (error) {
     run.failed(item, error);

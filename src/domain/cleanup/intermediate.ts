@@ -1,9 +1,8 @@
 // The intermediate copy: removed by the last run that uses it (the lease protocol is described in steps/lease.ts).
 import { CreateTagsCommand, DeleteTagsCommand, DescribeImageAttributeCommand, type Image, type LaunchPermission, type Tag } from '@aws-sdk/client-ec2';
-import { snapshotIdsOf } from '../../aws/images.js';
 import { LEASE_TIMING, activeMarks, describeMarks, type Mark } from '../steps/lease.js';
 import { MARK, ROLE_INTERMEDIATE, TAG, tagValue } from '../tags.js';
-import { deregister, findImage, removeSnapshots, type Copy } from './images.js';
+import { deregisterWithSnapshots, findImage, removeSnapshots, type Copy } from './images.js';
 import { manual } from './manual.js';
 import type { Call, CleanupRun } from './run.js';
 import { Gone } from './visibility.js';
@@ -51,10 +50,20 @@ async function otherPermissions(run: CleanupRun, copy: Copy, ourAccounts: Readon
   return (attribute.LaunchPermissions ?? []).filter((permission) => !(permission.UserId && ourAccounts.has(permission.UserId)));
 }
 
-async function lookAtUsers(run: CleanupRun, copy: Copy, ours: Ours): Promise<Users | Gone> {
-  const permissions = await otherPermissions(run, copy, ours.accounts);
+/**
+ * The first look asks for the permissions, then the image: AWS may show a new copy to one call and not yet to the
+ * other (eventual consistency), and each is asked again until it shows. Once both were seen, "not found" means gone,
+ * so later looks ask both at once.
+ */
+async function lookAtUsers(run: CleanupRun, copy: Copy, ours: Ours, seen = false): Promise<Users | Gone> {
+  const [permissions, image] = seen
+    ? await Promise.all([otherPermissions(run, copy, ours.accounts), findImage(run, copy)])
+    : [await otherPermissions(run, copy, ours.accounts), undefined];
   if (permissions instanceof Gone) return permissions;
-  const image = await findImage(run, copy);
+  return withImage(run, copy, ours, permissions, image ?? (await findImage(run, copy)));
+}
+
+function withImage(run: CleanupRun, copy: Copy, ours: Ours, permissions: LaunchPermission[], image: Image | Gone): Users | Gone {
   if (image instanceof Gone) return image;
   return { image, permissions, leases: activeMarks(image.Tags, MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
 }
@@ -86,56 +95,69 @@ async function tagCopy(run: CleanupRun, copy: Copy, change: 'create' | 'delete',
   return run.sendUntilFound(call, run.sought(imageId, copy.label), send, 'image');
 }
 
-/** Deletes this run's lease tags first, so that runs finishing together see each other's gone. */
+/** Deletes this run's lease tags, so that other runs finishing at the same time see that this one is gone. */
 async function releaseLeases(run: CleanupRun, copy: Copy, keys: readonly string[]): Promise<void> {
-  for (const key of keys) {
-    const item = run.item(`lease tag ${key} on ${copy.imageId}`, 'source', copy.region);
-    try {
-      const result = await tagCopy(run, copy, 'delete', { Key: key });
-      run.removed(item, result instanceof Gone ? result : undefined);
-    } catch (error) {
-      run.failed(item, error);
-    }
-  }
+  await Promise.all(
+    keys.map(async (key) => {
+      const item = run.item(`lease tag ${key} on ${copy.imageId}`, 'source', copy.region);
+      try {
+        const result = await tagCopy(run, copy, 'delete', { Key: key });
+        run.removed(item, result instanceof Gone ? result : undefined);
+      } catch (error) {
+        run.failed(item, error);
+      }
+    }),
+  );
 }
 
 /**
- * Deregister only when nobody else uses the copy. Seeing other users, looks again after a while (runs finishing at the
- * same time each see the other's lease until its removal shows). Seeing none, marks the copy as going and looks once
+ * Deregister only when nobody else uses the copy. This run's leases are released while it first looks (the look
+ * leaves them out). Seeing other users, looks again after a while (runs finishing at the same time each see the
+ * other's lease until its removal shows). Seeing none, waits for `undone`, marks the copy as going and looks once
  * more: a run that has just leased it either shows here or sees the mark (steps/lease.ts) and waits.
  */
-async function decide(run: CleanupRun, copy: Copy, ours: Ours): Promise<Decision> {
-  let users = await lookAtUsers(run, copy, ours);
+async function decide(run: CleanupRun, copy: Copy, ours: Ours, undone: Promise<unknown>): Promise<Decision> {
+  let [, users] = await Promise.all([releaseLeases(run, copy, ours.leases), lookAtUsers(run, copy, ours)]);
   if (users instanceof Gone) return users;
   if (tagValue(users.image.Tags, TAG.role) !== ROLE_INTERMEDIATE || tagValue(users.image.Tags, TAG.sourceAmiId) === undefined) {
     return { kept: `it does not carry the tags ${TAG.role}=${ROLE_INTERMEDIATE} and ${TAG.sourceAmiId}, so it is not treated as this action's copy and is left alone.` };
   }
   if (inUse(users)) {
     await run.ctx.clock.sleep(LEASE_TIMING.settleMs, run.ctx.signal);
-    users = await lookAtUsers(run, copy, ours);
+    users = await lookAtUsers(run, copy, ours, true);
     if (users instanceof Gone) return REMOVED_MEANWHILE;
     if (inUse(users)) return { kept: keptFor(users) };
   }
+  await undone;
   const holder = ours.leases[0]?.slice(MARK.lease.length) ?? 'cleanup';
   const going: Tag = { Key: `${MARK.going}${holder}`, Value: new Date(run.ctx.clock.now() + LEASE_TIMING.goingMs).toISOString() };
   if ((await tagCopy(run, copy, 'create', going)) instanceof Gone) return REMOVED_MEANWHILE;
-  users = await lookAtUsers(run, copy, ours);
+  users = await lookAtUsers(run, copy, ours, true);
   if (users instanceof Gone) return REMOVED_MEANWHILE;
   if (!inUse(users)) return users.image;
   await tagCopy(run, copy, 'delete', going);
   return { kept: keptFor(users) };
 }
 
-/** Removes this run's leases, then the intermediate copy and its snapshots unless another run still uses it. */
-export async function removeIntermediateCopy(run: CleanupRun, region: string, imageId: string, recordedSnapshotIds: readonly string[], ours: Ours): Promise<void> {
+/**
+ * Removes this run's leases, then the intermediate copy and its snapshots unless another run still uses it; the copy
+ * is removed only after `undone` (the rest of cleanup) has finished.
+ */
+export async function removeIntermediateCopy(
+  run: CleanupRun,
+  region: string,
+  imageId: string,
+  recordedSnapshotIds: readonly string[],
+  ours: Ours,
+  undone: Promise<unknown> = Promise.resolve(),
+): Promise<void> {
   const ec2 = run.ctx.source.clients.ec2(region);
-  const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE, withSnapshots: false };
+  const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE };
   const item = run.item(copy.label, 'source', region);
-  await releaseLeases(run, copy, ours.leases);
   // A copy cancelled while pending was journaled before its snapshots were known: take them from the image too.
-  let ids = [...recordedSnapshotIds];
+  let ids: string[] | undefined = recordedSnapshotIds.length > 0 ? [...recordedSnapshotIds] : undefined;
   try {
-    const decision = await decide(run, copy, ours);
+    const decision = await decide(run, copy, ours, undone);
     if ('kept' in decision) {
       run.kept(item, decision.kept);
       return;
@@ -147,16 +169,17 @@ export async function removeIntermediateCopy(run: CleanupRun, region: string, im
     if (decision instanceof Gone) {
       run.removed(item, decision);
     } else {
-      ids = [...new Set([...ids, ...snapshotIdsOf(decision)])];
-      if ((await deregister(run, copy, decision)) instanceof Gone) {
+      const { result, leftover } = await deregisterWithSnapshots(run, copy, decision, recordedSnapshotIds);
+      if (result instanceof Gone) {
         run.removed(item, REMOVED_MEANWHILE);
         return;
       }
       run.removed(item);
+      ids = leftover;
     }
   } catch (error) {
     run.failed(item, error);
     return;
   }
-  await removeSnapshots(run, copy, ids.length > 0 ? ids : undefined);
+  await removeSnapshots(run, copy, ids);
 }

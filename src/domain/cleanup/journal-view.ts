@@ -41,7 +41,7 @@ export function describeEntry(entry: JournalEntry): string {
     case 'key-policy-statement':
       return `key-policy statement ${entry.sid} on ${entry.keyArn} (kept on purpose)`;
     case 'target-copy':
-      return `copy ${entry.imageId} (target account${entry.accountId ? ` ${entry.accountId}` : ''}, ${entry.region}): ${manual.deregisterWithSnapshots(entry.region, entry.imageId)}`;
+      return `copy ${entry.imageId} (target account${entry.accountId ? ` ${entry.accountId}` : ''}, ${entry.region}): ${manual.deregister(entry.region, entry.imageId)}`;
     case 'target-copy-done':
       return `promoted AMI ${entry.imageId} (target account${entry.accountId ? ` ${entry.accountId}` : ''}, ${entry.region})`;
     case 'cleaned':

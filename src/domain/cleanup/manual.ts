@@ -1,8 +1,6 @@
 /** The CLI commands that undo each change by hand. */
 export const manual = {
-  deregister: (region: string, imageId: string) => `aws ec2 deregister-image --region ${region} --image-id ${imageId}`,
-  deregisterWithSnapshots: (region: string, imageId: string) =>
-    `aws ec2 deregister-image --region ${region} --image-id ${imageId} --delete-associated-snapshots`,
+  deregister: (region: string, imageId: string) => `aws ec2 deregister-image --region ${region} --image-id ${imageId} --delete-associated-snapshots`,
   deleteSnapshot: (region: string, snapshotId: string) => `aws ec2 delete-snapshot --region ${region} --snapshot-id ${snapshotId}`,
   launchPermission: (region: string, imageId: string, accountId: string) =>
     `aws ec2 modify-image-attribute --region ${region} --image-id ${imageId} --launch-permission "Remove=[{UserId=${accountId}}]"`,

@@ -77,10 +77,14 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
  */
 export async function shareWithTargets(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
   const accountIds = targetAccountIds(ctx);
-  const sharedImage = await shareImage(ctx, image, accountIds).catch(
+  const sharedImage = shareImage(ctx, image, accountIds).catch(
     image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
   );
-  const shared = [sharedImage, ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
+  const settled = await Promise.allSettled([sharedImage, ...image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))]);
+  // The image's failure first: when the intermediate copy is gone, its snapshots are too, and the image's error says why.
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  const shared = settled.map((result) => (result as PromiseFulfilledResult<Shared>).value);
   const report: ShareReport = {
     added: shared.filter((s) => s.added.length > 0).map((s) => s.resourceId),
     alreadyShared: shared.filter((s) => s.added.length < accountIds.length).map((s) => s.resourceId),

@@ -133,7 +133,7 @@ const intermediateRemoval: [string, unknown][] = [
   ...look,
   markGoing(),
   ...look,
-  ['DeregisterImage', { ImageId: INTERMEDIATE }],
+  ['DeregisterImage', { ImageId: INTERMEDIATE, DeleteAssociatedSnapshots: true }],
   ['DescribeSnapshots', { SnapshotIds: [SNAP_1] }],
   ['DescribeSnapshots', { SnapshotIds: [SNAP_2] }],
   ['DeleteSnapshot', { SnapshotId: SNAP_1 }],
@@ -203,6 +203,24 @@ describe('cleanUp after a failure in each stage', () => {
     expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
   });
 
+  it('after re-encryption: snapshots DeregisterImage deleted with the copy are not asked for again; one it could not delete is', async () => {
+    const t = setup([intermediateEntry]);
+    t.src.on(DeregisterImageCommand).resolves({
+      Return: true,
+      DeleteSnapshotResults: [
+        { SnapshotId: SNAP_1, ReturnCode: 'success' },
+        { SnapshotId: SNAP_2, ReturnCode: 'client-error' },
+      ],
+    });
+    const report = await t.run();
+    expect(t.log.of('source')).toEqual([
+      ...intermediateRemoval.slice(0, DEREGISTER + 1),
+      ['DescribeSnapshots', { SnapshotIds: [SNAP_2] }],
+      ['DeleteSnapshot', { SnapshotId: SNAP_2 }],
+    ]);
+    expect(report.removed.map((item) => item.what)).toEqual([`intermediate copy ${INTERMEDIATE}`, `snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
+  });
+
   it('cancelled while the intermediate copy was pending: its snapshots, unknown to the journal, come from the image', async () => {
     const t = setup([{ ...intermediateEntry, snapshotIds: [] }]);
     const report = await t.run();
@@ -228,15 +246,16 @@ describe('cleanUp after a failure in each stage', () => {
     expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
   });
 
-  it('during the target copy: deregisters the pending copy with target credentials in its region, first', async () => {
+  it('during the target copy: deregisters the pending copy with target credentials in its region, before the intermediate copy it reads from', async () => {
     const t = setup([intermediateEntry, ...shareEntries, grantEntry, pendingCopyEntry]);
     const report = await t.run();
-    expect(t.log.names().slice(0, 3)).toEqual(['target DescribeImages', 'target DeregisterImage', 'target DescribeSnapshots']);
+    const names = t.log.names();
+    expect(names.lastIndexOf('target DescribeSnapshots')).toBeLessThan(names.indexOf('source DeregisterImage'));
     expect(t.log.of('target')).toEqual(targetCopyRemoval);
     expect(t.tgt.calls()).toHaveLength(3);
     expect(t.target.ec2(REGION).calls()).toHaveLength(0);
     expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
-    expect(report.removed[0]).toEqual({ what: `unfinished copy ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION });
+    expect(report.removed).toContainEqual({ what: `unfinished copy ${TARGET_COPY}`, side: 'target', accountId: TARGET_ACCOUNT, region: TARGET_REGION });
     expect(t.journal.entries().at(-1)).toEqual({ kind: 'cleaned' });
   });
 
@@ -435,18 +454,22 @@ describe('cleanUp collects failures', () => {
     // Everything after the failures was still attempted.
     expect(t.log.of('target')).toEqual([['DescribeImages', { ImageIds: [TARGET_COPY] }]]);
     expect(t.log.of('source')).toEqual([...shareRemoval, ...grantRemoval, ...intermediateRemoval]);
-    expect(report.failed.map((item) => [item.what, item.side, item.region])).toEqual([
-      [`unfinished copy ${TARGET_COPY}`, 'target', TARGET_REGION],
-      [`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`, 'source', REGION],
-    ]);
-    expect(report.failed[0]?.fix).toMatch(/^Add this statement to the IAM policy of the target credentials:\n[^]*"Action": \[\s*"ec2:DescribeImages"\s*\]/);
-    expect(report.failed[1]?.fix).toContain(
+    const failed = (what: string) => report.failed.find((item) => item.what === what);
+    expect(report.failed.map((item) => [item.what, item.side, item.region])).toEqual(
+      expect.arrayContaining([
+        [`unfinished copy ${TARGET_COPY}`, 'target', TARGET_REGION],
+        [`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`, 'source', REGION],
+      ]),
+    );
+    expect(report.failed).toHaveLength(2);
+    expect(failed(`unfinished copy ${TARGET_COPY}`)?.fix).toMatch(/^Add this statement to the IAM policy of the target credentials:\n[^]*"Action": \[\s*"ec2:DescribeImages"\s*\]/);
+    expect(failed(`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`)?.fix).toContain(
       `Add this statement to the IAM policy of ${SOURCE_ROLE}:\n${JSON.stringify({ Effect: 'Allow', Action: ['ec2:ModifySnapshotAttribute'], Resource: '*' }, null, 2)}\nOr do it by hand with source account credentials: `,
     );
-    expect(report.failed[1]?.fix).toContain(
+    expect(failed(`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`)?.fix).toContain(
       `aws ec2 modify-snapshot-attribute --region ${REGION} --snapshot-id ${SNAP_1} --attribute createVolumePermission --operation-type remove --user-ids ${TARGET_ACCOUNT}`,
     );
-    expect(report.failed[1]?.message).toMatch(
+    expect(failed(`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_1}`)?.message).toMatch(
       new RegExp(`^Removing the createVolumePermission of account ${TARGET_ACCOUNT} from ${SNAP_1} \\(source account ${SOURCE_ACCOUNT}, ${REGION}\\) failed: `),
     );
     expect(report.removed.map((item) => item.what)).toContain(`createVolumePermission of account ${TARGET_ACCOUNT} on ${SNAP_2}`);
@@ -561,7 +584,7 @@ describe('cleanUp under eventual consistency (AWS may not show a resource create
     expect(report.removed.map((item) => item.what)).toEqual([`intermediate copy ${INTERMEDIATE}`, `snapshot ${SNAP_1} of ${INTERMEDIATE}`, `snapshot ${SNAP_2} of ${INTERMEDIATE}`]);
   });
 
-  it('a new copy never seen within the window is reported gone, saying so; a resource already looked for is not waited for again', async () => {
+  it('a new copy never seen within the window is reported gone, saying so; its permission and the copy are waited for together, within one window', async () => {
     const t = setup([
       { ...intermediateEntry, snapshotIds: [], at: created(10) },
       { kind: 'launch-permission', region: REGION, imageId: INTERMEDIATE, accountId: TARGET_ACCOUNT, at: created(5) },
@@ -572,8 +595,8 @@ describe('cleanUp under eventual consistency (AWS may not show a resource create
     const report = await t.run();
     // Waiting ends 180 s after the copy was created, 170 s from now, with growing pauses of at most 20 s.
     expect(t.clock.now() - NOW).toBe(170_000);
-    expect(t.clock.sleeps.slice(0, 5)).toEqual([2_000, 4_000, 8_000, 16_000, 20_000]);
-    expect(t.src.commandCalls(DescribeImageAttributeCommand)).toHaveLength(1);
+    // The copy and its launch permission are looked for at the same time, each with the same growing pauses.
+    expect([...new Set(t.clock.sleeps)].slice(0, 5)).toEqual([2_000, 4_000, 8_000, 16_000, 20_000]);
     expect(t.src.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
     expect(t.src.commandCalls(DeregisterImageCommand)).toHaveLength(0);
     expect(report.failed).toEqual([]);
@@ -617,7 +640,12 @@ describe('cleanUp under eventual consistency (AWS may not show a resource create
     t.src.on(ModifySnapshotAttributeCommand, { SnapshotId: SNAP_1 }).rejectsOnce(awsError('InvalidSnapshot.NotFound')).resolves({});
     t.source.kms(REGION).on(RetireGrantCommand).rejectsOnce(awsError('NotFoundException', 'Grant ID not found')).resolves({});
     const report = await t.run();
-    expect(t.log.of('source')).toEqual([shareRemoval[0], ...shareRemoval.slice(0, 2), ...shareRemoval.slice(1), ...grantRemoval, ...grantRemoval, ...intermediateRemoval]);
+    const sent = t.log.of('source');
+    const count = (command: [string, unknown]) => sent.filter((c) => JSON.stringify(c) === JSON.stringify(command)).length;
+    expect([...shareRemoval, ...grantRemoval].map(count)).toEqual([2, 2, 1, 2]);
+    // The intermediate copy is removed after its sharing, in the usual order.
+    const lastUnshare = Math.max(...shareRemoval.map((command) => sent.map((c) => JSON.stringify(c)).lastIndexOf(JSON.stringify(command))));
+    expect(sent.slice(lastUnshare + 1).filter(([name]) => name !== 'RetireGrant')).toEqual(intermediateRemoval.slice(1));
     expect(t.clock.sleeps).toEqual([2_000, 2_000, 2_000]);
     expect(report.failed).toEqual([]);
     expect(report.removed.some((item) => item.alreadyGone)).toBe(false);
@@ -776,7 +804,7 @@ describe('cleanUp when another run removes the intermediate copy meanwhile', () 
     const report = await t.run();
     // Seen once, the copy's "not found" is final: no waiting for it to show, no snapshot calls.
     expect(t.clock.sleeps).toEqual([10_000]);
-    expect(t.log.of('source').map(([name]) => name)).toEqual(['DeleteTags', 'DescribeImageAttribute', 'DescribeImages', 'DescribeImageAttribute']);
+    expect(t.log.of('source').map(([name]) => name)).toEqual(['DeleteTags', 'DescribeImageAttribute', 'DescribeImages', 'DescribeImageAttribute', 'DescribeImages']);
     expect(report.removed.at(-1)).toEqual(
       expect.objectContaining({ what: `intermediate copy ${INTERMEDIATE}`, alreadyGone: true, note: "another run's cleanup removed it meanwhile (and deletes its snapshots)" }),
     );
