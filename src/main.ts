@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
 import { accountOf, systemClock, type PromotionContext } from './domain/context.js';
-import { callerIdentity } from './domain/lookups/identity.js';
+import { assumedIdentity, callerIdentity } from './domain/lookups/identity.js';
 import { promote, runPreflight, type AfterCopyFailure, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
 import { policiesForTargets, type FleetPolicies } from './domain/preflight/policy-inputs.js';
@@ -44,18 +44,19 @@ function cancellation(): AbortController {
   return controller;
 }
 
-/** The sessions of every account, with who the action is in each: source and targets identified in parallel. */
+/**
+ * The sessions of every account, with who the action is in each: every role is assumed at once, and its identity
+ * follows from its ARN and the session name; only credentials from the environment are identified with a call.
+ */
 async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<PromotionContext> {
   const { request } = inputs;
   const sessions = openSessions(inputs);
-  const [source, targets] = await Promise.all([
-    callerIdentity(sessions.source, request.sourceRegion, 'source', request.sourceRole).then((identity) =>
-      accountOf(sessions.source, identity, request.sourceRole ? 'assumed' : 'environment'),
-    ),
-    Promise.all(
-      sessions.targets.map(async ({ spec, clients }) => ({ ...accountOf(clients, await callerIdentity(clients, request.sourceRegion, 'target', spec.role)), spec })),
-    ),
-  ]);
+  const sessionName = inputs.session.roleSessionName;
+  await sessions.assumeRoles();
+  const source = request.sourceRole
+    ? accountOf(sessions.source, assumedIdentity(request.sourceRole, sessionName, 'source'))
+    : accountOf(sessions.source, await callerIdentity(sessions.source, request.sourceRegion, 'source'), 'environment');
+  const targets = sessions.targets.map(({ spec, clients }) => ({ ...accountOf(clients, assumedIdentity(spec.role, sessionName, 'target')), spec }));
   core.info(`Source: account ${source.identity.accountId} as ${source.identity.arn}`);
   for (const { identity } of targets) core.info(`Target: account ${identity.accountId} as ${identity.arn}`);
   core.setOutput('target-account-id', targets[0]?.identity.accountId ?? '');

@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AccountClients } from '../../aws/clients.js';
 import { explainAwsError } from '../../aws/explain.js';
+import type { RoleArn } from '../../aws/arn.js';
 import type { Side } from '../types.js';
 
 export interface CallerIdentity {
@@ -12,25 +13,33 @@ export interface CallerIdentity {
   principalArn: string;
 }
 
-/** The role a side's credentials come from; none: credentials from the environment. */
-export interface AssumedRole {
-  arn: string;
-  accountId: string;
+/**
+ * Who a session of `role` named `sessionName` is, without a call: the assumed-role ARN STS gives such a session
+ * (arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION-NAME, the role name without its path:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns). The role is assumed
+ * on the first call that needs it, and a failure to assume it is explained there.
+ */
+export function assumedIdentity(role: RoleArn, sessionName: string, side: Side): CallerIdentity {
+  return {
+    side,
+    accountId: role.accountId,
+    arn: `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`,
+    principalArn: role.arn,
+  };
 }
 
 /**
- * Who the credentials of one side are (GetCallerIdentity needs no IAM permission:
- * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html). Failures to get the OIDC token or to
- * assume the role arrive explained and pass through; the rest are explained by where the credentials come from.
+ * Who the credentials from the environment are (GetCallerIdentity needs no IAM permission:
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), explained as credentials from the
+ * environment when it fails.
  */
-export async function callerIdentity(clients: AccountClients, region: string, side: Side, role?: AssumedRole): Promise<CallerIdentity> {
+export async function callerIdentity(clients: AccountClients, region: string, side: Side): Promise<CallerIdentity> {
   try {
     const response = await clients.sts(region).send(new GetCallerIdentityCommand({}));
     if (!response.Account || !response.Arn) throw new Error('STS returned no account');
     return { side, accountId: response.Account, arn: response.Arn, principalArn: principalOf(response.Arn) };
   } catch (error) {
-    const origin = role ? ({ accountId: role.accountId, principal: role.arn, credentials: 'assumed' } as const) : ({ credentials: 'environment' } as const);
-    throw explainAwsError(error, { what: `Identifying the ${side} credentials`, side, region, action: 'sts:GetCallerIdentity', ...origin });
+    throw explainAwsError(error, { what: `Identifying the ${side} credentials`, side, region, action: 'sts:GetCallerIdentity', credentials: 'environment' });
   }
 }
 
