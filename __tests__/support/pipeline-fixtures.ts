@@ -32,6 +32,7 @@ import { parseKmsArn, parseRoleArn, type KmsKeyArn, type RoleArn } from '../../s
 import type { AccountClients } from '../../src/aws/clients.js';
 import { accountOf, forTarget, type Clock, type Logger, type PromotionContext, type Target, type TargetContext } from '../../src/domain/context.js';
 import { MemoryJournal } from '../../src/domain/journal.js';
+import { TAG } from '../../src/domain/tags.js';
 import type { ExistingPromotion } from '../../src/domain/lookups/reuse.js';
 import type { TargetKey } from '../../src/domain/lookups/target-key.js';
 import type { PreflightResult } from '../../src/domain/preflight/preflight.js';
@@ -647,12 +648,14 @@ export function stubWorld(fx: Fixture, options: WorldOptions = {}): World {
   return world;
 }
 
-/** An earlier promotion of the source AMI found in one target region (what reuse looks for). */
+/** An earlier promotion of the source AMI found in one target region (what reuse looks for), under the target key of the request. */
 export function stubEarlierPromotion(fx: Fixture, region: string, imageId: string, snapshotIds: string[]): void {
+  const keyLabel = fx.request.targets[0]?.key.kind === 'default' ? 'default' : targetKeyArn(region);
+  const promoted = { ...image({ imageId, ownerId: TARGET_ACCOUNT, snapshotIds, encryption: 'cmk' }), CreationDate: '2029-12-31T13:00:00.000Z' };
   fx.target
     .ec2(region)
     .on(DescribeImagesCommand, { Owners: ['self'] })
-    .resolves({ Images: [{ ...image({ imageId, ownerId: TARGET_ACCOUNT, snapshotIds, encryption: 'cmk' }), CreationDate: '2029-12-31T13:00:00.000Z' }] });
+    .resolves({ Images: [{ ...promoted, Tags: [...(promoted.Tags ?? []), { Key: TAG.kmsKey, Value: keyLabel }] }] });
 }
 
 // --- the target role's simulated IAM policy ----------------------------------------------------------------

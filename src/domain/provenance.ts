@@ -45,12 +45,11 @@ export function promotedName(ctx: PromotionContext, source: SourceImage): string
 }
 
 /** The DescribeImages filters that find an earlier promotion of the same source under the same key. */
-export function reuseFilters(ctx: PromotionContext, key: TargetKey) {
+export function reuseFilters(ctx: PromotionContext) {
   return [
     { Name: `tag:${TAG.role}`, Values: [ROLE_PROMOTED] },
     { Name: `tag:${TAG.sourceAmiId}`, Values: [ctx.request.sourceAmiId] },
     { Name: `tag:${TAG.sourceRegion}`, Values: [ctx.request.sourceRegion] },
-    { Name: `tag:${TAG.kmsKey}`, Values: [key.label] },
     { Name: 'state', Values: ['available'] },
   ];
 }

@@ -333,7 +333,6 @@ describe('reuse', () => {
         Owners: ['self'],
         Filters: expect.arrayContaining([
           { Name: 'tag:promote-ami:source-ami-id', Values: [SOURCE_AMI] },
-          { Name: 'tag:promote-ami:kms-key', Values: [targetKeyArn(region)] },
           { Name: 'state', Values: ['available'] },
         ]),
       });

@@ -5,7 +5,7 @@ import { siteOf, type PromotionContext } from '../context.js';
 import type { SourceKey } from './source-key.js';
 
 /** The key policy text; undefined when the source principal may not read it and `tolerateDenied` is set. */
-export async function readKeyPolicy(ctx: PromotionContext, key: SourceKey, tolerateDenied: boolean): Promise<string | undefined> {
+export async function readKeyPolicy(ctx: PromotionContext, key: Pick<SourceKey, 'arn' | 'region'>, tolerateDenied: boolean): Promise<string | undefined> {
   try {
     const response = await ctx.source.kms(key.region).send(new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
     return response.Policy ?? '{}';

@@ -69,31 +69,44 @@ async function autoscalingFindings(ctx: TargetContext, keys: TargetKey[]): Promi
   });
 }
 
-/** The source AMI and key, checked in parallel, with what they mean for the promotion. */
-async function sourceChecks(ctx: PromotionContext, findings: PreflightFinding[]): Promise<{ image?: SourceImage; key?: SourceKey; reencrypt?: boolean }> {
-  const [image, key] = await Promise.all([
-    attempt(findings, SOURCE_IMAGE_CHECK, 'source', () => inspectImage(ctx)),
-    attempt(findings, 'The source key can be shared', 'source', () => inspectSourceKey(ctx)),
-  ]);
+/** The source AMI and key, looked up in parallel; each promise settles as soon as its own lookup is done. */
+function sourceLookups(ctx: PromotionContext, findings: PreflightFinding[]) {
+  const image = attempt(findings, SOURCE_IMAGE_CHECK, 'source', () => inspectImage(ctx));
+  const key = attempt(findings, 'The source key can be shared', 'source', () => inspectSourceKey(ctx));
+  // A key ARN input is read at once; an alias ARN once it is resolved (GetKeyPolicy takes no alias).
+  const input = ctx.request.kmsKey;
+  const keyPolicy = input.kind === 'key' ? readKeyPolicy(ctx, input, true) : key.then((k) => (k ? readKeyPolicy(ctx, k, true) : undefined));
+  return { image, key, keyPolicy: key.then((k) => (k ? keyPolicy : undefined)) };
+}
+
+/** What the source AMI and key mean for the promotion. */
+function sourceFindingsOf(ctx: PromotionContext, image: SourceImage | undefined, key: SourceKey | undefined): { findings: PreflightFinding[]; reencrypt?: boolean } {
+  const findings: PreflightFinding[] = [];
   if (image) findings.push(...sourceImageFindings(image, ctx.clock.now()));
   if (key) findings.push({ check: 'The source key can be shared', side: 'source', status: 'ok', detail: `${key.arn} is customer-managed, symmetric and enabled.` });
   const reencrypt = image && key ? !isSharableAsIs(image, key.arn) : undefined;
   if (reencrypt !== undefined && key) {
     findings.push({ check: 'Re-encryption', side: 'source', status: 'ok', detail: reencrypt ? `an intermediate copy under ${key.arn} will be made in the source account.` : 'not needed: the AMI is shared as it is.' });
   }
-  return { image, key, reencrypt };
+  return { findings, reencrypt };
 }
 
-/** The checks of one target account that need the source AMI and key: names, key access and Auto Scaling. */
-async function targetChecks(ctx: TargetContext, lookup: TargetLookup, image: SourceImage | undefined, key: SourceKey | undefined, keyPolicy: Promise<string | undefined>) {
-  const [names, keyChecks, autoscaling, allowed] = await Promise.all([
-    image ? nameFindings(ctx, image, lookup.toCopy) : [],
-    key ? keyPolicy.then((policy) => sourceKeyFindings(ctx, key, lookup.knownKeys, policy)) : [],
+type SourceLookups = ReturnType<typeof sourceLookups>;
+
+/** The checks of one target account that need the source AMI or key, each started as soon as what it needs is known. */
+async function targetChecks(ctx: TargetContext, lookup: TargetLookup, source: SourceLookups) {
+  const keyChecks = async () => {
+    const [key, policy] = await Promise.all([source.key, source.keyPolicy]);
+    return key ? sourceKeyFindings(ctx, key, lookup.knownKeys, policy) : [];
+  };
+  const [names, keyFindings, autoscaling, allowed] = await Promise.all([
+    source.image.then((image) => (image ? nameFindings(ctx, image, lookup.toCopy) : [])),
+    keyChecks(),
     autoscalingFindings(ctx, lookup.knownKeys),
     allowedImagesFindings(ctx, lookup.toCopy.map((k) => k.region)),
   ]);
   const accounts = { source: ctx.source.identity.accountId, target: ctx.target.identity.accountId };
-  return { names: placed(accounts, names), access: placed(accounts, [...keyChecks, ...autoscaling, ...allowed]) };
+  return { names: placed(accounts, names), access: placed(accounts, [...keyFindings, ...autoscaling, ...allowed]) };
 }
 
 /** Every check before the first change, in every account, in every mode; each one a finding. Throws only on unexpected errors. */
@@ -106,16 +119,16 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
   const result: PreflightResult = { findings: lookupFindings, targets };
   if (everythingPromoted(result)) return result;
 
-  const sourceFindings: PreflightFinding[] = [];
-  const { image, key, reencrypt } = await sourceChecks(ctx, sourceFindings);
-  // Read once for every target, while the name checks run.
-  const keyPolicy = key ? readKeyPolicy(ctx, key, true) : Promise.resolve(undefined);
-  const perTarget = await Promise.all(targets.map((t) => targetChecks(forTarget(ctx, t.target), t, image, key, keyPolicy)));
-  Object.assign(result, { sourceImage: image, sourceKey: key, keyPolicy: await keyPolicy });
+  const lookupFailures: PreflightFinding[] = [];
+  const lookups = sourceLookups(ctx, lookupFailures);
+  const perTarget = await Promise.all(targets.map((t) => targetChecks(forTarget(ctx, t.target), t, lookups)));
+  const [image, key, keyPolicy] = await Promise.all([lookups.image, lookups.key, lookups.keyPolicy]);
+  const { findings: sourceFindings, reencrypt } = sourceFindingsOf(ctx, image, key);
+  Object.assign(result, { sourceImage: image, sourceKey: key, keyPolicy });
   const copies = targets.map((t) => ({ accountId: t.target.identity.accountId, keys: t.toCopy }));
   result.findings = [
     ...lookupFindings,
-    ...placed({ source }, sourceFindings),
+    ...placed({ source }, [...lookupFailures, ...sourceFindings]),
     ...perTarget.flatMap((t) => t.names),
     ...(image ? placed({ source }, tagBudgetFindings(ctx, image, reencrypt ? key : undefined, copies)) : []),
     ...perTarget.flatMap((t) => t.access),

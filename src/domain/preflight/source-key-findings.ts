@@ -115,10 +115,12 @@ export async function sourceKeyFindings(ctx: TargetContext, key: SourceKey, know
   const assessment = keyPolicy === undefined ? undefined : assess(ctx, key, keyPolicy);
   const evaluated = typeof assessment === 'object' ? assessment : undefined;
   const policyFindings = policyFindingsOf(ctx, key, keyPolicy, assessment);
-  const probed = await probeFindings(ctx, key, keyPolicy, evaluated, policyFindings.some((f) => f.status === 'missing'));
   // The simulator gets the key policy only when it alone decides the copy: conditions it cannot know would fail.
   const certain = evaluated !== undefined && copyVerdict(evaluated.copy) === 'ok';
-  const simulated = await simulateTargetRole(ctx, key.arn, certain ? keyPolicy : undefined, knownKeys);
+  const [probed, simulated] = await Promise.all([
+    probeFindings(ctx, key, keyPolicy, evaluated, policyFindings.some((f) => f.status === 'missing')),
+    simulateTargetRole(ctx, key.arn, certain ? keyPolicy : undefined, knownKeys),
+  ]);
   const settled: PreflightFinding[] | undefined = probed.settled ? [{ check: KEY_POLICY_CHECK, side: 'source', status: 'ok', detail: probed.settled }] : undefined;
   const findings = [
     ...(settled ?? policyFindings),

@@ -1,5 +1,5 @@
 import type { TargetContext } from '../context.js';
-import { findExistingPromotion, type ExistingPromotion } from '../lookups/reuse.js';
+import { earlierPromotions, promotionUnder, type ExistingPromotion } from '../lookups/reuse.js';
 import { resolveTargetKey, type TargetKey } from '../lookups/target-key.js';
 import { attempt, type PreflightFinding } from './preflight-finding.js';
 
@@ -15,34 +15,32 @@ export interface TargetLookup {
   findings: PreflightFinding[];
 }
 
-/** Each region on its own, so that a key missing in several regions is reported for each of them. */
-async function keysOf(ctx: TargetContext, findings: PreflightFinding[]): Promise<TargetKey[]> {
-  const perRegion = await Promise.all(
-    ctx.target.spec.regions.map(async (region) => {
-      const own: PreflightFinding[] = [];
-      const check = `The target key in ${region}`;
-      const key = await attempt(own, check, 'target', () => resolveTargetKey(ctx.target, region));
-      if (key) own.push({ check, side: 'target', status: 'ok', detail: `copies will use ${key.display}.` });
-      return { key, own };
-    }),
-  );
-  findings.push(...perRegion.flatMap(({ own }) => own));
-  return perRegion.flatMap(({ key }) => (key ? [key] : []));
+interface RegionLookup {
+  key?: TargetKey;
+  existing?: ExistingPromotion;
+  keyFindings: PreflightFinding[];
+  reuseFindings: PreflightFinding[];
 }
 
-/** The target key of every region of one account, then an earlier promotion to reuse in each: regions in parallel. */
+/** The target key of one region and the earlier promotions there, looked up at once. */
+async function lookUpRegion(ctx: TargetContext, region: string): Promise<RegionLookup> {
+  const keyFindings: PreflightFinding[] = [];
+  const reuseFindings: PreflightFinding[] = [];
+  const check = `The target key in ${region}`;
+  const [key, candidates] = await Promise.all([
+    attempt(keyFindings, check, 'target', () => resolveTargetKey(ctx.target, region)),
+    attempt(reuseFindings, `An earlier promotion in ${region}`, 'target', () => earlierPromotions(ctx, region)),
+  ]);
+  if (key) keyFindings.push({ check, side: 'target', status: 'ok', detail: `copies will use ${key.display}.` });
+  return { key, existing: key && candidates ? promotionUnder(candidates, key) : undefined, keyFindings, reuseFindings };
+}
+
+/** The target key and an earlier promotion to reuse in every region of one account, regions in parallel. */
 export async function lookUpTarget(ctx: TargetContext): Promise<TargetLookup> {
-  const findings: PreflightFinding[] = [];
-  const knownKeys = await keysOf(ctx, findings);
-  const lookups = await Promise.all(
-    knownKeys.map(async (key) => {
-      const own: PreflightFinding[] = [];
-      const existing = await attempt(own, `An earlier promotion in ${key.region}`, 'target', () => findExistingPromotion(ctx, key));
-      return { key, existing, own };
-    }),
-  );
-  findings.push(...lookups.flatMap(({ own }) => own));
+  const lookups = await Promise.all(ctx.target.spec.regions.map((region) => lookUpRegion(ctx, region)));
+  const knownKeys = lookups.flatMap(({ key }) => (key ? [key] : []));
   const existing = lookups.flatMap(({ existing }) => (existing ? [existing] : []));
+  const findings = [...lookups.flatMap((l) => l.keyFindings), ...lookups.flatMap((l) => l.reuseFindings)];
   for (const e of existing) {
     findings.push({ check: `An earlier promotion in ${e.region}`, side: 'target', status: 'ok', detail: `${ctx.request.sourceAmiId} was already promoted as ${e.imageId}; it is reused.` });
   }
@@ -50,7 +48,7 @@ export async function lookUpTarget(ctx: TargetContext): Promise<TargetLookup> {
     keys: knownKeys.length === ctx.target.spec.regions.length ? knownKeys : undefined,
     knownKeys,
     existing,
-    toCopy: lookups.flatMap(({ key, existing, own }) => (existing || own.length > 0 ? [] : [key])),
+    toCopy: lookups.flatMap(({ key, existing, reuseFindings }) => (key && !existing && reuseFindings.length === 0 ? [key] : [])),
     findings,
   };
 }
