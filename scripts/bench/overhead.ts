@@ -1,0 +1,69 @@
+// The overhead of a whole promotion (main and post step) into one region with two copies: wall time minus the
+// copies and their detection delays, with the stand-in answering at once and with 100 ms latency per AWS call.
+import { DEFAULTS, startStandIn } from '../../standin/index.js';
+import { copySpans, sequentialLevels, unionMs } from './calls.js';
+import { COPY_MS, median, promote, promotionInputs, PROMOTION_RUNS, threeRegionWorld } from './common.js';
+import { row, type Section } from './report.js';
+
+const LATENCY_MS = 100;
+
+interface Run {
+  wallMs: number;
+  copyMs: number;
+  detectionMs: number;
+  overheadMs: number;
+  calls: number;
+  levels: number;
+}
+
+async function run(latencyMs: number): Promise<Run> {
+  const standin = await startStandIn(threeRegionWorld(), { copyDurationMs: COPY_MS, faults: { latencyMs } });
+  try {
+    const { wallMs } = await promote(standin, promotionInputs([DEFAULTS.region]));
+    const calls = standin.calls();
+    const spans = copySpans(calls, COPY_MS);
+    if (spans.length !== 2 || spans.some((s) => s.seenMs === undefined)) throw new Error(`expected two copies seen complete: ${JSON.stringify(spans)}`);
+    const copyMs = unionMs(spans.map((s) => [s.startMs, s.completeMs]));
+    const waitedMs = unionMs(spans.map((s) => [s.startMs, s.seenMs ?? s.completeMs]));
+    return { wallMs, copyMs, detectionMs: waitedMs - copyMs, overheadMs: wallMs - waitedMs, calls: calls.length, levels: sequentialLevels(calls) };
+  } finally {
+    await standin.close();
+  }
+}
+
+/** The run with the median overhead of PROMOTION_RUNS. */
+async function medianRun(latencyMs: number): Promise<{ runs: Run[]; typical: Run }> {
+  const runs: Run[] = [];
+  for (let i = 0; i < PROMOTION_RUNS; i++) runs.push(await run(latencyMs));
+  const overhead = median(runs.map((r) => r.overheadMs));
+  const typical = runs.reduce((best, r) => (Math.abs(r.overheadMs - overhead) < Math.abs(best.overheadMs - overhead) ? r : best));
+  return { runs, typical: { ...typical, overheadMs: overhead } };
+}
+
+export async function overhead(): Promise<Section> {
+  const fast = await medianRun(0);
+  const slow = await medianRun(LATENCY_MS);
+  const growthMs = slow.typical.overheadMs - fast.typical.overheadMs;
+  const f = fast.typical;
+  const s = slow.typical;
+  return {
+    title: `Whole promotion into 1 region, two ${COPY_MS} ms copies (main + post, median of ${PROMOTION_RUNS})`,
+    rows: [
+      row('wall time, no latency', f.wallMs, 'ms'),
+      row('  copies (on the critical path)', f.copyMs, 'ms'),
+      row('  detection delay (completion to the poll that saw it)', f.detectionMs, 'ms'),
+      row('  overhead: wall - copies - detection delay', f.overheadMs, 'ms', 1500),
+      row('AWS calls (main + post)', f.calls, 'calls'),
+      row('sequential levels, no latency', f.levels, 'calls'),
+      row(`wall time, ${LATENCY_MS} ms per call`, s.wallMs, 'ms'),
+      row(`  overhead, ${LATENCY_MS} ms per call`, s.overheadMs, 'ms'),
+      row(`sequential levels, ${LATENCY_MS} ms per call`, s.levels, 'calls'),
+      row(`overhead growth in calls' worth (growth / ${LATENCY_MS} ms)`, growthMs / LATENCY_MS, 'calls', 10),
+    ],
+    notes: [
+      "the stand-in delays every AWS call, not the runner's OIDC token endpoint (its handler does not consult the fault injector)",
+      'sequential level: a call that arrived after every earlier call had been answered (receivedAt >= the latest answer time before it)',
+    ],
+    data: { noLatency: fast.runs, latency: slow.runs },
+  };
+}
