@@ -2,7 +2,7 @@
 // number of sequential levels (calls that overlap no earlier call's time span).
 import type { CallRecord } from '../../standin/index.js';
 
-export interface CopySpan {
+interface CopySpan {
   imageId: string;
   startMs: number;
   completeMs: number;
@@ -26,7 +26,7 @@ function polls(call: CallRecord, copy: CopyNote): boolean {
 }
 
 /** Every copy the calls started (CopyImage notes its image, snapshots and completion), and when a poll saw it done. */
-export function copySpans(calls: CallRecord[], copyDurationMs: number): CopySpan[] {
+function copySpans(calls: CallRecord[], copyDurationMs: number): CopySpan[] {
   const copies = calls.map((c) => (c.operation === 'CopyImage' && !c.notes?.idempotentReplay ? (c.notes?.copy as CopyNote | undefined) : undefined));
   return copies
     .filter((copy): copy is CopyNote => copy !== undefined)
@@ -38,7 +38,7 @@ export function copySpans(calls: CallRecord[], copyDurationMs: number): CopySpan
 }
 
 /** Total length of the union of the intervals. */
-export function unionMs(intervals: [number, number][]): number {
+function unionMs(intervals: [number, number][]): number {
   let total = 0;
   let end = -Infinity;
   for (const [from, to] of [...intervals].sort((a, b) => a[0] - b[0])) {
@@ -46,6 +46,22 @@ export function unionMs(intervals: [number, number][]): number {
     end = Math.max(end, to);
   }
   return total;
+}
+
+export interface CopyTimes {
+  copies: number;
+  /** The time at least one copy ran. */
+  copyMs: number;
+  /** The time beyond copyMs until the polls saw every copy complete. */
+  detectionMs: number;
+}
+
+/** The copies of a promotion from its calls; throws unless each was seen complete. */
+export function copyTimes(calls: CallRecord[], copyDurationMs: number): CopyTimes {
+  const spans = copySpans(calls, copyDurationMs);
+  if (spans.some((s) => s.seenMs === undefined)) throw new Error(`a copy was never seen complete: ${JSON.stringify(spans)}`);
+  const copyMs = unionMs(spans.map((s) => [s.startMs, s.completeMs]));
+  return { copies: spans.length, copyMs, detectionMs: unionMs(spans.map((s) => [s.startMs, s.seenMs ?? s.completeMs])) - copyMs };
 }
 
 /** Calls (in the order they arrived) that arrived after every earlier call had been answered. */

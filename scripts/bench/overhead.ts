@@ -1,7 +1,7 @@
 // The overhead of a whole promotion (main and post step) into one region with two copies: wall time minus the
 // copies and their detection delays, with the stand-in answering at once and with 100 ms latency per AWS call.
 import { DEFAULTS, startStandIn } from '../../standin/index.js';
-import { copySpans, sequentialLevels, unionMs } from './calls.js';
+import { copyTimes, sequentialLevels } from './calls.js';
 import { COPY_MS, median, promote, promotionInputs, PROMOTION_RUNS, threeRegionWorld } from './common.js';
 import { row, type Section } from './report.js';
 
@@ -21,11 +21,9 @@ async function run(latencyMs: number): Promise<Run> {
   try {
     const { wallMs } = await promote(standin, promotionInputs([DEFAULTS.region]));
     const calls = standin.calls();
-    const spans = copySpans(calls, COPY_MS);
-    if (spans.length !== 2 || spans.some((s) => s.seenMs === undefined)) throw new Error(`expected two copies seen complete: ${JSON.stringify(spans)}`);
-    const copyMs = unionMs(spans.map((s) => [s.startMs, s.completeMs]));
-    const waitedMs = unionMs(spans.map((s) => [s.startMs, s.seenMs ?? s.completeMs]));
-    return { wallMs, copyMs, detectionMs: waitedMs - copyMs, overheadMs: wallMs - waitedMs, calls: calls.length, levels: sequentialLevels(calls) };
+    const { copies, copyMs, detectionMs } = copyTimes(calls, COPY_MS);
+    if (copies !== 2) throw new Error(`expected two copies, got ${copies}`);
+    return { wallMs, copyMs, detectionMs, overheadMs: wallMs - copyMs - detectionMs, calls: calls.length, levels: sequentialLevels(calls) };
   } finally {
     await standin.close();
   }
