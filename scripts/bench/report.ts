@@ -21,7 +21,8 @@ export interface Section {
 
 /** A measured value against the largest value allowed, or (without `max`) a value shown for context. */
 export function row(measure: string, value: number, unit: string, max?: number): Row {
-  const rounded = Number(value.toFixed(Math.abs(value) >= 100 ? 0 : 2));
+  // Four significant digits, so that a ratio just above its target does not print as the target.
+  const rounded = Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(4));
   return max === undefined ? { measure, value: rounded, unit } : { measure, value: rounded, unit, max, met: value <= max };
 }
 
