@@ -3,7 +3,10 @@ export type ServiceName = 'ec2' | 'kms' | 'sts' | 'ssm' | 'iam';
 
 export interface CallRecord {
   seq: number;
+  /** When the stand-in answered (its clock, ISO). */
   time: string;
+  /** When the request arrived (its clock, ISO): before any injected latency. */
+  receivedAt: string;
   service: ServiceName;
   operation: string;
   region: string;
@@ -48,8 +51,9 @@ export class CallLog {
   private readonly records: CallRecord[] = [];
   private seq = 0;
 
-  add(record: Omit<CallRecord, 'seq' | 'params'> & { params: Record<string, unknown> }): CallRecord {
-    const full: CallRecord = { ...record, params: redact(record.params), seq: ++this.seq };
+  /** `receivedAt` defaults to `time` (the internal KMS checks take no time of their own). */
+  add(record: Omit<CallRecord, 'seq' | 'params' | 'receivedAt'> & { params: Record<string, unknown>; receivedAt?: string }): CallRecord {
+    const full: CallRecord = { ...record, receivedAt: record.receivedAt ?? record.time, params: redact(record.params), seq: ++this.seq };
     this.records.push(full);
     return full;
   }

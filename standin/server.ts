@@ -112,7 +112,7 @@ function parseCall(core: StandInCore, req: IncomingMessage, body: string): Parse
   return { service, operation, region, input, schemas, accessKeyId: scope?.accessKeyId };
 }
 
-async function handleAws(core: StandInCore, req: IncomingMessage, body: string): Promise<WireResponse> {
+async function handleAws(core: StandInCore, req: IncomingMessage, body: string, receivedAt: string): Promise<WireResponse> {
   const parsed = parseCall(core, req, body);
   if ('status' in parsed) return parsed;
   const { service, operation, region, input, schemas } = parsed;
@@ -135,6 +135,7 @@ async function handleAws(core: StandInCore, req: IncomingMessage, body: string):
   const record = (outcome: { error?: AwsError; status: number }) =>
     core.log.add({
       time: new Date(core.state.now()).toISOString(),
+      receivedAt,
       service: service.name,
       operation,
       region,
@@ -201,6 +202,7 @@ export function createStandInServer(core: StandInCore): Server {
   return createServer((req, res) => {
     void (async () => {
       try {
+        const receivedAt = new Date(core.state.now()).toISOString();
         const body = await readBody(req);
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         if (url.pathname.startsWith('/_oidc/')) return send(res, handleOidc(core, req, url));
@@ -208,7 +210,7 @@ export function createStandInServer(core: StandInCore): Server {
           core.state.advance();
           return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(core.dump(), null, 2) });
         }
-        send(res, await handleAws(core, req, body));
+        send(res, await handleAws(core, req, body, receivedAt));
       } catch (error) {
         send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `stand-in crashed: ${String(error)}` });
       }

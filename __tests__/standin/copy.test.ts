@@ -94,6 +94,12 @@ describe('a successful cross-account copy', () => {
     expect(image).toMatchObject({ State: 'pending', OwnerId: targetAccount, Name: 'golden-promoted', SourceImageId: ENC_AMI });
     let snapshot = await snapshotOf(target, image);
     expect(snapshot).toMatchObject({ State: 'pending', Progress: '0%', Encrypted: true, KmsKeyId: TARGET_KEY_ARN, VolumeSize: 20 });
+    const [copyCall] = standin.calls({ operation: 'CopyImage' });
+    const note = copyCall?.notes?.copy as { imageId: string; snapshotIds: string[]; completeAt: string };
+    expect(note).toMatchObject({ imageId: ImageId, snapshotIds: [snapshot?.SnapshotId] });
+    const completesIn = Date.parse(note.completeAt) - Date.parse(copyCall?.time ?? '');
+    expect(completesIn).toBeLessThanOrEqual(DURATION);
+    expect(completesIn).toBeGreaterThan(DURATION - 1000);
 
     standin.advanceTime(DURATION / 2);
     snapshot = await snapshotOf(target, image);

@@ -84,6 +84,9 @@ describe('injected faults', () => {
     started = Date.now();
     await c.sts.send(new GetCallerIdentityCommand({}));
     expect(Date.now() - started).toBeLessThan(75);
+    const span = (operation: string) => standin.calls({ operation }).map((call) => Date.parse(call.time) - Date.parse(call.receivedAt))[0];
+    expect(span('DescribeImages')).toBeGreaterThanOrEqual(75);
+    expect(span('GetCallerIdentity')).toBeLessThan(75);
     standin.setFaults({ throttleRate: 1, operations: ['GetCallerIdentity'] });
     await expectAwsError(c.sts.send(new GetCallerIdentityCommand({})), 'Throttling');
     standin.setFaults({});

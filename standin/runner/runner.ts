@@ -46,6 +46,8 @@ export interface StepOptions {
   /** Called with the live log; may signal the process (cancellation tests). */
   onLog?: (log: string, signal: (name: NodeJS.Signals) => void) => void;
   timeoutMs?: number;
+  /** A command that runs Node 24 (e.g. ['/usr/bin/time', '-v'] for its peak memory); its output joins the log. */
+  launcher?: string[];
 }
 
 export const CONTEXT_ENV = {
@@ -94,7 +96,8 @@ export function runStep(options: StepOptions): Promise<StepResult> {
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, [options.state ? DIST_POST : DIST_ENTRY], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command = NODE24, ...args] = [...(options.launcher ?? []), NODE24, options.state ? DIST_POST : DIST_ENTRY];
+    const child = spawn(command, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     const onData = (chunk: Buffer) => {
@@ -123,6 +126,6 @@ export function runStep(options: StepOptions): Promise<StepResult> {
 /** The main step, then the post step with the state main saved (as the runner does with post-if: always()). */
 export async function runAction(options: StepOptions): Promise<{ main: StepResult; post: StepResult }> {
   const main = await runStep(options);
-  const post = await runStep({ inputs: options.inputs, env: options.env, state: main.state, timeoutMs: options.timeoutMs });
+  const post = await runStep({ inputs: options.inputs, env: options.env, state: main.state, timeoutMs: options.timeoutMs, launcher: options.launcher });
   return { main, post };
 }

@@ -340,5 +340,6 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
   if (tokenKey) state.clientTokens.set(tokenKey, { fingerprint: requestFingerprint(input), imageId });
   ctx.mutated = true;
   ctx.notes.kms = failure ? `fails: ${failure.message}` : 'ok';
+  ctx.notes.copy = { imageId, snapshotIds: blockDevices.map((d) => d.snapshotId), completeAt: new Date(job.completeAt).toISOString() };
   return { ImageId: imageId };
 }
