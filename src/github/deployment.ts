@@ -9,7 +9,6 @@
 import * as core from '@actions/core';
 import type { DeploymentSettings } from './deployment-inputs.js';
 import type { RunContext } from './run-context.js';
-import { saveDeploymentState } from './state.js';
 
 /** in_progress while copying; success or failure at the end; inactive or error after a cancellation (see finishAfterCancellation). */
 export type DeploymentStatus = 'in_progress' | 'success' | 'failure' | 'inactive' | 'error';
