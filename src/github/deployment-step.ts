@@ -34,7 +34,10 @@ export async function recordOutcome(record: DeploymentRecord | undefined, outcom
   if (outcome.cancelled) return record.settle();
   const { result } = outcome;
   if (!result) return record.finish('failure', `Failed: ${firstLine(outcome.error)}`);
-  const promoted = imageList(promotedImages(result));
+  const images = promotedImages(result);
+  // A copy that never started (it failed at once) left the others unannounced: they are recorded now.
+  if (images.length > 0) record.promoted(images);
+  const promoted = imageList(images);
   if (result.failures.length > 0) return record.finish('failure', `${result.failures.length} copies failed; promoted: ${promoted || 'none'}`);
   if (result.afterCopyFailures.length > 0) return record.finish('failure', `Promoted ${promoted}, but ${result.afterCopyFailures.map((f) => f.step).join(', ')} failed`);
   return record.finish('success', `Promoted ${promoted}`);

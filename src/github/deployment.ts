@@ -54,7 +54,8 @@ export interface DeploymentTarget {
   runUrl?: string;
 }
 
-export const REQUEST_TIMEOUT_MS = 10_000;
+// Short enough that a cancelled main step still saves the deployment's ID before the runner kills it (about 10 s after SIGINT).
+export const REQUEST_TIMEOUT_MS = 5_000;
 // "The maximum description length is 140 characters" (deployment statuses); deployments take the same short text.
 const DESCRIPTION_LIMIT = 140;
 

@@ -148,6 +148,14 @@ describe('recordOutcome', () => {
     expect(await finalStatus({ error: new Error('Copying failed in account 2.\nWhy: ...'), cancelled: false })).toEqual(['failure: Failed: Copying failed in account 2.']);
   });
 
+  it('a copy that failed at once left the others unannounced: they are recorded at the end, as a failure', async () => {
+    const { api, createDeployment, createDeploymentStatus } = fakeApi();
+    const record = new DeploymentRecord(async () => api, TARGET, SOURCE);
+    await recordOutcome(record, { result: result({ failures: [{ accountId: '3', region: 'us-east-1', error: new Error('x') }] }), cancelled: false });
+    expect(createDeployment.mock.calls[0]?.[0].payload).toMatchObject({ amis: { '222222222222': { 'eu-west-1': 'ami-0aaaaaaaaaaaaaaa1' } } });
+    expect(states(createDeploymentStatus)).toEqual(['in_progress', 'failure']);
+  });
+
   it('after a cancellation main sets no final status: the post step does, after its cleanup', async () => {
     expect(await finalStatus({ error: new Error('The job was cancelled (SIGTERM).'), cancelled: true })).toEqual([]);
     expect(savedStates()).toEqual([{ id: 77, finished: false }]);
@@ -176,7 +184,7 @@ describe('finishAfterCancellation', () => {
 describe('messages and payload', () => {
   it('a timeout says GitHub did not answer, without the permission advice', () => {
     const text = recordingWarning('production', 'creating the deployment', new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-    expect(text).toBe('Could not record the promotion in environment "production" (creating the deployment): GitHub did not answer within 10 s. The promotion itself is not affected.');
+    expect(text).toBe('Could not record the promotion in environment "production" (creating the deployment): GitHub did not answer within 5 s. The promotion itself is not affected.');
   });
 
   it('a server error gives its status and message', () => {
