@@ -10,8 +10,12 @@ import type { PreflightResult } from './domain/preflight/preflight.js';
 import { addAfterCopySummary, launchTemplateVersionsOutput, retiredOutput } from './github/after-copy-summary.js';
 import { cleanupAccounts } from './github/cleanup-step.js';
 import { reportDryRun } from './github/dry-run.js';
+import { readDeploymentSettings } from './github/deployment-inputs.js';
+import type { DeploymentRecord } from './github/deployment-record.js';
+import { openDeploymentRecord, recordOutcome, watchForDeployment } from './github/deployment-step.js';
 import { readInputs, type ActionInputs } from './github/inputs.js';
 import { actionsLogger } from './github/logger.js';
+import { loadRunContext } from './github/run-context.js';
 import { openSessions } from './github/sessions.js';
 import { createPersistedJournal } from './github/state.js';
 import { addCleanupSummary, addPoliciesSummary, addPreflightSummary, addPromotionSummary, writeSummary } from './github/summary.js';
@@ -137,11 +141,15 @@ export async function run(): Promise<void> {
     await writeSummary();
   };
   let result: PromotionResult | undefined;
+  let deployment: DeploymentRecord | undefined;
   try {
-    const inputs = readInputs();
+    const run = await loadRunContext();
+    const inputs = readInputs(run);
     for (const warning of inputs.warnings) core.warning(warning);
+    deployment = openDeploymentRecord(readDeploymentSettings(), run, inputs.request);
     ctx = await openContext(inputs, controller.signal);
     pre = await runPreflight(ctx);
+    ctx.journal = watchForDeployment(deployment, ctx.journal, pre);
     policies = policiesFor(ctx, pre, inputs.session.audience);
     if (ctx.request.dryRun) {
       reportDryRun(ctx.request, pre);
@@ -152,12 +160,16 @@ export async function run(): Promise<void> {
     core.info(`Promoted ${ctx.request.sourceAmiId} to ${result.targets.flatMap((t) => t.regions.map((r) => `${r.imageId} (${t.accountId}, ${r.region})`)).join(', ')}.`);
   } catch (caught) {
     await summarise();
-    return failed(ctx, caught, controller.signal.aborted);
+    const cancelled = controller.signal.aborted;
+    await Promise.all([failed(ctx, caught, cancelled), recordOutcome(deployment, { error: caught, cancelled })]);
+    return;
   }
   await summarise(result);
   if (!result || !ctx) return;
+  const recorded = recordOutcome(deployment, { result, cancelled: false });
   if (result.failures.length > 0) await copiesFailed(ctx, result.failures);
   if (result.afterCopyFailures.length > 0) await afterCopyFailed(ctx, result.afterCopyFailures);
   if (ctx.request.cleanup || result.failures.length > 0) await cleanUpAfter(ctx);
   else if (ctx.journal.entries().length > 0) ctx.journal.record({ kind: 'kept' });
+  await recorded;
 }

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { describeEntry, nothingToUndo } from './domain/cleanup/journal-view.js';
 import type { Journal } from './domain/journal.js';
-import { createPersistedJournal } from './github/state.js';
+import { createPersistedJournal, readDeploymentState } from './github/state.js';
 
 function leftover(journal: Journal | undefined): string {
   if (!journal) return '';
@@ -10,22 +10,33 @@ function leftover(journal: Journal | undefined): string {
   return `\nThe main step recorded these changes, which may still be in place:\n${entries.map((entry) => `- ${describeEntry(entry)}`).join('\n')}`;
 }
 
-/**
- * The post step: undoes what the main step left behind (after a failure, a cancellation, or a failed cleanup).
- * With nothing to undo it returns before loading the AWS SDK.
- */
-export async function run(): Promise<void> {
+/** Undoes what the journal holds; true when nothing is left in place. */
+async function cleanUp(): Promise<boolean> {
   let journal: Journal | undefined;
   try {
     journal = createPersistedJournal();
     const nothing = nothingToUndo(journal.entries());
     if (nothing) {
       core.info(`Nothing to clean up: ${nothing}`);
-      return;
+      return true;
     }
     const { cleanUpAfterMain } = await import('./github/cleanup-step.js');
-    await cleanUpAfterMain(journal);
+    return await cleanUpAfterMain(journal);
   } catch (error) {
     core.setFailed(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}${leftover(journal)}`);
+    return false;
+  }
+}
+
+/**
+ * The post step: undoes what the main step left behind (after a failure, a cancellation, or a failed cleanup), then
+ * closes a deployment the main step left in progress. With nothing to do it returns before loading the AWS SDK.
+ */
+export async function run(): Promise<void> {
+  const cleanedUp = await cleanUp();
+  const deployment = readDeploymentState();
+  if (deployment && !deployment.finished) {
+    const { closeAfterCancellation } = await import('./github/deployment-step.js');
+    await closeAfterCancellation(deployment, cleanedUp);
   }
 }

@@ -55,4 +55,5 @@ export type { ImageDump, SnapshotDump, KeyDump, GrantDump, LaunchTemplateDump, L
 export { keyArn, launchTemplateArn, instanceArn } from './arns.js';
 export { runStep, runAction, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
 export { NODE24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
-export { actionYaml, runnerInputs, setInputs, VALID_INPUTS } from './runner/inputs-env.js';
+export { actionYaml, runnerInputs, setInputs, VALID_INPUTS, JOB_TOKEN } from './runner/inputs-env.js';
+export { startGitHubApi, type GitHubApiStandIn, type GitHubApiOptions, type GitHubApiRequest, type RecordedDeployment } from './github-api.js';

@@ -7,6 +7,7 @@ import type { Journal } from '../domain/journal.js';
 import type { PromotionRequest, TargetSpec } from '../domain/types.js';
 import { readInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
+import { loadRunContext } from './run-context.js';
 import { openSessions } from './sessions.js';
 import { addCleanupSummary, writeSummary } from './summary.js';
 
@@ -25,9 +26,9 @@ export function cleanupAccounts(
   };
 }
 
-/** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo. */
-export async function cleanUpAfterMain(journal: Journal): Promise<void> {
-  const inputs = readInputs();
+/** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo; true when nothing is left. */
+export async function cleanUpAfterMain(journal: Journal): Promise<boolean> {
+  const inputs = readInputs(await loadRunContext());
   const sessions = openSessions(inputs);
   const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets);
   const ctx = { ...accounts, journal, log: actionsLogger, clock: systemClock };
@@ -41,4 +42,5 @@ export async function cleanUpAfterMain(journal: Journal): Promise<void> {
   } else {
     core.info(`Cleanup done: ${report.removed.length} removed, ${report.kept.length} kept on purpose.`);
   }
+  return report.failed.length === 0;
 }

@@ -5,6 +5,7 @@ import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag } from
 import { InputError, bool, integer, oneOf, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
 import { readAfterCopy } from './after-copy-inputs.js';
 import { readTargets } from './target-inputs.js';
+import type { RunContext } from './run-context.js';
 
 export { InputError };
 import { parseRecipient, recipientId, type Recipient } from '../policy/recipients.js';
@@ -65,22 +66,12 @@ export function parseTags(name: string, raw: string): { tags: Tag[]; warnings: s
   return { tags, warnings };
 }
 
-function defaultSessionName(): string {
-  const runId = process.env.GITHUB_RUN_ID;
-  const attempt = process.env.GITHUB_RUN_ATTEMPT ?? '1';
-  return runId ? `promote-ami-${runId}-${attempt}` : `promote-ami-${Date.now()}`;
+function defaultSessionName(run: RunContext): string {
+  return run.runId ? `promote-ami-${run.runId}-${run.runAttempt ?? '1'}` : `promote-ami-${Date.now()}`;
 }
 
-function provenance(): PromotionRequest['provenance'] {
-  const env = process.env;
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  return {
-    repository: env.GITHUB_REPOSITORY || undefined,
-    commitSha: env.GITHUB_SHA || undefined,
-    runId: env.GITHUB_RUN_ID || undefined,
-    runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
-    runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-  };
+function provenance({ repository, sha, runId, runAttempt, runUrl }: RunContext): PromotionRequest['provenance'] {
+  return { repository, commitSha: sha, runId, runAttempt, runUrl };
 }
 
 function readSourceAmiId(): string {
@@ -140,8 +131,8 @@ function readImageSettings(): Pick<PromotionRequest, 'amiName' | 'amiDescription
   return { amiName, amiDescription, ssmParameter };
 }
 
-function readSession(): SessionSettings {
-  const roleSessionName = optional('role-session-name') ?? defaultSessionName();
+function readSession(run: RunContext): SessionSettings {
+  const roleSessionName = optional('role-session-name') ?? defaultSessionName(run);
   if (!SESSION_NAME.test(roleSessionName)) {
     throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
   }
@@ -153,15 +144,15 @@ function readSession(): SessionSettings {
 }
 
 /** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
-export function readInputs(): ActionInputs {
+export function readInputs(run: RunContext): ActionInputs {
   const sourceAmiId = readSourceAmiId();
   const accounts = readAccounts();
   const keyAccess = oneOf<KeyAccessMode>('key-access', KEY_ACCESS_MODES, 'verify');
   const autoscalingAccess = oneOf<AutoscalingAccessMode>('autoscaling-access', AUTOSCALING_MODES, 'check');
   const image = readImageSettings();
-  const session = readSession();
+  const session = readSession(run);
   const tags = parseTags('tags', core.getInput('tags'));
-  const origin = provenance();
+  const origin = provenance(run);
   const { repository } = origin;
   const request: PromotionRequest = {
     sourceAmiId,

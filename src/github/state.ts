@@ -52,3 +52,26 @@ export function createPersistedJournal(): Journal {
   }
   return new MemoryJournal(initial, (entries) => core.saveState(JOURNAL_STATE, JSON.stringify(entries)), systemClock.now);
 }
+
+/** The state name under which the main step saves the GitHub deployment it recorded, for the post step. */
+const DEPLOYMENT_STATE = 'deployment';
+
+/** The deployment the main step recorded; `finished` once main set its final status (else the post step does). */
+export interface DeploymentState {
+  id: number;
+  finished: boolean;
+}
+
+export function saveDeploymentState(state: DeploymentState): void {
+  core.saveState(DEPLOYMENT_STATE, JSON.stringify(state));
+}
+
+/** The saved deployment, or undefined when none was recorded (or the state is unreadable: recording never fails a step). */
+export function readDeploymentState(): DeploymentState | undefined {
+  try {
+    const parsed = JSON.parse(core.getState(DEPLOYMENT_STATE) || 'null') as Partial<DeploymentState> | null;
+    return typeof parsed?.id === 'number' ? { id: parsed.id, finished: parsed.finished === true } : undefined;
+  } catch {
+    return undefined;
+  }
+}

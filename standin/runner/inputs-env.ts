@@ -8,10 +8,16 @@ interface ActionYaml {
 
 export const actionYaml = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as ActionYaml;
 
+/** What the runner gives `${{ github.token }}` (github-token's default) in these runs. */
+export const JOB_TOKEN = 'ghs_standInJobToken0123456789abcdefABCDEF';
+
+/** A declared default as the runner evaluates it: the only expression action.yml uses is the job's token. */
+const evaluated = (value: string) => value.replace('${{ github.token }}', JOB_TOKEN);
+
 /** The INPUT_* variables the runner sets: declared defaults, overridden by `given`. */
 export function runnerInputs(given: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(actionYaml.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
+  for (const [name, spec] of Object.entries(actionYaml.inputs)) env[`INPUT_${name.toUpperCase()}`] = evaluated(spec.default ?? '');
   for (const [name, value] of Object.entries(given)) {
     if (!(name in actionYaml.inputs)) throw new Error(`unknown input ${name}`);
     env[`INPUT_${name.toUpperCase()}`] = value;

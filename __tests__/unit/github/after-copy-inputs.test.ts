@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { InputError, readInputs } from '../../../src/github/inputs.js';
 import { parseLaunchTemplates } from '../../../src/github/after-copy-inputs.js';
+import type { RunContext } from '../../../src/github/run-context.js';
 import { VALID_INPUTS, setInputs } from '../../../standin/index.js';
 
-const REPOSITORY = process.env.GITHUB_REPOSITORY;
-afterEach(() => {
-  if (REPOSITORY === undefined) delete process.env.GITHUB_REPOSITORY;
-  else process.env.GITHUB_REPOSITORY = REPOSITORY;
-});
+const RUN = { repository: 'acme/images' };
 
-function refusal(inputs: Record<string, string>): string {
+function refusal(inputs: Record<string, string>, run: RunContext = RUN): string {
   setInputs({ ...VALID_INPUTS, ...inputs });
   try {
-    readInputs();
+    readInputs(run);
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
     return (error as Error).message;
@@ -23,7 +20,7 @@ function refusal(inputs: Record<string, string>): string {
 describe('launch-template', () => {
   it('is empty by default, and the default version is left alone', () => {
     setInputs(VALID_INPUTS);
-    const { request } = readInputs();
+    const { request } = readInputs(RUN);
     expect(request.launchTemplates).toEqual([]);
     expect(request.launchTemplateDefault).toBe(false);
   });
@@ -51,16 +48,15 @@ describe('launch-template', () => {
 
 describe('lineage and retire-previous', () => {
   it('default to the repository and to retiring nothing, keeping 2 and anything launched within 30 days', () => {
-    process.env.GITHUB_REPOSITORY = 'acme/images';
     setInputs(VALID_INPUTS);
-    const { request } = readInputs();
+    const { request } = readInputs(RUN);
     expect(request.lineage).toBe('acme/images');
     expect(request.retire).toEqual({ mode: 'none', keepPrevious: 2, keepIfLaunchedWithinDays: 30 });
   });
 
   it('reads every input', () => {
     setInputs({ ...VALID_INPUTS, lineage: 'web-server', 'retire-previous': 'deregister', 'keep-previous': '0', 'keep-if-launched-within-days': '7' });
-    const { request } = readInputs();
+    const { request } = readInputs(RUN);
     expect(request.lineage).toBe('web-server');
     expect(request.retire).toEqual({ mode: 'deregister', keepPrevious: 0, keepIfLaunchedWithinDays: 7 });
   });
@@ -70,8 +66,7 @@ describe('lineage and retire-previous', () => {
   });
 
   it('needs a lineage to retire when there is no repository', () => {
-    delete process.env.GITHUB_REPOSITORY;
-    expect(refusal({ 'retire-previous': 'disable' })).toContain('Input lineage: is needed with retire-previous: disable');
+    expect(refusal({ 'retire-previous': 'disable' }, {})).toContain('Input lineage: is needed with retire-previous: disable');
   });
 
   it('refuses a lineage longer than a tag value', () => {

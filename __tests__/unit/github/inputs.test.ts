@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { InputError, readInputs } from '../../../src/github/inputs.js';
+import type { RunContext } from '../../../src/github/run-context.js';
 import { VALID_INPUTS, setInputs } from '../../../standin/index.js';
 
-function read(overrides: Record<string, string>) {
+function read(overrides: Record<string, string>, run: RunContext = {}) {
   setInputs({ ...VALID_INPUTS, ...overrides });
-  return readInputs();
+  return readInputs(run);
 }
 
 function failure(overrides: Record<string, string>): InputError {
@@ -17,18 +18,10 @@ function failure(overrides: Record<string, string>): InputError {
   throw new Error('readInputs accepted ' + JSON.stringify(overrides));
 }
 
-afterEach(() => {
-  delete process.env.GITHUB_RUN_ID;
-  delete process.env.GITHUB_RUN_ATTEMPT;
-  delete process.env.GITHUB_REPOSITORY;
-});
-
 describe('readInputs with valid values', () => {
   it('applies the documented defaults', () => {
-    process.env.GITHUB_RUN_ID = '987';
-    process.env.GITHUB_RUN_ATTEMPT = '2';
-    process.env.GITHUB_REPOSITORY = 'acme/images';
-    const { request, session } = read({});
+    const runUrl = 'https://github.com/acme/images/actions/runs/987';
+    const { request, session } = read({}, { repository: 'acme/images', owner: 'acme', repo: 'images', sha: 'abc', runId: '987', runAttempt: '2', runUrl });
     expect(request.sourceRegion).toBe('eu-west-1');
     expect(request.targets[0]?.regions).toEqual(['eu-west-1']);
     expect(request.targets[0]?.key).toEqual({ kind: 'default' });
@@ -39,7 +32,7 @@ describe('readInputs with valid values', () => {
     expect(request).toMatchObject({ copyTags: true, cleanup: true, dryRun: false, deregistrationProtection: false, waitTimeoutMinutes: 120 });
     expect(request.deprecateAfterDays).toBeUndefined();
     expect(request.tags).toEqual([]);
-    expect(request.provenance.runUrl).toBe('https://github.com/acme/images/actions/runs/987');
+    expect(request.provenance).toEqual({ repository: 'acme/images', commitSha: 'abc', runId: '987', runAttempt: '2', runUrl });
     expect(session).toEqual({ audience: 'sts.amazonaws.com', roleSessionName: 'promote-ami-987-2', roleDurationSeconds: 3600 });
   });
 

@@ -18,12 +18,12 @@ function refusal(raw: string): string {
 describe('share-with', () => {
   it('is empty by default: nothing is shared onward', () => {
     setInputs(VALID_INPUTS);
-    expect(readInputs().request.shareWith).toEqual([]);
+    expect(readInputs({}).request.shareWith).toEqual([]);
   });
 
   it('reads account IDs, organization ARNs and OU ARNs, one per line, blank lines and spaces ignored', () => {
     setInputs({ ...VALID_INPUTS, 'share-with': `444455556666\n\n  ${ORG}  \n${OU}\n` });
-    expect(readInputs().request.shareWith).toEqual([
+    expect(readInputs({}).request.shareWith).toEqual([
       { kind: 'account', accountId: '444455556666' },
       { kind: 'organization', arn: ORG, partition: 'aws', organizationId: 'o-a1b2c3d4e5' },
       { kind: 'organizational-unit', arn: OU, partition: 'aws', organizationId: 'o-a1b2c3d4e5', ouId: 'ou-a1b2-33333333' },
