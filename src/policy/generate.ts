@@ -1,5 +1,5 @@
 import { ssmParameterArn } from '../aws/arn.js';
-import { githubOidcTrustStatement } from '../aws/trust-policy.js';
+import { DEFAULT_SUBJECT, githubOidcTrustStatement, githubSubject, roleChainingTrustStatement, sourcePrincipal, type OidcSubject } from '../aws/trust-policy.js';
 import {
   AUTOSCALING_GRANT,
   EBS_GRANT,
@@ -29,7 +29,7 @@ export interface PolicyInputs {
   targetRegions: string[];
   /** The resolved key ARN of the customer-managed key the AMI is shared under. */
   kmsKeyArn: string;
-  /** Not needed by any policy: the source IAM policy goes on this role, or on the environment's credentials. */
+  /** The source IAM policy goes on this role, or on the environment's credentials; role-chaining trusts it. */
   sourceRoleArn?: string;
   targetRoleArn: string;
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
@@ -56,6 +56,10 @@ export interface PolicyInputs {
   deprecation?: boolean;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
+  /** The jobs of the repository allowed to assume the target role; DEFAULT_SUBJECT when absent. */
+  subject?: OidcSubject;
+  /** role-chaining: the target role is assumed with sts:AssumeRole by the source principal, not with an OIDC token. */
+  roleChaining?: boolean;
   audience: string;
 }
 
@@ -168,8 +172,17 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function targetTrustPolicy(inputs: PolicyInputs): PolicyDocument {
-  const statement = githubOidcTrustStatement(inputs.partition, inputs.targetAccountId, inputs.audience, inputs.repository);
+/**
+ * The trust policy of the role the action assumes in `accountId`: the jobs of `subject` with their OIDC token, or with
+ * role-chaining the source principal (the source role, else the source account) with sts:AssumeRole.
+ */
+export function roleTrustPolicy(inputs: PolicyInputs, accountId: string): PolicyDocument {
+  if (inputs.roleChaining) {
+    const principal = sourcePrincipal(inputs.partition, inputs.sourceAccountId, inputs.sourceRoleArn);
+    return { Version: '2012-10-17', Statement: [{ Sid: 'SourcePrincipalRoleChaining', ...roleChainingTrustStatement(principal) }] };
+  }
+  const subject = githubSubject(inputs.repository, inputs.subject ?? DEFAULT_SUBJECT);
+  const statement = githubOidcTrustStatement(inputs.partition, accountId, inputs.audience, subject);
   return { Version: '2012-10-17', Statement: [{ Sid: 'GitHubActionsOidc', ...statement }] };
 }
 
@@ -181,7 +194,7 @@ export function generatePolicies(inputs: PolicyInputs): GeneratedPolicies {
     sourceRoleIamPolicy: sourceRoleIamPolicy(inputs, extraKeys),
     keyPolicyStatements: targetRoleKeyStatements(inputs.targetRoleArn, inputs.targetAccountId),
     targetRoleIamPolicy: targetRoleIamPolicy(inputs, targetKeys),
-    targetTrustPolicy: targetTrustPolicy(inputs),
+    targetTrustPolicy: roleTrustPolicy(inputs, inputs.targetAccountId),
     autoscalingKeyStatements: targetKeys.length > 0 ? autoScalingKeyStatements(inputs.partition, inputs.targetAccountId) : [],
     recipientKeyStatements: recipientsOf(inputs.shareWith ?? [], inputs.targetAccountId).flatMap((r) => recipientKeyStatements(r, inputs.partition)),
   };

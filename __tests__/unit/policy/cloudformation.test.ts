@@ -1,0 +1,117 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { renderTemplates } from '../../../src/policy/cloudformation.js';
+import { parseTemplate } from '../../../src/policy/cloudformation-yaml.js';
+import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
+import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
+import { KEY_ARN, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT } from '../../support/accounts.js';
+
+type Template = { Parameters: Record<string, { Default?: string }>; Conditions: Record<string, unknown>; Resources: Record<string, { Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown; Condition?: string }> };
+
+const PROVIDER_ARN = 'provider-made-by-the-stack';
+
+/** Evaluates the intrinsic functions the templates use, as CloudFormation would for a stack in `account` and eu-west-1. */
+function resolver(template: Template, account: string, parameters: Record<string, string>) {
+  const values: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(template.Parameters).map(([name, spec]) => [name, spec.Default ?? ''])),
+    ...parameters,
+    'AWS::AccountId': account,
+    'AWS::Region': SOURCE_REGION,
+    'AWS::Partition': 'aws',
+    GitHubOidcProvider: PROVIDER_ARN,
+  };
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (node === null || typeof node !== 'object') return node;
+    const [[name, argument]] = Object.entries(node) as [[string, unknown]];
+    switch (Object.keys(node).length === 1 ? name : '') {
+      case 'Ref':
+        return values[argument as string] ?? expect(argument).toBe('a parameter or pseudo parameter');
+      case 'Fn::Sub':
+        return (argument as string).replace(/\$\{([\w:]+)\}/g, (_, key: string) => values[key] ?? `unknown ${key}`);
+      case 'Fn::If': {
+        const [condition, then, otherwise] = argument as [string, unknown, unknown];
+        return resolve(resolve(template.Conditions[condition]) === true ? then : otherwise);
+      }
+      case 'Fn::Equals':
+        return (resolve(argument) as unknown[]).reduce((a, b) => a === b);
+      case 'Fn::Not':
+        return !(resolve(argument) as boolean[])[0];
+      default:
+        return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
+    }
+  };
+  return resolve;
+}
+
+function stack(path: string, account: string, parameters: Record<string, string>) {
+  const template = parseTemplate(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')) as Template;
+  const resolve = resolver(template, account, parameters);
+  const role = (name: string) => resolve(template.Resources[name]?.Properties) as { AssumeRolePolicyDocument: unknown; Policies: { PolicyDocument: unknown }[] };
+  const output = (name: string) => {
+    const spec = template.Outputs[name];
+    return spec?.Condition && resolve(template.Conditions[spec.Condition]) !== true ? undefined : JSON.parse(resolve(spec?.Value) as string);
+  };
+  return { role, output, resolve, template };
+}
+
+const COMMON = { SourceKeyArn: KEY_ARN, Repository: 'OWNER/REPO', CreateOidcProvider: 'false' };
+const TARGET = { ...COMMON, SourceAccountId: SOURCE_ACCOUNT, SourceRegion: SOURCE_REGION, TargetKeyArn: TARGET_KEY_ARN };
+/** The templates serve every release: sources that need re-encryption and sources shared as they are. */
+const ANY_RELEASE: PolicyInputs = { ...EXAMPLE_INPUTS, reencrypt: undefined };
+
+describe('the CloudFormation templates', () => {
+  it('are what npm run templates writes from the generator (run it after changing the policies)', () => {
+    for (const [path, text] of Object.entries(renderTemplates())) {
+      expect(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')).toBe(text);
+    }
+  });
+
+  it('give the target role exactly the generated policy and trust, and output the Auto Scaling key statements', () => {
+    const { role, output } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, TARGET);
+    const expected = generatePolicies(ANY_RELEASE);
+    expect(role('TargetRole').Policies).toEqual([{ PolicyName: 'promote-encrypted-ami', PolicyDocument: expected.targetRoleIamPolicy }]);
+    expect(role('TargetRole').AssumeRolePolicyDocument).toEqual(expected.targetTrustPolicy);
+    expect(output('TargetKeyPolicyStatements')).toEqual(expected.autoscalingKeyStatements);
+  });
+
+  it("give the target role the default EBS key's policy when TargetKeyArn is empty, with no key statements to add", () => {
+    const { role, output } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, { ...TARGET, TargetKeyArn: '' });
+    expect(role('TargetRole').Policies[0]?.PolicyDocument).toEqual(generatePolicies({ ...ANY_RELEASE, targetKeyArns: {} }).targetRoleIamPolicy);
+    expect(output('TargetKeyPolicyStatements')).toBeUndefined();
+  });
+
+  it.each([
+    [{ Environment: 'prod-eu' }, { subject: { environment: 'prod-eu' } }],
+    [{ Branch: 'main' }, { subject: { branch: 'main' } }],
+    [{ Environment: 'prod-eu', Branch: 'release' }, { subject: { branch: 'release' } }],
+    [{ RoleChaining: 'true' }, { roleChaining: true }],
+  ] as const)('trust as the generator does for %j', (parameters, inputs) => {
+    const { role } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, { ...TARGET, ...parameters });
+    expect(role('TargetRole').AssumeRolePolicyDocument).toEqual(generatePolicies({ ...ANY_RELEASE, ...inputs }).targetTrustPolicy);
+  });
+
+  it('name the OIDC provider the stack makes, so that the role is created after it', () => {
+    const { role, template } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, { ...TARGET, CreateOidcProvider: 'true' });
+    expect(JSON.stringify(role('TargetRole').AssumeRolePolicyDocument)).toContain(`"Federated":"${PROVIDER_ARN}"`);
+    expect(template.Resources.GitHubOidcProvider?.Properties).toEqual({ Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+  });
+
+  it("give the source role the generated policy, trusting the source account's OIDC provider, and output the source key statements", () => {
+    const { role, output } = stack('cloudformation/source-account.yaml', SOURCE_ACCOUNT, { ...COMMON, TargetAccountId: TARGET_ACCOUNT });
+    const expected = generatePolicies(ANY_RELEASE);
+    expect(role('SourceRole').Policies[0]?.PolicyDocument).toEqual(expected.sourceRoleIamPolicy);
+    expect(JSON.stringify(role('SourceRole').AssumeRolePolicyDocument)).toBe(
+      JSON.stringify(expected.targetTrustPolicy).replace(`iam::${TARGET_ACCOUNT}:oidc-provider`, `iam::${SOURCE_ACCOUNT}:oidc-provider`),
+    );
+    expect(output('SourceKeyPolicyStatements')).toEqual(expected.keyPolicyStatements);
+  });
+
+  it('with role chaining, let the source role be assumed by principals of its own account', () => {
+    const { role } = stack('cloudformation/source-account.yaml', SOURCE_ACCOUNT, { ...COMMON, TargetAccountId: TARGET_ACCOUNT, RoleChaining: 'true' });
+    expect(role('SourceRole').AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'SourcePrincipalRoleChaining', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+    });
+  });
+});
