@@ -109,6 +109,11 @@ function trust(inputs: PolicyInputs, accountId: string, chainingInputs: PolicyIn
   );
 }
 
+/**
+ * GitHub's identity provider without thumbprints: IAM verifies GitHub through its library of trusted root CAs
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html), and
+ * ThumbprintList is optional (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-oidcprovider.html).
+ */
 function oidcProvider() {
   return {
     Type: 'AWS::IAM::OIDCProvider',
