@@ -1,59 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { renderTemplates } from '../../../src/policy/cloudformation.js';
-import { parseTemplate } from '../../../src/policy/cloudformation-yaml.js';
 import { generatePolicies, type PolicyInputs } from '../../../src/policy/generate.js';
+import { STACK_PROVIDER_ARN, deployTemplate } from '../../support/cloudformation.js';
 import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
 import { KEY_ARN, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT } from '../../support/accounts.js';
 
-type Template = { Parameters: Record<string, { Default?: string }>; Conditions: Record<string, unknown>; Resources: Record<string, { Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown; Condition?: string }> };
-
-const PROVIDER_ARN = 'provider-made-by-the-stack';
-
-/** Evaluates the intrinsic functions the templates use, as CloudFormation would for a stack in `account` and eu-west-1. */
-function resolver(template: Template, account: string, parameters: Record<string, string>) {
-  const values: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(template.Parameters).map(([name, spec]) => [name, spec.Default ?? ''])),
-    ...parameters,
-    'AWS::AccountId': account,
-    'AWS::Region': SOURCE_REGION,
-    'AWS::Partition': 'aws',
-    GitHubOidcProvider: PROVIDER_ARN,
-  };
-  const resolve = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(resolve);
-    if (node === null || typeof node !== 'object') return node;
-    const [[name, argument]] = Object.entries(node) as [[string, unknown]];
-    switch (Object.keys(node).length === 1 ? name : '') {
-      case 'Ref':
-        return values[argument as string] ?? expect(argument).toBe('a parameter or pseudo parameter');
-      case 'Fn::Sub':
-        return (argument as string).replace(/\$\{([\w:]+)\}/g, (_, key: string) => values[key] ?? `unknown ${key}`);
-      case 'Fn::If': {
-        const [condition, then, otherwise] = argument as [string, unknown, unknown];
-        return resolve(resolve(template.Conditions[condition]) === true ? then : otherwise);
-      }
-      case 'Fn::Equals':
-        return (resolve(argument) as unknown[]).reduce((a, b) => a === b);
-      case 'Fn::Not':
-        return !(resolve(argument) as boolean[])[0];
-      default:
-        return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
-    }
-  };
-  return resolve;
-}
-
-function stack(path: string, account: string, parameters: Record<string, string>) {
-  const template = parseTemplate(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')) as Template;
-  const resolve = resolver(template, account, parameters);
-  const role = (name: string) => resolve(template.Resources[name]?.Properties) as { AssumeRolePolicyDocument: unknown; Policies: { PolicyDocument: unknown }[] };
-  const output = (name: string) => {
-    const spec = template.Outputs[name];
-    return spec?.Condition && resolve(template.Conditions[spec.Condition]) !== true ? undefined : JSON.parse(resolve(spec?.Value) as string);
-  };
-  return { role, output, resolve, template };
-}
+const stack = (path: string, account: string, parameters: Record<string, string>) => {
+  const deployed = deployTemplate(path, account, SOURCE_REGION, parameters);
+  return { ...deployed, output: deployed.statementsOutput };
+};
 
 const COMMON = { SourceKeyArn: KEY_ARN, Repository: 'OWNER/REPO', CreateOidcProvider: 'false' };
 const TARGET = { ...COMMON, SourceAccountId: SOURCE_ACCOUNT, SourceRegion: SOURCE_REGION, TargetKeyArn: TARGET_KEY_ARN };
@@ -93,7 +49,7 @@ describe('the CloudFormation templates', () => {
 
   it('name the OIDC provider the stack makes, so that the role is created after it', () => {
     const { role, template } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, { ...TARGET, CreateOidcProvider: 'true' });
-    expect(JSON.stringify(role('TargetRole').AssumeRolePolicyDocument)).toContain(`"Federated":"${PROVIDER_ARN}"`);
+    expect(JSON.stringify(role('TargetRole').AssumeRolePolicyDocument)).toContain(`"Federated":"${STACK_PROVIDER_ARN}"`);
     expect(template.Resources.GitHubOidcProvider?.Properties).toEqual({ Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
   });
 
