@@ -127,7 +127,8 @@ function roleSections(policies: GeneratedPolicies): string[] {
     "Lets the repository's jobs that run in the GitHub environment `production` assume the target role with their OIDC " +
       'token: the `aud` claim must be `sts.amazonaws.com` (or your `audience`) and the `sub` claim exactly ' +
       '`repo:OWNER/REPO:environment:production` (see [Security](#security) for why an environment, and the branch form ' +
-      '`repo:OWNER/REPO:ref:refs/heads/main` for jobs without one). The target account needs the OIDC identity provider ' +
+      '`repo:OWNER/REPO:ref:refs/heads/main` for jobs without one). The `policies` output names `production` too, since a ' +
+      "run cannot read its environment's name: put yours. The target account needs the OIDC identity provider " +
       '`token.actions.githubusercontent.com`. A source role named in `source-role-arn` needs the same trust policy with the ' +
       "source account's identity provider. With `role-chaining: true` the statement is instead `sts:AssumeRole` for the " +
       'source role (`source-role-arn`, else the source account root). The CloudFormation templates of ' +
