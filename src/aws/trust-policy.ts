@@ -49,15 +49,15 @@ export function githubOidcTrustStatement(partition: string, accountId: string, a
 }
 
 /**
- * role-chaining: the trust-policy statement that lets `principal` (a role ARN, or an account's root, which delegates to
- * the principals its IAM policies allow) assume the role with sts:AssumeRole. The action passes no session tags, so no
- * sts:TagSession: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+ * The trust-policy statement that lets `principalArn` (a role or user, of any account, or an account's root, which
+ * delegates to the principals its IAM policies allow) assume a role with sts:AssumeRole. The action passes no session
+ * tags, so no sts:TagSession: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
  */
-export function roleChainingTrustStatement(principal: string) {
-  return { Effect: 'Allow' as const, Principal: { AWS: principal }, Action: 'sts:AssumeRole' };
+export function assumeRoleTrustStatement(principalArn: string) {
+  return { Effect: 'Allow' as const, Principal: { AWS: principalArn }, Action: 'sts:AssumeRole' };
 }
 
-/** The principal a role-chaining trust names: the source role when there is one, else the source account. */
-export function sourcePrincipal(partition: string, sourceAccountId: string, sourceRoleArn: string | undefined): string {
-  return sourceRoleArn ?? accountRootArn(partition, sourceAccountId);
+/** The principal a role-chaining trust names: that of the environment's credentials, else the source account. */
+export function chainingPrincipal(partition: string, sourceAccountId: string, principalArn: string | undefined): string {
+  return principalArn ?? accountRootArn(partition, sourceAccountId);
 }

@@ -48,6 +48,12 @@ const PARAMETERS = {
     Default: 'false',
     Description: 'true for role-chaining: true, where the roles are assumed with sts:AssumeRole from credentials in the environment instead of an OIDC token.',
   },
+  ChainingPrincipalArn: {
+    Type: 'String',
+    Default: '',
+    AllowedPattern: '^$|^arn:aws[a-z-]*:iam::\\d{12}:(role|user)/.+$',
+    Description: "With RoleChaining: the role or user of the credentials in the environment (an instance profile's role, a CI system's user); empty for the source account, whose IAM policies then decide.",
+  },
 } as const;
 
 type ParameterName = keyof typeof PARAMETERS;
@@ -57,6 +63,7 @@ const CONDITIONS = {
   ScopeToBranch: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Branch' }, ''] }] },
   UseRoleChaining: { 'Fn::Equals': [{ Ref: 'RoleChaining' }, 'true'] },
   HasTargetKey: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TargetKeyArn' }, ''] }] },
+  HasChainingPrincipal: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ChainingPrincipalArn' }, ''] }] },
 };
 
 type ConditionName = keyof typeof CONDITIONS;
@@ -99,12 +106,13 @@ function withProvider(policy: PolicyDocument): unknown {
   return { ...policy, Statement: statements };
 }
 
-/** The role's trust: role chaining, or the OIDC tokens of the branch, or of the environment. */
-function trust(inputs: PolicyInputs, accountId: string, chainingInputs: PolicyInputs): unknown {
+/** The role's trust: role chaining (from the principal given, else the source account), or the OIDC tokens of the branch, or of the environment. */
+function trust(inputs: PolicyInputs, accountId: string): unknown {
   const oidc = (subject: PolicyInputs['subject']) => withProvider(roleTrustPolicy({ ...inputs, subject }, accountId));
+  const chaining = (chainingPrincipalArn: string | undefined) => sub(roleTrustPolicy({ ...inputs, roleChaining: true, chainingPrincipalArn }, accountId));
   return ifThen(
     'UseRoleChaining',
-    sub(roleTrustPolicy({ ...chainingInputs, roleChaining: true }, accountId)),
+    ifThen('HasChainingPrincipal', chaining('${ChainingPrincipalArn}'), chaining(undefined)),
     ifThen('ScopeToBranch', oidc({ branch: '${Branch}' }), oidc({ environment: '${Environment}' })),
   );
 }
@@ -154,15 +162,13 @@ function template(description: string, parameters: ParameterName[], conditions: 
 export function sourceAccountTemplate(): object {
   const inputs = placeholderInputs('source');
   const policies = generatePolicies(inputs);
-  // The source role itself is assumed from the environment's credentials with role chaining: its own account is trusted.
-  const chaining = { ...inputs, sourceRoleArn: undefined };
   return template(
     'promote-encrypted-ami: the source account - the source role and the statements for the source key policy.',
-    ['TargetAccountId', 'SourceKeyArn', 'Repository', 'Environment', 'Branch', 'SourceRoleName', 'TargetRoleName', 'CreateOidcProvider', 'RoleChaining'],
-    ['ShouldCreateOidcProvider', 'ScopeToBranch', 'UseRoleChaining'],
+    ['TargetAccountId', 'SourceKeyArn', 'Repository', 'Environment', 'Branch', 'SourceRoleName', 'TargetRoleName', 'CreateOidcProvider', 'RoleChaining', 'ChainingPrincipalArn'],
+    ['ShouldCreateOidcProvider', 'ScopeToBranch', 'UseRoleChaining', 'HasChainingPrincipal'],
     {
       GitHubOidcProvider: oidcProvider(),
-      SourceRole: role('SourceRoleName', 'promote-encrypted-ami: reads, re-encrypts and shares the AMIs (source-role-arn).', trust(inputs, '${AWS::AccountId}', chaining), sub(policies.sourceRoleIamPolicy)),
+      SourceRole: role('SourceRoleName', 'promote-encrypted-ami: reads, re-encrypts and shares the AMIs (source-role-arn).', trust(inputs, '${AWS::AccountId}'), sub(policies.sourceRoleIamPolicy)),
     },
     {
       SourceRoleArn: { Description: 'source-role-arn', Value: { 'Fn::GetAtt': ['SourceRole', 'Arn'] } },
@@ -178,14 +184,26 @@ export function targetAccountTemplate(): object {
   const withoutKey = generatePolicies({ ...inputs, targetKeyArns: {} });
   return template(
     'promote-encrypted-ami: the target account - the target role, in the region of the stack.',
-    ['SourceAccountId', 'SourceRegion', 'SourceKeyArn', 'TargetKeyArn', 'Repository', 'Environment', 'Branch', 'SourceRoleName', 'TargetRoleName', 'CreateOidcProvider', 'RoleChaining'],
-    ['ShouldCreateOidcProvider', 'ScopeToBranch', 'UseRoleChaining', 'HasTargetKey'],
+    [
+      'SourceAccountId',
+      'SourceRegion',
+      'SourceKeyArn',
+      'TargetKeyArn',
+      'Repository',
+      'Environment',
+      'Branch',
+      'TargetRoleName',
+      'CreateOidcProvider',
+      'RoleChaining',
+      'ChainingPrincipalArn',
+    ],
+    ['ShouldCreateOidcProvider', 'ScopeToBranch', 'UseRoleChaining', 'HasChainingPrincipal', 'HasTargetKey'],
     {
       GitHubOidcProvider: oidcProvider(),
       TargetRole: role(
         'TargetRoleName',
         'promote-encrypted-ami: copies the shared AMIs into this account (target-role-arn).',
-        trust(inputs, '${AWS::AccountId}', inputs),
+        trust(inputs, '${AWS::AccountId}'),
         ifThen('HasTargetKey', sub(withKey.targetRoleIamPolicy), sub(withoutKey.targetRoleIamPolicy)),
       ),
     },

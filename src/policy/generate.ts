@@ -1,5 +1,5 @@
 import { ssmParameterArn } from '../aws/arn.js';
-import { DEFAULT_SUBJECT, githubOidcTrustStatement, githubSubject, roleChainingTrustStatement, sourcePrincipal, type OidcSubject } from '../aws/trust-policy.js';
+import { DEFAULT_SUBJECT, assumeRoleTrustStatement, chainingPrincipal, githubOidcTrustStatement, githubSubject, type OidcSubject } from '../aws/trust-policy.js';
 import {
   AUTOSCALING_GRANT,
   EBS_GRANT,
@@ -29,7 +29,7 @@ export interface PolicyInputs {
   targetRegions: string[];
   /** The resolved key ARN of the customer-managed key the AMI is shared under. */
   kmsKeyArn: string;
-  /** The source IAM policy goes on this role, or on the environment's credentials; role-chaining trusts it. */
+  /** Not needed by any policy: the source IAM policy goes on this role, or on the environment's credentials. */
   sourceRoleArn?: string;
   targetRoleArn: string;
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
@@ -54,13 +54,15 @@ export interface PolicyInputs {
   /** deregistration-protection and deprecate-after-days given. */
   deregistrationProtection?: boolean;
   deprecation?: boolean;
-  /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
-  repository?: string;
   /** The jobs of the repository allowed to assume the target role; DEFAULT_SUBJECT when absent. */
   subject?: OidcSubject;
-  /** role-chaining: the target role is assumed with sts:AssumeRole by the source principal, not with an OIDC token. */
-  roleChaining?: boolean;
+  /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
+  repository?: string;
   audience: string;
+  /** role-chaining: the target role is assumed with sts:AssumeRole by chainingPrincipalArn, not with the OIDC token. */
+  roleChaining?: boolean;
+  /** With roleChaining: the principal (role or user ARN) of the credentials in the environment, which assume the roles. */
+  chainingPrincipalArn?: string;
 }
 
 export interface GeneratedPolicies {
@@ -173,13 +175,13 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
 }
 
 /**
- * The trust policy of the role the action assumes in `accountId`: the jobs of `subject` with their OIDC token, or with
- * role-chaining the source principal (the source role, else the source account) with sts:AssumeRole.
+ * The trust policy of a role the action assumes in `accountId`: the jobs of `subject` with their OIDC token, or with
+ * role-chaining the principal of the environment's credentials (the source account when not known) with sts:AssumeRole.
  */
 export function roleTrustPolicy(inputs: PolicyInputs, accountId: string): PolicyDocument {
   if (inputs.roleChaining) {
-    const principal = sourcePrincipal(inputs.partition, inputs.sourceAccountId, inputs.sourceRoleArn);
-    return { Version: '2012-10-17', Statement: [{ Sid: 'SourcePrincipalRoleChaining', ...roleChainingTrustStatement(principal) }] };
+    const principal = chainingPrincipal(inputs.partition, inputs.sourceAccountId, inputs.chainingPrincipalArn);
+    return { Version: '2012-10-17', Statement: [{ Sid: 'RoleChainingPrincipal', ...assumeRoleTrustStatement(principal) }] };
   }
   const subject = githubSubject(inputs.repository, inputs.subject ?? DEFAULT_SUBJECT);
   const statement = githubOidcTrustStatement(inputs.partition, accountId, inputs.audience, subject);

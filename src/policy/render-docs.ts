@@ -131,7 +131,7 @@ function roleSections(policies: GeneratedPolicies): string[] {
       "run cannot read its environment's name: put yours. The target account needs the OIDC identity provider " +
       '`token.actions.githubusercontent.com`. A source role named in `source-role-arn` needs the same trust policy with the ' +
       "source account's identity provider. With `role-chaining: true` the statement is instead `sts:AssumeRole` for the " +
-      'source role (`source-role-arn`, else the source account root). The CloudFormation templates of ' +
+      "principal of the credentials in the environment (the source account's root when it is not known). The CloudFormation templates of " +
       '[Set up both accounts](#set-up-both-accounts) make these roles for you.',
     json(policies.targetTrustPolicy),
   ];

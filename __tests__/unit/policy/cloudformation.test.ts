@@ -11,6 +11,7 @@ const stack = (path: string, account: string, parameters: Record<string, string>
   return { ...deployed, output: deployed.statementsOutput };
 };
 
+const RUNNER = 'arn:aws:iam::333333333333:role/ci-runner';
 const COMMON = { SourceKeyArn: KEY_ARN, Repository: 'OWNER/REPO', CreateOidcProvider: 'false' };
 const TARGET = { ...COMMON, SourceAccountId: SOURCE_ACCOUNT, SourceRegion: SOURCE_REGION, TargetKeyArn: TARGET_KEY_ARN };
 /** The templates serve every release: sources that need re-encryption and sources shared as they are. */
@@ -42,6 +43,7 @@ describe('the CloudFormation templates', () => {
     [{ Branch: 'main' }, { subject: { branch: 'main' } }],
     [{ Environment: 'prod-eu', Branch: 'release' }, { subject: { branch: 'release' } }],
     [{ RoleChaining: 'true' }, { roleChaining: true }],
+    [{ RoleChaining: 'true', ChainingPrincipalArn: RUNNER }, { roleChaining: true, chainingPrincipalArn: RUNNER }],
   ] as const)('trust as the generator does for %j', (parameters, inputs) => {
     const { role } = stack('cloudformation/target-account.yaml', TARGET_ACCOUNT, { ...TARGET, ...parameters });
     expect(role('TargetRole').AssumeRolePolicyDocument).toEqual(generatePolicies({ ...ANY_RELEASE, ...inputs }).targetTrustPolicy);
@@ -63,11 +65,14 @@ describe('the CloudFormation templates', () => {
     expect(output('SourceKeyPolicyStatements')).toEqual(expected.keyPolicyStatements);
   });
 
-  it('with role chaining, let the source role be assumed by principals of its own account', () => {
-    const { role } = stack('cloudformation/source-account.yaml', SOURCE_ACCOUNT, { ...COMMON, TargetAccountId: TARGET_ACCOUNT, RoleChaining: 'true' });
+  it.each([
+    ['', `arn:aws:iam::${SOURCE_ACCOUNT}:root`],
+    [RUNNER, RUNNER],
+  ])('with role chaining and ChainingPrincipalArn "%s", let the source role be assumed by %s', (given, principal) => {
+    const { role } = stack('cloudformation/source-account.yaml', SOURCE_ACCOUNT, { ...COMMON, TargetAccountId: TARGET_ACCOUNT, RoleChaining: 'true', ChainingPrincipalArn: given });
     expect(role('SourceRole').AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'SourcePrincipalRoleChaining', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+      Statement: [{ Sid: 'RoleChainingPrincipal', Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' }],
     });
   });
 });

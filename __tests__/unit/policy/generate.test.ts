@@ -348,17 +348,19 @@ describe('generatePolicies for other inputs', () => {
     expect(sub(undefined)).toBe('repo:acme/images:environment:production');
   });
 
-  it('with role-chaining, trusts the source role with sts:AssumeRole instead of OIDC tokens', () => {
-    expect(generate({ roleChaining: true }).targetTrustPolicy).toEqual({
+  it("with role-chaining, trusts the environment's principal with sts:AssumeRole instead of OIDC tokens", () => {
+    const runner = 'arn:aws:iam::333333333333:role/ci-runner';
+    expect(generate({ roleChaining: true, chainingPrincipalArn: runner }).targetTrustPolicy).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'SourcePrincipalRoleChaining', Effect: 'Allow', Principal: { AWS: SOURCE_ROLE }, Action: 'sts:AssumeRole' }],
+      Statement: [{ Sid: 'RoleChainingPrincipal', Effect: 'Allow', Principal: { AWS: runner }, Action: 'sts:AssumeRole' }],
     });
   });
 
-  it('with role-chaining and no source role, trusts the source account, which delegates to its own IAM policies', () => {
-    const trust = generate({ roleChaining: true, sourceRoleArn: undefined }).targetTrustPolicy.Statement;
-    expect(trust).toEqual([{ Sid: 'SourcePrincipalRoleChaining', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]);
+  it("with role-chaining and the environment's principal unknown, trusts the source account, which delegates to its IAM policies", () => {
+    const trust = generate({ roleChaining: true }).targetTrustPolicy.Statement;
+    expect(trust).toEqual([{ Sid: 'RoleChainingPrincipal', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]);
     expect(JSON.stringify(trust)).not.toContain('oidc-provider');
+    expect(JSON.stringify(trust)).not.toContain(SOURCE_ROLE);
   });
 
   it('leaves the IAM and key policies as they are with role-chaining: only the trust changes', () => {
