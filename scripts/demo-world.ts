@@ -19,6 +19,9 @@ export const DEMO_INPUTS = {
   tags: 'Release=2026.11\nTeam=platform',
 };
 
+/** The demo's job runs in the GitHub environment production, as Quick start's does: the generated trust accepts only it. */
+export const DEMO_OIDC = { repository: DEFAULTS.repository, environment: 'production' };
+
 /** The policies for DEMO_INPUTS, as the action's `policies` output and README "Permissions" give them. */
 export function demoPolicies(): GeneratedPolicies {
   return generatePolicies({

@@ -5,7 +5,7 @@
 // the log as the runner shows it, the job summary and the outputs.
 import { DEFAULTS, sdkEnv, startStandIn } from '../standin/index.js';
 import { runStep } from '../standin/index.js';
-import { DEMO_INPUTS, demoWorld } from './demo-world.js';
+import { DEMO_INPUTS, DEMO_OIDC, demoWorld } from './demo-world.js';
 
 const masked = new Set<string>();
 
@@ -50,7 +50,7 @@ function summaryText(html: string): string {
 }
 
 const started = Date.now();
-const standin = await startStandIn(demoWorld(), { copyDurationMs: 3000 });
+const standin = await startStandIn(demoWorld(), { copyDurationMs: 3000, oidc: DEMO_OIDC });
 try {
   const inputs = DEMO_INPUTS;
   console.log(`Local AWS stand-in on ${standin.url}: source account ${DEFAULTS.sourceAccount}, target account ${DEFAULTS.targetAccount}.`);

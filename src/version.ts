@@ -1,2 +1,2 @@
 export const ACTION_NAME = 'promote-encrypted-ami';
-export const ACTION_VERSION = '0.1.0';
+export const ACTION_VERSION = '1.0.0';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { DEFAULTS, sdkEnv, startStandIn, type StandIn } from '../../standin/index.js';
 import { actionYaml } from '../../standin/index.js';
 import { runStep } from '../../standin/index.js';
-import { DEMO_INPUTS, demoWorld } from '../../scripts/demo-world.js';
+import { DEMO_INPUTS, DEMO_OIDC, demoWorld } from '../../scripts/demo-world.js';
 import { FAST_COPY_MS, REGION, REGION2, SOURCE, STEP_TIMEOUT_MS, TARGET, TEST_TIMEOUT_MS, expectPromoted, promote, targetKeyArn } from './scenario.js';
 
 const AMI_TAGS = 'ami-0c0000000000000c1';
@@ -20,7 +20,7 @@ let standin: StandIn;
 beforeAll(async () => {
   const world = demoWorld();
   world.account(SOURCE).image(REGION, { imageId: AMI_TAGS, name: 'golden-tags' });
-  standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
+  standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS, oidc: DEMO_OIDC });
 });
 
 afterAll(async () => {

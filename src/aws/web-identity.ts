@@ -5,7 +5,7 @@ import { classify } from './classify.js';
 import { PromotionError, errorMessage, errorName, type Side } from './errors.js';
 import { explainAwsError, type CallSite } from './explain.js';
 import type { RoleArn } from './arn.js';
-import { GITHUB_OIDC_HOST, githubOidcTrustStatement } from './trust-policy.js';
+import { DEFAULT_SUBJECT, GITHUB_OIDC_HOST, githubOidcTrustStatement, githubSubject, tokenSubject } from './trust-policy.js';
 
 export interface WebIdentityOptions {
   role: RoleArn;
@@ -27,8 +27,10 @@ export interface WebIdentityOptions {
   now?: () => number;
 }
 
-function trustPolicyFix(options: WebIdentityOptions): string {
-  const statement = githubOidcTrustStatement(options.role.partition, options.role.accountId, options.audience, options.repository);
+/** The statement to add names the job's own `sub` claim, read from its token (the default subject when unreadable). */
+function trustPolicyFix(options: WebIdentityOptions, token: string): string {
+  const subject = tokenSubject(token) ?? githubSubject(options.repository, DEFAULT_SUBJECT);
+  const statement = githubOidcTrustStatement(options.role.partition, options.role.accountId, options.audience, subject);
   return (
     `Make sure account ${options.role.accountId} has the IAM OIDC provider ${GITHUB_OIDC_HOST} with the audience ${options.audience}, ` +
     `and that the role ${options.role.arn} exists and its trust policy contains:\n${JSON.stringify(statement, null, 2)}`
@@ -41,7 +43,7 @@ function trustPolicyFix(options: WebIdentityOptions): string {
 const TOKEN_REJECTED = new Set(['InvalidIdentityTokenException', 'IDPRejectedClaimException']);
 
 /** AssumeRoleWithWebIdentity's own answers (token, trust policy, session length); the rest as for any AWS call. */
-function explainAssumeFailure(error: unknown, options: WebIdentityOptions): PromotionError {
+function explainAssumeFailure(error: unknown, options: WebIdentityOptions, token: string): PromotionError {
   const name = errorName(error);
   const site: CallSite = {
     what: `Assuming ${options.role.arn} with the GitHub OIDC token`,
@@ -53,11 +55,11 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions): Prom
     new PromotionError({ what: site.what, side: site.side, accountId: site.accountId, why, fix, cause: error });
   if (TOKEN_REJECTED.has(name)) {
     const why = `STS rejected the token (${name}: ${errorMessage(error)}). The OIDC provider is missing, or its audience list does not include ${options.audience}.`;
-    return explained(why, trustPolicyFix(options));
+    return explained(why, trustPolicyFix(options, token));
   }
   const kind = classify(error);
   if (kind === 'denied') {
-    return explained(`the role does not exist, or its trust policy does not let this workflow assume it (${errorMessage(error)}).`, trustPolicyFix(options));
+    return explained(`the role does not exist, or its trust policy does not let this workflow assume it (${errorMessage(error)}).`, trustPolicyFix(options, token));
   }
   if (kind === 'expired') {
     return explained(`STS found the job's OIDC token expired or not valid (${name}: ${errorMessage(error)}).`, 'Re-run the job: the action gets a fresh token for every session.');
@@ -92,7 +94,7 @@ export function webIdentityCredentials(options: WebIdentityOptions): AwsCredenti
         }),
       );
     } catch (error) {
-      throw explainAssumeFailure(error, options);
+      throw explainAssumeFailure(error, options, token);
     }
     const issued = response.Credentials;
     if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {

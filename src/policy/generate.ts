@@ -1,5 +1,5 @@
 import { ssmParameterArn } from '../aws/arn.js';
-import { githubOidcTrustStatement } from '../aws/trust-policy.js';
+import { DEFAULT_SUBJECT, assumeRoleTrustStatement, chainingPrincipal, githubOidcTrustStatement, githubSubject, type OidcSubject } from '../aws/trust-policy.js';
 import {
   AUTOSCALING_GRANT,
   EBS_GRANT,
@@ -54,9 +54,15 @@ export interface PolicyInputs {
   /** deregistration-protection and deprecate-after-days given. */
   deregistrationProtection?: boolean;
   deprecation?: boolean;
+  /** The jobs of the repository allowed to assume the target role; DEFAULT_SUBJECT when absent. */
+  subject?: OidcSubject;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;
+  /** role-chaining: the target role is assumed with sts:AssumeRole by chainingPrincipalArn, not with the OIDC token. */
+  roleChaining?: boolean;
+  /** With roleChaining: the principal (role or user ARN) of the credentials in the environment, which assume the roles. */
+  chainingPrincipalArn?: string;
 }
 
 export interface GeneratedPolicies {
@@ -168,8 +174,17 @@ function targetRoleIamPolicy(inputs: PolicyInputs, targetKeys: string[]): Policy
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function targetTrustPolicy(inputs: PolicyInputs): PolicyDocument {
-  const statement = githubOidcTrustStatement(inputs.partition, inputs.targetAccountId, inputs.audience, inputs.repository);
+/**
+ * The trust policy of a role the action assumes in `accountId`: the jobs of `subject` with their OIDC token, or with
+ * role-chaining the principal of the environment's credentials (the source account when not known) with sts:AssumeRole.
+ */
+export function roleTrustPolicy(inputs: PolicyInputs, accountId: string): PolicyDocument {
+  if (inputs.roleChaining) {
+    const principal = chainingPrincipal(inputs.partition, inputs.sourceAccountId, inputs.chainingPrincipalArn);
+    return { Version: '2012-10-17', Statement: [{ Sid: 'RoleChainingPrincipal', ...assumeRoleTrustStatement(principal) }] };
+  }
+  const subject = githubSubject(inputs.repository, inputs.subject ?? DEFAULT_SUBJECT);
+  const statement = githubOidcTrustStatement(inputs.partition, accountId, inputs.audience, subject);
   return { Version: '2012-10-17', Statement: [{ Sid: 'GitHubActionsOidc', ...statement }] };
 }
 
@@ -181,7 +196,7 @@ export function generatePolicies(inputs: PolicyInputs): GeneratedPolicies {
     sourceRoleIamPolicy: sourceRoleIamPolicy(inputs, extraKeys),
     keyPolicyStatements: targetRoleKeyStatements(inputs.targetRoleArn, inputs.targetAccountId),
     targetRoleIamPolicy: targetRoleIamPolicy(inputs, targetKeys),
-    targetTrustPolicy: targetTrustPolicy(inputs),
+    targetTrustPolicy: roleTrustPolicy(inputs, inputs.targetAccountId),
     autoscalingKeyStatements: targetKeys.length > 0 ? autoScalingKeyStatements(inputs.partition, inputs.targetAccountId) : [],
     recipientKeyStatements: recipientsOf(inputs.shareWith ?? [], inputs.targetAccountId).flatMap((r) => recipientKeyStatements(r, inputs.partition)),
   };

@@ -124,10 +124,15 @@ function roleSections(policies: GeneratedPolicies): string[] {
     json(policies.targetRoleIamPolicy),
     reasons(policies.targetRoleIamPolicy),
     '### Target role: trust policy',
-    'Lets workflows of this repository assume the target role with the job\'s GitHub OIDC token. The target ' +
-      'account needs the OIDC identity provider `token.actions.githubusercontent.com` with the audience ' +
-      '`sts.amazonaws.com` (or your `audience`). A source role named in `source-role-arn` needs the same trust ' +
-      'policy with the source account\'s identity provider.',
+    "Lets the repository's jobs that run in the GitHub environment `production` assume the target role with their OIDC " +
+      'token: the `aud` claim must be `sts.amazonaws.com` (or your `audience`) and the `sub` claim exactly ' +
+      '`repo:OWNER/REPO:environment:production` (see [Security](#security) for why an environment, and the branch form ' +
+      '`repo:OWNER/REPO:ref:refs/heads/main` for jobs without one). The `policies` output names `production` too, since a ' +
+      "run cannot read its environment's name: put yours. The target account needs the OIDC identity provider " +
+      '`token.actions.githubusercontent.com`. A source role named in `source-role-arn` needs the same trust policy with the ' +
+      "source account's identity provider. With `role-chaining: true` the statement is instead `sts:AssumeRole` for the " +
+      "principal of the credentials in the environment (the source account's root when it is not known). The CloudFormation templates of " +
+      '[Set up both accounts](#set-up-both-accounts) make these roles for you.',
     json(policies.targetTrustPolicy),
   ];
 }

@@ -82,7 +82,17 @@ describe('webIdentityCredentials', () => {
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.message).toContain('target account 222222222222');
     expect(error.message).toContain('arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com');
-    expect(error.message).toContain('"token.actions.githubusercontent.com:sub": "repo:acme/images:*"');
+    // The mocked token is no JWT: the fix names the default subject, the environment production.
+    expect(error.message).toContain('"token.actions.githubusercontent.com:sub": "repo:acme/images:environment:production"');
+  });
+
+  it("names the job's own sub claim, read from its token, in the trust-policy fix", async () => {
+    const { provider, mock, getToken } = setup(3_600_000);
+    const claims = Buffer.from(JSON.stringify({ sub: 'repo:acme/images:ref:refs/heads/release' })).toString('base64url');
+    getToken.mockResolvedValueOnce(`eyJhbGciOiJSUzI1NiJ9.${claims}.signature`);
+    mock.on(AssumeRoleWithWebIdentityCommand).rejects(Object.assign(new Error('Not authorized to perform sts:AssumeRoleWithWebIdentity'), { name: 'AccessDenied' }));
+    const error = (await provider().catch((e: unknown) => e)) as PromotionError;
+    expect(error.message).toContain('"token.actions.githubusercontent.com:sub": "repo:acme/images:ref:refs/heads/release"');
   });
 
   it('puts the audience input, not a fixed one, into the trust-policy fix and the explanation', async () => {

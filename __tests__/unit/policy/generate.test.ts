@@ -4,7 +4,7 @@ import { generatePolicies, type PolicyInputs } from '../../../src/policy/generat
 import { checkServiceLinkedRoleAccess, checkTargetCopyAccess } from '../../../src/policy/key-access-check.js';
 import type { PolicyStatement } from '../../../src/policy/policy-document.js';
 import { EXAMPLE_INPUTS, TARGET_KEY_ARN } from './example-inputs.js';
-import { ACCOUNT_ROOT_ONLY, KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, TARGET_ACCOUNT, TARGET_ROLE, policy } from './fixtures.js';
+import { ACCOUNT_ROOT_ONLY, KEY_ARN, OTHER_KEY_ARN, SOURCE_ACCOUNT, SOURCE_ROLE, TARGET_ACCOUNT, TARGET_ROLE, policy } from './fixtures.js';
 
 const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 const TARGET_KEY_CENTRAL = 'arn:aws:kms:eu-central-1:222222222222:key/ef012345-ab12-cd34-ef56-abcdef123456';
@@ -159,7 +159,7 @@ describe('generatePolicies for the README example', () => {
     ]);
   });
 
-  it('trusts GitHub OIDC tokens of this repository only', () => {
+  it("trusts GitHub OIDC tokens of this repository's environment production only", () => {
     expect(policies.targetTrustPolicy).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -169,8 +169,10 @@ describe('generatePolicies for the README example', () => {
           Principal: { Federated: 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' },
           Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: {
-            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-            StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:*' },
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:environment:production',
+            },
           },
         },
       ],
@@ -334,9 +336,36 @@ describe('generatePolicies for other inputs', () => {
     const trust = generate({ partition: 'aws-cn', audience: 'my-audience', repository: undefined }).targetTrustPolicy.Statement[0];
     expect(trust?.Principal).toEqual({ Federated: 'arn:aws-cn:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' });
     expect(trust?.Condition).toEqual({
-      StringEquals: { 'token.actions.githubusercontent.com:aud': 'my-audience' },
-      StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:*' },
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'my-audience', 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:environment:production' },
     });
+  });
+
+  it('scopes the trust to the given environment, or to a branch for jobs without an environment', () => {
+    const sub = (subject: PolicyInputs['subject']) =>
+      (generate({ repository: 'acme/images', subject }).targetTrustPolicy.Statement[0]?.Condition?.StringEquals as Record<string, string>)['token.actions.githubusercontent.com:sub'];
+    expect(sub({ environment: 'prod-eu' })).toBe('repo:acme/images:environment:prod-eu');
+    expect(sub({ branch: 'main' })).toBe('repo:acme/images:ref:refs/heads/main');
+    expect(sub(undefined)).toBe('repo:acme/images:environment:production');
+  });
+
+  it("with role-chaining, trusts the environment's principal with sts:AssumeRole instead of OIDC tokens", () => {
+    const runner = 'arn:aws:iam::333333333333:role/ci-runner';
+    expect(generate({ roleChaining: true, chainingPrincipalArn: runner }).targetTrustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'RoleChainingPrincipal', Effect: 'Allow', Principal: { AWS: runner }, Action: 'sts:AssumeRole' }],
+    });
+  });
+
+  it("with role-chaining and the environment's principal unknown, trusts the source account, which delegates to its IAM policies", () => {
+    const trust = generate({ roleChaining: true }).targetTrustPolicy.Statement;
+    expect(trust).toEqual([{ Sid: 'RoleChainingPrincipal', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]);
+    expect(JSON.stringify(trust)).not.toContain('oidc-provider');
+    expect(JSON.stringify(trust)).not.toContain(SOURCE_ROLE);
+  });
+
+  it('leaves the IAM and key policies as they are with role-chaining: only the trust changes', () => {
+    const plain = generatePolicies(EXAMPLE_INPUTS);
+    expect({ ...generate({ roleChaining: true }), targetTrustPolicy: plain.targetTrustPolicy }).toEqual(plain);
   });
 });
 
