@@ -1,4 +1,4 @@
-import { removeTargetCopy } from './images.js';
+import { removeSnapshotCopy, removeTargetCopy } from './images.js';
 import { removeIntermediateCopy } from './intermediate.js';
 import { nothingToUndo, pending } from './journal-view.js';
 import type { CleanupContext, CleanupReport } from './report.js';
@@ -45,6 +45,7 @@ function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
   for (const entry of entries) {
     if (entry.kind === 'intermediate-copy' || entry.kind === 'target-copy') note(entry.imageId, entry.at);
     if (entry.kind === 'grant') note(entry.grantId, entry.at);
+    if (entry.kind === 'target-snapshot-copy') note(entry.snapshotId, entry.at);
   }
   for (const entry of ofKind(entries, 'intermediate-copy')) {
     for (const snapshotId of entry.snapshotIds) note(snapshotId, times.get(entry.imageId));
@@ -60,6 +61,17 @@ async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<
   const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
   for (const entry of unique(ofKind(todo, 'target-copy'), copyKey)) {
     if (!done.has(copyKey(entry))) await removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId);
+  }
+}
+
+/**
+ * copy-method snapshots: the snapshot copies of each account and region whose AMI did not finish (after its unfinished
+ * AMI was deregistered with them). A finished AMI's snapshots are the product: never touched.
+ */
+async function unfinishedSnapshotCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const done = new Set(ofKind(todo, 'target-copy-done').map((e) => `${e.accountId ?? ''} ${e.region}`));
+  for (const entry of unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${e.accountId} ${e.region} ${e.snapshotId}`)) {
+    if (!done.has(`${entry.accountId} ${entry.region}`)) await removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId);
   }
 }
 
@@ -118,6 +130,7 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   const todo = pending(entries);
   const run = new CleanupRun(ctx, creationTimes(entries));
   await unfinishedCopies(run, todo);
+  await unfinishedSnapshotCopies(run, todo);
   await sharing(run, todo);
   for (const entry of unique(ofKind(todo, 'grant'), (e) => `${e.region} ${e.keyArn} ${e.grantId}`)) {
     await removeGrant(run, entry.region, entry.keyArn, entry.grantId, entry.grantName);

@@ -71,16 +71,22 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
 }
 
 /**
- * Launch permission on the AMI and createVolumePermission on each snapshot, for the target accounts only, each
+ * Launch permission on the AMI (not with copy-method snapshots) and createVolumePermission on each snapshot, for the target accounts only, each
  * resource in one call for all of them. A permission that already existed is not added again and never removed
  * by cleanup, so each resource's permissions are read first.
  */
 export async function shareWithTargets(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
   const accountIds = targetAccountIds(ctx);
-  const sharedImage = await shareImage(ctx, image, accountIds).catch(
-    image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
-  );
-  const shared = [sharedImage, ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
+  // copy-method snapshots: the snapshots only, never a launch permission on the AMI.
+  const sharedImage =
+    ctx.request.copyMethod === 'snapshots'
+      ? []
+      : [
+          await shareImage(ctx, image, accountIds).catch(
+            image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
+          ),
+        ];
+  const shared = [...sharedImage, ...(await Promise.all(image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))))];
   const report: ShareReport = {
     added: shared.filter((s) => s.added.length > 0).map((s) => s.resourceId),
     alreadyShared: shared.filter((s) => s.added.length < accountIds.length).map((s) => s.resourceId),

@@ -6,7 +6,7 @@ import { shareWithTargets } from '../../../../src/domain/steps/share.js';
 import { INTERMEDIATE_AMI, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT, awsError, buildContext, intermediateSnapshotIds } from '../../../support/pipeline-fixtures.js';
 
 const snapshotIds = intermediateSnapshotIds(2);
-const shared = { imageId: INTERMEDIATE_AMI, snapshotIds, intermediate: true };
+const shared = { imageId: INTERMEDIATE_AMI, snapshotIds, intermediate: true, deviceSnapshots: {} };
 
 function setup() {
   const fx = buildContext();
