@@ -75,7 +75,7 @@ async function sourceChecks(ctx: PromotionContext, findings: PreflightFinding[])
     attempt(findings, SOURCE_IMAGE_CHECK, 'source', () => inspectImage(ctx)),
     attempt(findings, 'The source key can be shared', 'source', () => inspectSourceKey(ctx)),
   ]);
-  if (image) findings.push(...sourceImageFindings(image, ctx.clock.now()));
+  if (image) findings.push(...sourceImageFindings(image, ctx.clock.now(), ctx.request.copyMethod));
   if (key) findings.push({ check: 'The source key can be shared', side: 'source', status: 'ok', detail: `${key.arn} is customer-managed, symmetric and enabled.` });
   const reencrypt = image && key ? !isSharableAsIs(image, key.arn) : undefined;
   if (reencrypt !== undefined && key) {
@@ -90,7 +90,8 @@ async function targetChecks(ctx: TargetContext, lookup: TargetLookup, image: Sou
     image ? nameFindings(ctx, image, lookup.toCopy) : [],
     key ? keyPolicy.then((policy) => sourceKeyFindings(ctx, key, lookup.knownKeys, policy)) : [],
     autoscalingFindings(ctx, lookup.knownKeys),
-    allowedImagesFindings(ctx, lookup.toCopy.map((k) => k.region)),
+    // Allowed AMIs concerns the shared AMI CopyImage reads; copy-method snapshots registers an AMI the target owns, always allowed.
+    allowedImagesFindings(ctx, ctx.request.copyMethod === 'snapshots' ? [] : lookup.toCopy.map((k) => k.region)),
   ]);
   const accounts = { source: ctx.source.identity.accountId, target: ctx.target.identity.accountId };
   return { names: placed(accounts, names), access: placed(accounts, [...keyChecks, ...autoscaling, ...allowed]) };
