@@ -52,6 +52,7 @@ describe('policyInputs', () => {
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
       partition: 'aws',
       autoscalingAccess: 'off',
+      copyMethod: 'image',
       sourceAccountId: SOURCE_ACCOUNT,
       targetAccountId: TARGET_ACCOUNT,
       sourceRegion: SOURCE_REGION,
