@@ -6,6 +6,7 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   RegisterImageCommand,
+  type RegisterImageCommandInput,
   type BlockDeviceMapping,
   type Image,
 } from '@aws-sdk/client-ec2';
@@ -75,9 +76,9 @@ const source: SnapshotSource = {
 };
 
 /** The target's view of the registered AMI: what RegisterImage was given, as DescribeImages shows it. */
-function registered(input: Record<string, unknown>, state: Image['State']): Image {
-  const { Name, Description, BlockDeviceMappings, Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport } = input as Image & { Name: string };
-  return { ImageId: targetImageId(SOURCE_REGION), State: state, Name, Description, BlockDeviceMappings, Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport };
+function registered(input: RegisterImageCommandInput, state: Image['State']): Image {
+  const { Name, Description, BlockDeviceMappings, Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport } = input;
+  return { ImageId: targetImageId(SOURCE_REGION), State: state, Name, Description, BlockDeviceMappings, Architecture, VirtualizationType: VirtualizationType as Image['VirtualizationType'], RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport };
 }
 
 function setup(pendingPolls = 1, overrides: Parameters<typeof buildContext>[0] = {}) {
@@ -93,7 +94,7 @@ function setup(pendingPolls = 1, overrides: Parameters<typeof buildContext>[0] =
   });
   ec2.on(RegisterImageCommand).resolves({ ImageId: targetImageId(SOURCE_REGION) });
   ec2.on(DescribeImagesCommand, { ImageIds: [targetImageId(SOURCE_REGION)] }).callsFake(() => {
-    const input = ec2.commandCalls(RegisterImageCommand)[0]?.args[0].input as Record<string, unknown>;
+    const input = ec2.commandCalls(RegisterImageCommand)[0]?.args[0].input as RegisterImageCommandInput;
     return Promise.resolve({ Images: [registered(input, 'available')] });
   });
   return { fx, ec2 };
@@ -148,7 +149,7 @@ describe('copy-method snapshots: copying the snapshots and registering the AMI i
       TagSpecifications: [{ ResourceType: 'image', Tags: [...SOURCE_TAGS, ...expectedProvenanceTags(targetKeyArn(SOURCE_REGION))] }],
     });
     // The registered AMI, as the target sees it, has every attribute of the source AMI; only its snapshots differ.
-    const seen = registered(input as Record<string, unknown>, 'available');
+    const seen = registered(input as RegisterImageCommandInput, 'available');
     for (const [name, value] of Object.entries(ATTRIBUTES)) expect([name, seen[name as keyof Image]]).toEqual([name, value]);
     expect(seen.BlockDeviceMappings?.map((m) => ({ ...m, Ebs: m.Ebs && { ...m.Ebs, SnapshotId: undefined, KmsKeyId: undefined, Encrypted: m.Ebs.SnapshotId ? true : m.Ebs.Encrypted } }))).toEqual(
       MAPPINGS.map((m) => ({ ...m, Ebs: m.Ebs && { Iops: undefined, Throughput: undefined, ...m.Ebs, SnapshotId: undefined, KmsKeyId: undefined } })),
@@ -201,6 +202,6 @@ describe('targetMappings', () => {
   it('keeps mappings in order and never sets the encryption of a volume from a snapshot', () => {
     const mapped = targetMappings(MAPPINGS, { '/dev/xvda': 'snap-1', '/dev/xvdb': 'snap-2' }, customerTargetKey(SOURCE_REGION));
     expect(mapped.map((m) => m.DeviceName)).toEqual(MAPPINGS.map((m) => m.DeviceName));
-    expect(mapped.filter((m) => m.Ebs?.SnapshotId).every((m) => m.Ebs?.Encrypted === undefined && m.Ebs.KmsKeyId === undefined)).toBe(true);
+    expect(mapped.filter((m) => m.Ebs?.SnapshotId).every((m) => m.Ebs?.Encrypted === undefined && m.Ebs?.KmsKeyId === undefined)).toBe(true);
   });
 });
