@@ -26,6 +26,7 @@ import {
 const AMI_UEFI = 'ami-0a5a5a5a5a5a5a5a1';
 const AMI_WINDOWS = 'ami-0a5a5a5a5a5a5a5a2';
 const AMI_FAILS = 'ami-0a5a5a5a5a5a5a5a3';
+const AMI_CANCEL = 'ami-0a5a5a5a5a5a5a5a4';
 const UEFI = 'QU1aTlVFRkl2YXJzdG9yZQ==';
 const SOURCE_TAGS = { Team: 'platform' };
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
     .account(SOURCE)
     .image(REGION, { imageId: AMI_UEFI, name: 'golden-uefi', description: 'UEFI golden image', ...UEFI_IMAGE })
     .image(REGION, { imageId: AMI_FAILS, name: 'golden-fails', description: 'fails to register', ...UEFI_IMAGE })
+    .image(REGION, { imageId: AMI_CANCEL, name: 'golden-cancelled', ...UEFI_IMAGE })
     .image(REGION, { imageId: AMI_WINDOWS, name: 'golden-windows', features: { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' } });
   standin = await startStandIn(world, { copyDurationMs: FAST_COPY_MS });
 });
@@ -134,6 +136,40 @@ describe('copy-method snapshots', () => {
         expect(accountView(standin, SOURCE)).toEqual(sourceBefore);
       } finally {
         standin.setFaults({});
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'on SIGTERM while the snapshots are copied, the post step deletes the pending copies, the sharing and the intermediate copy',
+    async () => {
+      const before = { target: accountView(standin, TARGET), source: accountView(standin, SOURCE) };
+      let slowed = false;
+      let sent = false;
+      try {
+        const run = await promote(standin, inputs({ 'source-ami-id': AMI_CANCEL, 'copy-method': 'snapshots', 'target-kms-key': DEFAULTS.targetKeyAlias }), {
+          onLog: (log, send) => {
+            if (!slowed && /Re-encrypting \S+ with \S+ as ami-/.test(log)) {
+              slowed = true;
+              // The intermediate copy was started with the short duration; the snapshot copies take long.
+              standin.configure({ copyDurationMs: 120_000 });
+            }
+            if (!sent && /Copying the snapshots of \S+ into /.test(log)) {
+              sent = true;
+              send('SIGTERM');
+            }
+          },
+        });
+        expect(run.main.code).toBe(1);
+        expect(run.error).toMatch(/cancelled \(SIGTERM\)/);
+        expect(run.post.code).toBe(0);
+        expect(okCalls(standin, 'CopySnapshot', TARGET)).toHaveLength(2);
+        expect(okCalls(standin, 'RegisterImage', TARGET)).toEqual([]);
+        expect(okCalls(standin, 'DeleteSnapshot', TARGET)).toHaveLength(2);
+        expect({ target: accountView(standin, TARGET), source: accountView(standin, SOURCE) }).toEqual(before);
+      } finally {
+        standin.configure({ copyDurationMs: FAST_COPY_MS });
       }
     },
     TEST_TIMEOUT_MS,
