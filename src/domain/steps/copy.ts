@@ -51,6 +51,14 @@ export function copyStartError(ctx: TargetContext, sharedId: string, region: str
       cause: error,
     });
   }
+  if (errorName(error) === 'InvalidSnapshot.NotFound') {
+    return new PromotionError({
+      ...site,
+      why: `the target account does not see a snapshot of ${sharedId} in ${request.sourceRegion} (InvalidSnapshot.NotFound: ${message}): its createVolumePermission for account ${targetIdentity.accountId} was removed during the run, or the snapshot was deleted.`,
+      fix: `Check that nothing removes the sharing of the snapshots of ${sharedId} while the promotion runs, then re-run.`,
+      cause: error,
+    });
+  }
   if (errorName(error) === 'ResourceLimitExceeded') {
     return new PromotionError({ ...site, why: `too many copies are running in ${region} (${message}); AWS allows about 20 concurrent snapshot copies per region.`, fix: 'Re-run when other copies have finished, or promote to fewer regions at a time.', cause: error });
   }

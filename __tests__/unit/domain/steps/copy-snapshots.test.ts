@@ -179,6 +179,16 @@ describe('copy-method snapshots: copying the snapshots and registering the AMI i
     expect(fx.journal.entries().map((e) => e.kind)).toEqual(['target-snapshot-copy', 'target-snapshot-copy']);
   });
 
+  it('explains a shared snapshot the target no longer sees (its sharing removed during the run), with nothing registered', async () => {
+    const { fx, ec2 } = setup(0);
+    ec2.on(CopySnapshotCommand).rejects(awsError('InvalidSnapshot.NotFound', `The snapshot '${SHARED[0]}' does not exist.`));
+    const error = (await copySnapshotsInto(fx.ctx, source, customerTargetKey(SOURCE_REGION)).catch((e: unknown) => e)) as PromotionError;
+    expect(error.details).toMatchObject({ action: 'ec2:CopySnapshot', side: 'target', accountId: TARGET_ACCOUNT, region: SOURCE_REGION });
+    expect(error.details.why).toContain(`its createVolumePermission for account ${TARGET_ACCOUNT} was removed during the run`);
+    expect(ec2.commandCalls(RegisterImageCommand)).toHaveLength(0);
+    expect(fx.journal.entries()).toEqual([]);
+  });
+
   it('explains a name already taken in the target when registering', async () => {
     const { fx, ec2 } = setup(0);
     ec2.on(RegisterImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name golden-base-2030.01.01 is already in use by AMI ami-0123'));
