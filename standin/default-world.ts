@@ -23,6 +23,7 @@ import {
   TARGET_EC2,
   TARGET_PUBLISH,
   TARGET_SELF_SIMULATION,
+  TARGET_SNAPSHOT_COPY,
   actionsOf,
 } from '../src/policy/actions.js';
 import { keyArn, organizationPath, roleArn, userArn } from './arns.js';
@@ -82,8 +83,8 @@ export const DEFAULTS = {
   targetKeyStatementSids: ['AllowTargetUseOfTheKey', 'AllowTargetAttachmentOfPersistentResources'],
 } as const;
 
-/** The EC2 actions the target role needs to copy, tag, protect, deprecate and clean up. */
-export const TARGET_EC2_ACTIONS = actionsOf(Object.values(TARGET_EC2).flat());
+/** The EC2 actions the target role needs to copy (either copy-method), tag, protect, deprecate and clean up. */
+export const TARGET_EC2_ACTIONS = actionsOf([...Object.values(TARGET_EC2).flat(), ...TARGET_SNAPSHOT_COPY]);
 
 /** The key use of a copy, by EC2 on the copying role's behalf (here without the AWS-resource condition on CreateGrant). */
 export const KMS_COPY_ACTIONS = actionsOf([...EBS_KEY_USE, EBS_GRANT]);

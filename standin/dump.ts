@@ -1,6 +1,7 @@
 /** JSON views of the state for tests to assert on (copies: changing them changes nothing). */
 import { launchTemplateArn } from './arns.js';
-import type { GrantState, ImageState, InstanceState, KeyState, LaunchTemplateState, PermissionRecord, SnapshotState, WorldState } from './state.js';
+import type { BlockDeviceMapping } from '@aws-sdk/client-ec2';
+import type { GrantState, ImageFeatures, ImageState, InstanceState, KeyState, LaunchTemplateState, PermissionRecord, SnapshotState, WorldState } from './state.js';
 
 export interface PermissionDump extends PermissionRecord {
   userId?: string;
@@ -28,6 +29,15 @@ export interface ImageDump {
   sourceImageId?: string;
   sourceRegion?: string;
   lastLaunchedTime?: string;
+  /** What RegisterImage sets; mappings as DescribeImages shows them, without snapshot IDs, sizes from the snapshots aside. */
+  registration: {
+    architecture: string;
+    virtualizationType: string;
+    rootDeviceName: string;
+    enaSupport: boolean;
+    features: ImageFeatures;
+    mappings: BlockDeviceMapping[];
+  };
   copy?: {
     startedAt: string;
     completeAt: string;
@@ -144,6 +154,20 @@ export function imageDump(image: ImageState): ImageDump {
     sourceImageId: image.sourceImageId,
     sourceRegion: image.sourceRegion,
     lastLaunchedTime: image.lastLaunchedTime,
+    registration: {
+      architecture: image.architecture,
+      virtualizationType: image.virtualizationType,
+      rootDeviceName: image.rootDeviceName,
+      enaSupport: image.enaSupport,
+      features: image.features,
+      mappings: [
+        ...image.blockDevices.map((d) => ({
+          DeviceName: d.deviceName,
+          Ebs: { VolumeSize: d.volumeSize, VolumeType: d.volumeType as 'gp3', Iops: d.iops, Throughput: d.throughput, DeleteOnTermination: d.deleteOnTermination },
+        })),
+        ...image.otherMappings,
+      ],
+    },
     copy: image.copy && {
       startedAt: iso(image.copy.startedAt),
       completeAt: iso(image.copy.completeAt),

@@ -72,6 +72,11 @@ export interface StandInSettings {
    * are for carry them).
    */
   copySourceRequestTags: boolean;
+  /**
+   * UNDOCUMENTED in AWS: whether an account an AMI is shared with may read its DescribeImageAttribute uefiData (true)
+   * or only its owner (false, default: AuthFailure for others). The action reads it only as the owner.
+   */
+  uefiDataReadableByLaunchPermission: boolean;
 }
 
 export interface StandInOptions extends Partial<StandInSettings> {
@@ -103,5 +108,6 @@ export function resolveSettings(options: StandInOptions = {}): StandInSettings {
     allowedAmisBlockCopy: options.allowedAmisBlockCopy ?? false,
     ec2ConditionKeys: options.ec2ConditionKeys ?? 'sar',
     copySourceRequestTags: options.copySourceRequestTags ?? false,
+    uefiDataReadableByLaunchPermission: options.uefiDataReadableByLaunchPermission ?? false,
   };
 }

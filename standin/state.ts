@@ -3,6 +3,7 @@
  * images, snapshots, SSM parameters and issued sessions, plus the clock that drives copies and expiry.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { BlockDeviceMapping } from '@aws-sdk/client-ec2';
 import { aliasArn, keyArn, parseArn } from './arns.js';
 import { awsManagedKeyPolicy, rootKeyPolicy, type PolicyDocument } from './policy-types.js';
 import type {
@@ -103,6 +104,8 @@ export interface CopyJob {
   checks: KmsCheck[];
   completionDurationMinutes?: number;
   done: boolean;
+  /** A CopySnapshot (no image): the snapshot itself turns completed or error. */
+  snapshotOnly?: boolean;
 }
 
 /** One KMS permission EC2 checked on the caller's behalf at the start of a copy. */
@@ -141,7 +144,27 @@ export interface BlockDeviceState {
   volumeSize: number;
   volumeType: string;
   deleteOnTermination: boolean;
+  iops?: number;
+  throughput?: number;
 }
+
+/**
+ * What an AMI carries besides its snapshots, as DescribeImages and DescribeImageAttribute show it
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html): what RegisterImage sets, and the billing
+ * information AWS ties to the AMI (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html).
+ */
+export interface ImageFeatures {
+  sriovNetSupport?: string;
+  bootMode?: string;
+  tpmSupport?: string;
+  imdsSupport?: string;
+  /** DescribeImageAttribute uefiData: base64 of the UEFI variable store. */
+  uefiData?: string;
+  platformDetails: string;
+  usageOperation: string;
+}
+
+export const LINUX_BILLING = { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' } as const;
 
 export interface ImageState {
   imageId: string;
@@ -157,6 +180,9 @@ export interface ImageState {
   architecture: string;
   virtualizationType: string;
   enaSupport: boolean;
+  features: ImageFeatures;
+  /** Mappings without a snapshot: instance store (VirtualName), NoDevice, empty EBS volumes (SDK shape). */
+  otherMappings: BlockDeviceMapping[];
   productCodes: { id: string; type: 'marketplace' | 'devpay' }[];
   launchUserIds: Map<string, PermissionRecord>;
   launchPublic?: PermissionRecord;
@@ -358,6 +384,8 @@ export class WorldState {
           architecture: image.architecture,
           virtualizationType: image.virtualizationType,
           enaSupport: image.enaSupport,
+          features: { ...LINUX_BILLING, ...image.features },
+          otherMappings: structuredClone(image.otherMappings ?? []),
           productCodes: image.productCodes.map((p) => ({ ...p })),
           launchUserIds: new Map(image.sharedWith.map((id) => [id, world])),
           launchPublic: image.public ? world : undefined,
@@ -546,6 +574,18 @@ export class WorldState {
           const snapshot = this.snapshots.get(device.snapshotId);
           if (snapshot?.copy === copy) snapshot.state = 'completed';
         }
+      }
+    }
+    for (const snapshot of this.snapshots.values()) {
+      const copy = snapshot.copy;
+      if (!copy?.snapshotOnly || copy.done) continue;
+      if (copy.failure && copy.failAt !== undefined && now >= copy.failAt) {
+        copy.done = true;
+        snapshot.state = 'error';
+        snapshot.stateMessage = copy.failure.message;
+      } else if (!copy.failure && now >= copy.completeAt) {
+        copy.done = true;
+        snapshot.state = 'completed';
       }
     }
   }

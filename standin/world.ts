@@ -9,7 +9,9 @@
  *     .account('222222222222').role('ami-promotion-target', { trustPolicy: githubOidcTrust(...) });
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { BlockDeviceMapping } from '@aws-sdk/client-ec2';
 import { organizationPath } from './arns.js';
+import type { ImageFeatures } from './state.js';
 import {
   ADMINISTRATOR_ACCESS,
   GITHUB_OIDC_ISSUER,
@@ -95,6 +97,8 @@ export interface BlockDeviceConfig {
   snapshotId: string;
   volumeType: string;
   deleteOnTermination: boolean;
+  iops?: number;
+  throughput?: number;
 }
 
 export interface ImageConfig {
@@ -108,6 +112,10 @@ export interface ImageConfig {
   architecture: string;
   virtualizationType: string;
   enaSupport: boolean;
+  /** Boot mode, TPM, IMDS, SR-IOV, UEFI data and billing; default Linux/UNIX with nothing else. */
+  features?: Partial<ImageFeatures>;
+  /** Mappings without a snapshot (VirtualName, NoDevice, empty EBS), after the snapshot ones. */
+  otherMappings?: BlockDeviceMapping[];
   productCodes: { id: string; type: 'marketplace' | 'devpay' }[];
   sharedWith: string[];
   sharedWithOrganizations: string[];
@@ -243,6 +251,9 @@ export interface SnapshotSpec {
   locked?: boolean;
   deviceName?: string;
   volumeType?: string;
+  iops?: number;
+  throughput?: number;
+  deleteOnTermination?: boolean;
 }
 
 export interface ImageSpec {
@@ -257,6 +268,8 @@ export interface ImageSpec {
   architecture?: string;
   virtualizationType?: string;
   enaSupport?: boolean;
+  features?: Partial<ImageFeatures>;
+  otherMappings?: BlockDeviceMapping[];
   productCodes?: { id: string; type: 'marketplace' | 'devpay' }[];
   /** Accounts with a launch permission. */
   sharedWith?: string[];
@@ -478,7 +491,9 @@ export class AccountBuilder {
         deviceName: s.deviceName ?? (index === 0 ? rootDeviceName : `/dev/sd${String.fromCharCode(97 + index)}`),
         snapshotId: snapshot.snapshotId,
         volumeType: s.volumeType ?? 'gp3',
-        deleteOnTermination: true,
+        deleteOnTermination: s.deleteOnTermination ?? true,
+        iops: s.iops,
+        throughput: s.throughput,
       };
     });
     this.region(region).images.push(withoutLaunchPermissions({
@@ -492,6 +507,8 @@ export class AccountBuilder {
       architecture: spec.architecture ?? 'x86_64',
       virtualizationType: spec.virtualizationType ?? 'hvm',
       enaSupport: spec.enaSupport ?? true,
+      features: spec.features,
+      otherMappings: spec.otherMappings,
       productCodes: spec.productCodes ?? [],
       sharedWith: spec.sharedWith ?? [],
       sharedWithOrganizations: spec.sharedWithOrganizations ?? [],

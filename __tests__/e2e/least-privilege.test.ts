@@ -30,6 +30,7 @@ const COMBINATIONS: [string, Record<string, string>][] = [
   ['key-access: verify, a target key in two regions, autoscaling-access: check', { ...TWO_REGIONS, 'source-ami-id': AMI, 'target-kms-key': DEFAULTS.targetKeyAlias }],
   ['key-access: grant', { 'source-ami-id': AMI, 'target-kms-key': DEFAULTS.targetKeyAlias, 'key-access': 'grant' }],
   ['key-access: key-policy', { 'source-ami-id': AMI, 'target-kms-key': DEFAULTS.targetKeyAlias, 'key-access': 'key-policy' }],
+  ['copy-method: snapshots, a target key in two regions', { ...TWO_REGIONS, 'source-ami-id': AMI, 'target-kms-key': DEFAULTS.targetKeyAlias, 'copy-method': 'snapshots' }],
   ['the default EBS key, a source shared as it is, autoscaling-access: off', { ...TWO_REGIONS, 'source-ami-id': AMI_UNDER_KEY, 'autoscaling-access': 'off' }],
   [
     'every finishing feature: protection, deprecation, SSM, share-with, launch templates, retirement, autoscaling-access: grant',
@@ -142,6 +143,19 @@ function cancelDuringTargetCopy(standin: StandIn): RunOptions {
         sent = true;
         send('SIGTERM');
       }
+    },
+  };
+}
+
+/** copy-method snapshots: RegisterImage refused (HTTP 500) once the intermediate copy exists, after the snapshot copies. */
+function failRegistration(standin: StandIn): RunOptions {
+  let armed = false;
+  return {
+    env: { AWS_MAX_ATTEMPTS: '1' },
+    onLog: (log) => {
+      if (armed || !INTERMEDIATE_STARTED.test(log)) return;
+      armed = true;
+      standin.setFaults({ errorRate: 1, operations: ['RegisterImage'] });
     },
   };
 }
@@ -294,6 +308,24 @@ describe('the generated policies after a failure and a cancellation', () => {
           expect(worldView(standin)).toEqual(before);
         });
       }
+    },
+    PROOF_TIMEOUT_MS,
+  );
+
+  it(
+    'are enough for cleanup with copy-method snapshots: main deletes the snapshot copies after a failed registration',
+    async () => {
+      const snapshots = { ...given, 'copy-method': 'snapshots' };
+      const generated = await generatedFor(snapshots);
+      await withExactly(generated, async (standin) => {
+        const before = worldView(standin);
+        const run = await promote(standin, snapshots, failRegistration(standin));
+        expect(run.main.code).toBe(1);
+        expect(run.error).toMatch(/Registering \S+ from the snapshot copies/);
+        expect(run.main.summary + run.post.summary).not.toMatch(/<tr><td>failed<\/td>/);
+        expect(run.main.summary).toContain('removed by this run');
+        expect(worldView(standin)).toEqual(before);
+      });
     },
     PROOF_TIMEOUT_MS,
   );

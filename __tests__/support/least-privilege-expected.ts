@@ -58,6 +58,11 @@ export const EXPECTED: Record<string, Expected> = {
     ],
     guards: [],
   },
+  "copy-method: snapshots, a target key in two regions": {
+    optional: [],
+    strictKeys: [],
+    guards: [],
+  },
   "the default EBS key, a source shared as it is, autoscaling-access: off": {
     optional: [
       "ec2:GetAllowedImagesSettings in target role statement DescribeCallsAndSettingsHaveNoResourceLevelPermissions: [unchecked] Allowed AMIs",

@@ -344,6 +344,7 @@ export function defaultRequest(overrides: RequestOverrides = {}): PromotionReque
     retire: { mode: 'none', keepPrevious: 2, keepIfLaunchedWithinDays: 30 },
     dryRun: false,
     provenance: { ...PROVENANCE },
+    copyMethod: 'image',
     ...rest,
   };
 }

@@ -20,7 +20,10 @@ function targetLines(request: PromotionRequest, { target, knownKeys, existing }:
   const accountId = target.identity.accountId;
   const lines = knownKeys.map((key) => {
     const reused = existing.find((e) => e.region === key.region);
-    return reused ? `${key.region}: reuse ${reused.imageId} in account ${accountId}.` : `${key.region}: copy into account ${accountId} under ${key.display}.`;
+    if (reused) return `${key.region}: reuse ${reused.imageId} in account ${accountId}.`;
+    return request.copyMethod === 'snapshots'
+      ? `${key.region}: copy every snapshot into account ${accountId} under ${key.display} (CopySnapshot), then register the AMI from the copies with the source's attributes (RegisterImage).`
+      : `${key.region}: copy into account ${accountId} under ${key.display}.`;
   });
   if (request.autoscalingAccess === 'grant') {
     const role = autoScalingServiceLinkedRoleArn(target.spec.role.partition, accountId);
@@ -56,7 +59,9 @@ function changeLines(request: PromotionRequest, pre: PreflightResult, source: So
       ? `Share ${source.imageId} as it is: every snapshot is already under ${key.arn}.`
       : `Re-encrypt ${source.imageId} with ${key.arn} in the source account (${request.sourceRegion}) as an intermediate copy.`,
     keyAccessLine(request, key, roles),
-    `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${accounts} only.`,
+    request.copyMethod === 'snapshots'
+      ? `Share its ${source.snapshots.length} snapshot(s) with account ${accounts} only (copy-method snapshots: no launch permission on the AMI).`
+      : `Share the AMI and its ${source.snapshots.length} snapshot(s) with account ${accounts} only.`,
     ...pre.targets.flatMap((t) => targetLines(request, t)),
     ...onwardLines(request),
     ...retirementLines(pre),

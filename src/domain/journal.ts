@@ -14,6 +14,8 @@ export type Change =
   /** A copy in a target account; accountId is absent in journals of versions with one target. */
   | { kind: 'target-copy'; accountId?: string; region: string; imageId: string }
   | { kind: 'target-copy-done'; accountId?: string; region: string; imageId: string }
+  /** copy-method snapshots: one snapshot copied into a target account, before the AMI is registered from the copies. */
+  | { kind: 'target-snapshot-copy'; accountId: string; region: string; snapshotId: string; sourceSnapshotId: string }
   /** Cleanup ran to the end; nothing is left to undo. */
   | { kind: 'cleaned' }
   /** The run succeeded with cleanup turned off: the sharing and grants stay on purpose. */

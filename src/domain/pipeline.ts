@@ -8,6 +8,7 @@ import { formatFinding } from './preflight/findings.js';
 import { preflight, type PreflightResult } from './preflight/preflight.js';
 import pLimit from 'p-limit';
 import { copyInto, type TargetCopy } from './steps/copy.js';
+import { copySnapshotsInto, readUefiData } from './steps/copy-snapshots.js';
 import { finishImages, type FinishReport } from './steps/finish.js';
 import { addKeyPolicyStatements, grantKeyAccess } from './steps/key-access.js';
 import { reencrypt, type SharedImage } from './steps/reencrypt.js';
@@ -110,7 +111,9 @@ async function giveKeyAccess(ctx: PromotionContext, plan: PromotionPlan): Promis
 async function copyEverywhere(ctx: PromotionContext, plan: PromotionPlan, shared: SharedImage): Promise<{ copies: TargetCopy[][]; failures: CopyFailure[] }> {
   const limit = pLimit(ctx.request.maxParallelCopies);
   const jobs = plan.targets.flatMap((t, index) => regionsToCopy(t).map((key) => ({ index, key, target: t.target })));
-  const settled = await Promise.allSettled(jobs.map((job) => limit(() => copyInto(forTarget(ctx, job.target), plan.sourceImage, shared, job.key))));
+  const bySnapshots = ctx.request.copyMethod === 'snapshots' ? { image: plan.sourceImage, shared, uefiData: await readUefiData(ctx, shared) } : undefined;
+  const copy = (target: TargetContext, key: TargetKey) => (bySnapshots ? copySnapshotsInto(target, bySnapshots, key) : copyInto(target, plan.sourceImage, shared, key));
+  const settled = await Promise.allSettled(jobs.map((job) => limit(() => copy(forTarget(ctx, job.target), job.key))));
   // A cancellation is not a failed copy: it ends the run as it is.
   if (ctx.signal.aborted) throw ctx.signal.reason;
   const copies: TargetCopy[][] = plan.targets.map(() => []);

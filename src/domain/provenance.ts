@@ -44,6 +44,12 @@ export function promotedName(ctx: PromotionContext, source: SourceImage): string
   return ctx.request.amiName ?? source.name;
 }
 
+/** The description of the promoted AMI: the ami-description input, else the source AMI's, else where it comes from. */
+export function promotedDescription(ctx: PromotionContext, source: SourceImage): string {
+  const { request } = ctx;
+  return request.amiDescription ?? source.description ?? `Promoted from ${source.imageId} (account ${ctx.source.identity.accountId}, ${request.sourceRegion})`;
+}
+
 /** The DescribeImages filters that find an earlier promotion of the same source under the same key. */
 export function reuseFilters(ctx: PromotionContext) {
   return [

@@ -1,9 +1,9 @@
 import type { KmsKeyArn, RoleArn } from '../aws/arn.js';
-import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from '../policy/modes.js';
+import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, RetireMode } from '../policy/modes.js';
 import type { Recipient } from '../policy/recipients.js';
 
 export type { Side } from '../aws/errors.js';
-export type { AutoscalingAccessMode, KeyAccessMode, RetireMode };
+export type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, RetireMode };
 
 export interface Tag {
   Key: string;
@@ -72,4 +72,6 @@ export interface PromotionRequest {
   retire: RetirePolicy;
   dryRun: boolean;
   provenance: Provenance;
+  /** copy-method: CopyImage of the shared AMI, or CopySnapshot of its snapshots and RegisterImage in the target. */
+  copyMethod: CopyMethod;
 }

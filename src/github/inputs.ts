@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { isRegion } from '../aws/arn.js';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
-import type { AutoscalingAccessMode, KeyAccessMode, PromotionRequest, Tag } from '../domain/types.js';
+import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, PromotionRequest, Tag } from '../domain/types.js';
 import { InputError, bool, integer, oneOf, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
 import { readAfterCopy } from './after-copy-inputs.js';
 import { readTargets } from './target-inputs.js';
@@ -29,6 +29,7 @@ const AMI_NAME = /^[a-zA-Z0-9()[\] ./\-'@_]{3,128}$/;
 const SSM_NAME = /^(?:\/?[a-zA-Z0-9_.-]+)+$/;
 const KEY_ACCESS_MODES: KeyAccessMode[] = ['verify', 'grant', 'key-policy'];
 const AUTOSCALING_MODES: AutoscalingAccessMode[] = ['check', 'grant', 'off'];
+const COPY_METHODS: CopyMethod[] = ['image', 'snapshots'];
 
 
 
@@ -172,6 +173,7 @@ export function readInputs(run: RunContext): ActionInputs {
     ...readAfterCopy(repository),
     dryRun: bool('dry-run', false),
     provenance: origin,
+    copyMethod: oneOf<CopyMethod>('copy-method', COPY_METHODS, 'image'),
   };
   return { request, session, warnings: tags.warnings };
 }

@@ -15,6 +15,7 @@ const KINDS = new Set<string>([
   'key-policy-statement',
   'target-copy',
   'target-copy-done',
+  'target-snapshot-copy',
   'cleaned',
   'kept',
 ]);

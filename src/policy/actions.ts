@@ -4,7 +4,7 @@
  * action sends needs its action here (a unit test scans src/ for the commands sent).
  */
 import type { GrantOperation } from '@aws-sdk/client-kms';
-import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from './modes.js';
+import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, RetireMode } from './modes.js';
 
 export interface Need {
   action: string;
@@ -107,7 +107,7 @@ export const SOURCE_EC2 = {
     { action: 'ec2:CreateTags', why: "tags the intermediate copy as CopyImage creates it (TagSpecifications); leases a copy another run made; cleanup marks it as going" },
   ],
   share: [
-    { action: 'ec2:DescribeImageAttribute', why: 'reads who may already launch the AMI' },
+    { action: 'ec2:DescribeImageAttribute', why: 'reads who may already launch the AMI; with copy-method snapshots, reads its UEFI data instead' },
     { action: 'ec2:ModifyImageAttribute', why: 'shares the AMI with the target account; cleanup unshares it' },
     { action: 'ec2:DescribeSnapshotAttribute', why: 'reads who may already create volumes from each snapshot' },
     { action: 'ec2:ModifySnapshotAttribute', why: 'shares each snapshot with the target account; cleanup unshares it' },
@@ -167,6 +167,25 @@ export const TARGET_EC2 = {
   protection: [{ action: 'ec2:EnableImageDeregistrationProtection', why: 'deregistration-protection: protects each promoted AMI' }],
   deprecation: [{ action: 'ec2:EnableImageDeprecation', why: 'deprecate-after-days: sets the deprecation time of each promoted AMI' }],
 } as const satisfies Record<string, readonly Need[]>;
+
+/**
+ * copy-method snapshots: what replaces CopyImage in the target regions.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RegisterImage.html
+ */
+export const TARGET_SNAPSHOT_COPY: readonly Need[] = [
+  { action: 'ec2:CopySnapshot', why: 'copy-method snapshots: copies each shared snapshot into each target region under the target key' },
+  { action: 'ec2:RegisterImage', why: 'copy-method snapshots: registers the promoted AMI from the snapshot copies' },
+];
+
+/**
+ * The target's copy needs for a copy method: with snapshots, CopySnapshot and RegisterImage instead of CopyImage, and
+ * no Allowed AMIs check (the registered AMI is the target's own, always allowed).
+ */
+export function targetCopyNeeds(method: CopyMethod = 'image'): Need[] {
+  if (method === 'image') return [...TARGET_EC2.copy];
+  return [...TARGET_SNAPSHOT_COPY, ...TARGET_EC2.copy.filter((need) => need.action !== 'ec2:CopyImage' && need.action !== 'ec2:GetAllowedImagesSettings')];
+}
 
 // The source key and the target keys need EBS_KEY_USE and EBS_GRANT (the DescribeKey of EBS_KEY_USE also covers the
 // role's own DescribeKey probe of the source key and the resolution of target-kms-key).
@@ -292,6 +311,7 @@ export function everyAction(): string[] {
   const needs: Need[] = [
     ...Object.values(SOURCE_EC2).flat(),
     ...Object.values(TARGET_EC2).flat(),
+    ...TARGET_SNAPSHOT_COPY,
     ...EBS_KEY_USE,
     EBS_GRANT,
     ...SOURCE_KEY_CHECK,

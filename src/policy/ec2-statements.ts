@@ -13,6 +13,7 @@ import {
   TARGET_RETIRE,
   TARGET_SHARE_ONWARD,
   byResourceLevel,
+  targetCopyNeeds,
   sortedActions,
   type Need,
 } from './actions.js';
@@ -58,7 +59,7 @@ const requestTaggedAs = (role: string): ConditionBlock => ({ StringEquals: { [KE
  * CreateTags only as part of CopyImage, with the role tag: what TagSpecifications imply.
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html
  */
-const taggingAtCopy = (role: string): ConditionBlock => ({ StringEquals: { [KEYS.createAction]: 'CopyImage', [KEYS.requestTag(TAG.role)]: role } });
+const taggingAtCopy = (role: string, action = 'CopyImage'): ConditionBlock => ({ StringEquals: { [KEYS.createAction]: action, [KEYS.requestTag(TAG.role)]: role } });
 
 /**
  * Never with group "all": ModifySnapshotAttribute carries the groups added in ec2:Add/group (absent when none is, which
@@ -82,15 +83,25 @@ export function sourceEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const all = Object.values(SOURCE_EC2).flat();
   const asIs = inputs.reencrypt !== true;
   const viaCopy = inputs.reencrypt !== false;
+  const imageActions = imageShareActions(inputs);
   return [
     ...regionLimited('DescribeImagesAndSnapshotsHaveNoResourceLevelPermissions', byResourceLevel(all).unscoped, [region]),
-    ...(viaCopy ? intermediateStatements(anyImage, anySnapshot, ownedBySource) : []),
-    ...(asIs ? sourceShareStatements(anyImage, anySnapshot, inputs.sourceAccountId) : []),
+    ...(viaCopy ? intermediateStatements(anyImage, anySnapshot, ownedBySource, imageActions) : []),
+    ...(asIs ? sourceShareStatements(anyImage, anySnapshot, inputs.sourceAccountId, imageActions) : []),
   ];
 }
 
+/**
+ * What the source role does to the shared AMI itself: launch permissions (read and changed); with copy-method snapshots
+ * no launch permission at all, only DescribeImageAttribute for its UEFI data.
+ */
+function imageShareActions(inputs: PolicyInputs): Need[] {
+  const actions = inputs.copyMethod === 'snapshots' ? ['ec2:DescribeImageAttribute'] : ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'];
+  return only(SOURCE_EC2.share, ...actions);
+}
+
 /** Re-encryption: the intermediate copy, made, leased, shared and removed only as tagged. */
-function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySource: ConditionBlock): PolicyStatement[] {
+function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySource: ConditionBlock, imageActions: Need[]): PolicyStatement[] {
   const share = SOURCE_EC2.share;
   const intermediate = taggedAs(ROLE_INTERMEDIATE);
   return [
@@ -107,7 +118,7 @@ function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySo
     }),
     allow({
       Sid: 'ShareAndRemoveOnlyIntermediateCopies',
-      Action: actionsOf([...only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
+      Action: actionsOf([...imageActions, ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
       Resource: anyImage,
       Condition: intermediate,
     }),
@@ -121,11 +132,11 @@ function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySo
 }
 
 /** No re-encryption: the source AMI and its snapshots shared as they are, only the source account's own. */
-function sourceShareStatements(anyImage: string, anySnapshot: string, sourceAccountId: string): PolicyStatement[] {
+function sourceShareStatements(anyImage: string, anySnapshot: string, sourceAccountId: string, imageActions: Need[]): PolicyStatement[] {
   const share = SOURCE_EC2.share;
   const owned = { [KEYS.owner]: sourceAccountId };
   return [
-    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(only(share, 'ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute')), Resource: anyImage, Condition: { StringEquals: owned } }),
+    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(imageActions), Resource: anyImage, Condition: { StringEquals: owned } }),
     allow({
       Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
       Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
@@ -166,6 +177,28 @@ function copyStatements(inputs: PolicyInputs, images: string[], snapshots: strin
 }
 
 /**
+ * copy-method snapshots: CopySnapshot from the source region and RegisterImage in the target regions, each new
+ * resource tagged as promoted at creation. The SAR authorizes CopySnapshot on snapshots (the shared one and the copy)
+ * and RegisterImage on the new image and the snapshots it is registered from, with ec2:CreateTags for the tags given
+ * at creation (ec2:CreateAction names the call):
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html
+ */
+function snapshotCopyStatements(inputs: PolicyInputs, images: string[], snapshots: string[]): PolicyStatement[] {
+  const { partition, sourceRegion } = inputs;
+  return [
+    // The shared snapshot's ID is unknown here (the source's or the intermediate copy's): by region, as for CopyImage.
+    allow({ Sid: 'CopySnapshotsOfTheSourceRegion', Action: 'ec2:CopySnapshot', Resource: snapshotArn(partition, sourceRegion, '*') }),
+    allow({ Sid: 'MakeOnlySnapshotCopiesTaggedAsPromoted', Action: 'ec2:CopySnapshot', Resource: oneOrMany(snapshots), Condition: requestTaggedAs(ROLE_PROMOTED) }),
+    allow({ Sid: 'TagTheSnapshotCopiesOnlyAsCopySnapshotMakesThem', Action: 'ec2:CreateTags', Resource: oneOrMany(snapshots), Condition: taggingAtCopy(ROLE_PROMOTED, 'CopySnapshot') }),
+    allow({ Sid: 'RegisterOnlyAmisTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(images), Condition: requestTaggedAs(ROLE_PROMOTED) }),
+    allow({ Sid: 'RegisterOnlyFromSnapshotCopiesTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(snapshots), Condition: taggedAs(ROLE_PROMOTED) }),
+    allow({ Sid: 'TagTheAmisOnlyAsRegisterImageMakesThem', Action: 'ec2:CreateTags', Resource: oneOrMany(images), Condition: taggingAtCopy(ROLE_PROMOTED, 'RegisterImage') }),
+    allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: actionsOf(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(ROLE_PROMOTED) }),
+  ];
+}
+
+/**
  * retire-previous: only earlier promotions of the lineage. What is already allowed on every promoted AMI adds nothing:
  * deregistering with the snapshots (RemoveOnlyCopiesTaggedAsPromoted, which cleanup needs) and, with
  * deprecate-after-days, deprecating (FinishAndShareOnlyPromotedAmis).
@@ -181,9 +214,9 @@ function retireStatements(inputs: PolicyInputs, images: string[], allowedOnEvery
 /** What the copy reads; the default EBS key's name only where a target region uses that key. */
 function copyReads(inputs: PolicyInputs): Need[] {
   const usesDefaultKey = inputs.targetRegions.some((region) => !inputs.targetKeyArns[region]);
-  return Object.values(TARGET_EC2)
-    .flat()
-    .filter((need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId');
+  return [...targetCopyNeeds(inputs.copyMethod), ...TARGET_EC2.cleanup, ...TARGET_EC2.protection, ...TARGET_EC2.deprecation].filter(
+    (need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId',
+  );
 }
 
 /** The target role in the target regions. */
@@ -196,7 +229,7 @@ export function targetEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const templates = byResourceLevel(finishing.templates);
   const statements = [
     ...regionLimited('DescribeCallsAndSettingsHaveNoResourceLevelPermissions', byResourceLevel([...copyReads(inputs), ...templates.unscoped, ...retire]).unscoped, regions),
-    ...copyStatements(inputs, images, snapshots),
+    ...(inputs.copyMethod === 'snapshots' ? snapshotCopyStatements(inputs, images, snapshots) : copyStatements(inputs, images, snapshots)),
   ];
   if (finishing.images.length > 0) {
     statements.push(allow({ Sid: 'FinishAndShareOnlyPromotedAmis', Action: actionsOf(finishing.images), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED) }));

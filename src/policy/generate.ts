@@ -17,7 +17,7 @@ import {
 } from './actions.js';
 import { sourceEc2Statements, targetEc2Statements } from './ec2-statements.js';
 import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, recipientKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
-import type { AutoscalingAccessMode, KeyAccessMode, RetireMode } from './modes.js';
+import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, RetireMode } from './modes.js';
 import type { PolicyDocument, PolicyStatement } from './policy-document.js';
 import { recipientsOf, type Recipient } from './recipients.js';
 
@@ -56,6 +56,8 @@ export interface PolicyInputs {
   deprecation?: boolean;
   /** The jobs of the repository allowed to assume the target role; DEFAULT_SUBJECT when absent. */
   subject?: OidcSubject;
+  /** copy-method; absent: image (CopyImage). */
+  copyMethod?: CopyMethod;
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;

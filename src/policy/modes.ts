@@ -9,3 +9,9 @@ export type AutoscalingAccessMode = 'check' | 'grant' | 'off';
  * deprecate and disable are reversible (DisableImageDeprecation / EnableImage); deregister also deletes the snapshots.
  */
 export type RetireMode = 'none' | 'deprecate' | 'disable' | 'deregister';
+
+/**
+ * copy-method: how each target account gets its copy. `image`: CopyImage of the shared AMI. `snapshots`: only the
+ * snapshots are shared; the target copies each one (CopySnapshot) and registers the AMI from the copies (RegisterImage).
+ */
+export type CopyMethod = 'image' | 'snapshots';

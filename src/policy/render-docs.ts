@@ -12,6 +12,7 @@ import {
   TARGET_LAUNCH_TEMPLATES,
   TARGET_RETIRE,
   TARGET_SHARE_ONWARD,
+  TARGET_SNAPSHOT_COPY,
   actionsOf,
   type Need,
 } from './actions.js';
@@ -39,8 +40,10 @@ const WHY: Record<string, string> = {
   MakeOnlyIntermediateCopiesTaggedAsSuch: 'makes the intermediate copy under the shared key; only a new image and snapshots tagged `promote-ami:role=intermediate` at creation.',
   TagTheIntermediateCopyOnlyAsCopyImageMakesIt: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage (`ec2:CreateAction`) with the intermediate tag.",
   LeaseAndMarkOnlyIntermediateCopies: 'runs lease an intermediate copy and cleanup marks it as going: only lease and going tag keys, only on intermediate copies.',
-  ShareSourceAmisOfTheSourceAccount: "shares the source AMI itself with the target accounts when it needs no re-encryption, and cleanup unshares it: only the source account's own AMIs.",
-  ShareAndRemoveOnlyIntermediateCopies: 'shares the intermediate copy with the target accounts, unshares it and deregisters it in cleanup: only images tagged as intermediate.',
+  ShareSourceAmisOfTheSourceAccount:
+    "shares the source AMI itself with the target accounts when it needs no re-encryption, and cleanup unshares it (with `copy-method: snapshots` only reads its UEFI data): only the source account's own AMIs.",
+  ShareAndRemoveOnlyIntermediateCopies:
+    'shares the intermediate copy with the target accounts, unshares it and deregisters it in cleanup (with `copy-method: snapshots` reads its UEFI data instead of sharing it): only images tagged as intermediate.',
   ShareSourceSnapshotsOfTheSourceAccountNeverPublicly: "shares the source AMI's snapshots (createVolumePermission) when the AMI itself is shared: only the source account's own snapshots, never with the group `all`.",
   ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly: "shares the intermediate copy's snapshots, unshares and deletes them in cleanup: only snapshots tagged as intermediate, never with the group `all`.",
   UseAndManageTheSharedKey: 'EC2 uses the shared key for the intermediate copy; the action reads its key policy (and changes it, or retires the grant, as key-access asks).',
@@ -57,6 +60,12 @@ const WHY: Record<string, string> = {
   TagTheCopiesOnlyAsCopyImageMakesThem: "CopyImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopyImage with the promoted tag.",
   RemoveOnlyCopiesTaggedAsPromoted:
     'cleanup deregisters a copy that did not finish, with its snapshots; only images and snapshots tagged as promoted (retire-previous: deregister uses it too).',
+  CopySnapshotsOfTheSourceRegion: "copy-method snapshots: CopySnapshot is authorized on the shared snapshot, whose ID is not known in advance: snapshots of the source region.",
+  MakeOnlySnapshotCopiesTaggedAsPromoted: 'copy-method snapshots: only new snapshots in the target regions tagged `promote-ami:role=promoted` at creation.',
+  TagTheSnapshotCopiesOnlyAsCopySnapshotMakesThem: "copy-method snapshots: CopySnapshot's TagSpecifications need `ec2:CreateTags`; allowed only as part of CopySnapshot with the promoted tag.",
+  RegisterOnlyAmisTaggedAsPromoted: 'copy-method snapshots: registers the promoted AMI from the copies; only new images tagged `promote-ami:role=promoted` at creation.',
+  RegisterOnlyFromSnapshotCopiesTaggedAsPromoted: 'copy-method snapshots: RegisterImage is authorized on the snapshots it registers from: only snapshot copies tagged as promoted.',
+  TagTheAmisOnlyAsRegisterImageMakesThem: "copy-method snapshots: RegisterImage's TagSpecifications need `ec2:CreateTags`; allowed only as part of RegisterImage with the promoted tag.",
   FinishAndShareOnlyPromotedAmis: 'deregistration protection, deprecation and share-with on the promoted AMIs: only images tagged as promoted.',
   PutThePromotedAmiInLaunchTemplates: "launch-template: new versions (and the default) of the account's launch templates in the target regions.",
   RetireOnlyEarlierPromotionsOfTheLineage: 'retire-previous: only promoted AMIs of the lineage (`promote-ami:lineage`).',
@@ -101,7 +110,8 @@ function roleSections(policies: GeneratedPolicies): string[] {
       `\`key-access: grant\` it also needs ${names([SOURCE_KEY_GRANT])} on the key with the condition \`kms:GranteePrincipal\` equal ` +
       "to the target role; cleanup retires the run's grant as its retiring principal, which needs no permission. When the " +
       `source snapshots are under other customer-managed keys, it also needs ${names(SOURCE_OTHER_KEYS)} on those keys, ` +
-      `and ${names([EBS_GRANT])} for AWS resources.`,
+      `and ${names([EBS_GRANT])} for AWS resources. With \`copy-method: snapshots\` it shares only the snapshots: no ` +
+      '`ec2:ModifyImageAttribute`, and `ec2:DescribeImageAttribute` only reads the UEFI data of the AMI it shares.',
     json(policies.sourceRoleIamPolicy),
     reasons(policies.sourceRoleIamPolicy),
     '### Source key: key-policy statements',
@@ -120,7 +130,9 @@ function roleSections(policies: GeneratedPolicies): string[] {
       `for \`deregister\`, ${names(TARGET_RETIRE.deregister)}, on promoted AMIs of the lineage. \`iam:SimulatePrincipalPolicy\` only serves ` +
       'the preflight report of missing permissions. No condition can refuse making an AMI public: the Service Authorization ' +
       'Reference gives `ec2:ModifyImageAttribute` no key for the launch permission added (snapshots have `ec2:Add/group`); ' +
-      'the action never does it, and Block Public Access for AMIs refuses it account-wide.',
+      'the action never does it, and Block Public Access for AMIs refuses it account-wide. With `copy-method: snapshots` the ' +
+      'copy statements (from `CopyOnlyAmisOfTheSourceAccount` to `TagTheCopiesOnlyAsCopyImageMakesThem`) are replaced by ' +
+      `${names(TARGET_SNAPSHOT_COPY)} statements with the same tag conditions (the \`policies\` output shows them), and \`ec2:GetAllowedImagesSettings\` is not needed.`,
     json(policies.targetRoleIamPolicy),
     reasons(policies.targetRoleIamPolicy),
     '### Target role: trust policy',

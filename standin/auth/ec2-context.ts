@@ -27,6 +27,10 @@ const TEMPLATE = ['aws:ResourceTag/' + TAG, 'ec2:ManagedResourceOperator', 'ec2:
 /** The SAR's resource rows of the EC2 actions the stand-in authorizes at resource level. */
 const RESOURCE_KEYS: Record<string, Partial<Record<Ec2ResourceType, string[]>>> = {
   CopyImage: { image: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:ImageID', 'ec2:Owner'], snapshot: ['aws:RequestTag/' + TAG, 'aws:TagKeys'] },
+  // UNCONFIRMED in AWS: the keys of CopySnapshot's and RegisterImage's rows as the stand-in reads the SAR (request tags
+  // on the new resources; RegisterImage's snapshots with their own facts).
+  CopySnapshot: { snapshot: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:OutpostArn', 'ec2:SourceOutpostArn'] },
+  RegisterImage: { image: ['aws:RequestTag/' + TAG, 'aws:TagKeys'], snapshot: SNAPSHOT_BASE },
   CreateTags: { image: TAGGING, snapshot: TAGGING, 'launch-template': [...TAGGING, 'ec2:ManagedResourceOperator'] },
   DeleteTags: { image: TAGGING, snapshot: TAGGING, 'launch-template': TAGGING },
   DescribeImageAttribute: { image: IMAGE },

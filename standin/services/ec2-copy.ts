@@ -13,7 +13,7 @@ import { imageHidden } from './ec2-allowed-images.js';
 import { authorizeCopy } from './ec2-copy-auth.js';
 import { addTags, checkImageId, imageNotFound, imageVisibleTo, requestFingerprint, snapshotVisibleTo } from './ec2-common.js';
 
-const NAME = /^[a-zA-Z0-9().\-/_ '@[\]]{3,128}$/;
+export const NAME = /^[a-zA-Z0-9().\-/_ '@[\]]{3,128}$/;
 export const KMS_STATE_CODE = 'Client.InvalidKMSKey.InvalidState';
 
 function keyProblem(key: KeyState): string | undefined {
@@ -31,7 +31,7 @@ interface CopyTarget {
   key?: KeyState;
 }
 
-interface CopyKeys {
+export interface CopyKeys {
   /** What each source snapshot (by id) is copied to. */
   destination: Map<string, CopyTarget>;
   /** The destination key reference when it could not be resolved. */
@@ -39,7 +39,7 @@ interface CopyKeys {
   usesDefaultKey: boolean;
 }
 
-function chooseKeys(ctx: CallContext, input: CopyImageRequest, sources: SnapshotState[]): CopyKeys {
+export function chooseKeys(ctx: CallContext, input: Pick<CopyImageRequest, 'Encrypted' | 'KmsKeyId'>, sources: SnapshotState[]): CopyKeys {
   const { state } = ctx;
   const account = callerOf(ctx).accountId;
   const settings = state.settings(account, ctx.region);
@@ -114,7 +114,7 @@ async function checkKey(
 }
 
 /** Decides at the start of a copy whether EC2 can use the keys for the caller; returns the failure if not. */
-async function decideKms(
+export async function decideKms(
   ctx: CallContext,
   caller: Caller,
   sources: SnapshotState[],
@@ -164,7 +164,7 @@ const characters = (text: string) => [...text].length;
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html. The code for a key or value too long
  * is undocumented: InvalidParameterValue, EC2's code for a parameter value it does not accept.
  */
-function checkTagLimits(specs: CopyImageRequest['TagSpecifications'], maxKeyLength: number): void {
+export function checkTagLimits(specs: CopyImageRequest['TagSpecifications'], maxKeyLength: number): void {
   for (const spec of specs ?? []) {
     const tags = spec.Tags ?? [];
     const counted = tags.filter((t) => !t.Key?.toLowerCase().startsWith('aws:'));
@@ -213,14 +213,14 @@ function validate(input: CopyImageRequest, maxTagKeyLength: number): { name: str
 }
 
 /** AWS limits concurrent copies per destination region: ResourceLimitExceeded beyond them. */
-function checkCopyLimits(ctx: CallContext, newSnapshots: number): void {
+export function checkCopyLimits(ctx: CallContext, newSnapshots: number, newImages = 1): void {
   const account = callerOf(ctx).accountId;
   const running = (copy: CopyJob | undefined) => copy !== undefined && !copy.done;
   const images = [...ctx.state.images.values()].filter((i) => i.ownerId === account && i.region === ctx.region && running(i.copy));
   const snapshots = [...ctx.state.snapshots.values()].filter(
     (s) => s.ownerId === account && s.region === ctx.region && s.state === 'pending' && running(s.copy),
   );
-  if (images.length + 1 > ctx.settings.maxConcurrentImageCopies) {
+  if (images.length + newImages > ctx.settings.maxConcurrentImageCopies) {
     throw awsError('ResourceLimitExceeded', `You have reached the maximum number of concurrent AMI copies (${ctx.settings.maxConcurrentImageCopies}) in ${ctx.region}.`);
   }
   if (snapshots.length + newSnapshots > ctx.settings.maxConcurrentSnapshotCopies) {
@@ -322,6 +322,9 @@ export async function copyImage(ctx: CallContext, input: CopyImageRequest): Prom
     architecture: source.architecture,
     virtualizationType: source.virtualizationType,
     enaSupport: source.enaSupport,
+    // CopyImage keeps what the AMI carries besides its snapshots, billing included.
+    features: { ...source.features },
+    otherMappings: structuredClone(source.otherMappings),
     productCodes: source.productCodes.map((p) => ({ ...p })),
     launchUserIds: new Map(),
     launchOrganizationArns: new Map(),

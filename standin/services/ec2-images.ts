@@ -93,6 +93,17 @@ function launchPermissions(image: ImageState): LaunchPermission[] {
   ];
 }
 
+/**
+ * DescribeImageAttribute uefiData (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html).
+ * UNDOCUMENTED in AWS: whether an account the AMI is shared with may read it; settings.uefiDataReadableByLaunchPermission
+ * decides (the owner always may).
+ */
+function uefiDataFor(ctx: CallContext, image: ImageState): string | undefined {
+  const owner = image.ownerId === callerOf(ctx).accountId;
+  if (!owner && !ctx.settings.uefiDataReadableByLaunchPermission) throw awsError('AuthFailure', `Not authorized for image:${image.imageId}`);
+  return image.features.uefiData;
+}
+
 async function describeImageAttribute(ctx: CallContext, input: DescribeImageAttributeRequest): Promise<ImageAttribute> {
   const imageId = required(input.ImageId, 'ImageId');
   const attribute = required(input.Attribute, 'Attribute');
@@ -111,6 +122,16 @@ async function describeImageAttribute(ctx: CallContext, input: DescribeImageAttr
       return { ImageId: imageId, DeregistrationProtection: { Value: image.deregistrationProtection } };
     case 'lastLaunchedTime':
       return { ImageId: imageId, LastLaunchedTime: { Value: image.lastLaunchedTime } };
+    case 'bootMode':
+      return { ImageId: imageId, BootMode: { Value: image.features.bootMode } };
+    case 'tpmSupport':
+      return { ImageId: imageId, TpmSupport: { Value: image.features.tpmSupport } };
+    case 'imdsSupport':
+      return { ImageId: imageId, ImdsSupport: { Value: image.features.imdsSupport } };
+    case 'sriovNetSupport':
+      return { ImageId: imageId, SriovNetSupport: { Value: image.features.sriovNetSupport } };
+    case 'uefiData':
+      return { ImageId: imageId, UefiData: { Value: uefiDataFor(ctx, image) } };
     default:
       throw awsError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
   }

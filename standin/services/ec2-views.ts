@@ -22,25 +22,34 @@ export function imageView(state: WorldState, image: ImageState, viewer: string):
     Description: image.description,
     RootDeviceType: image.rootDeviceType,
     RootDeviceName: image.rootDeviceName,
-    BlockDeviceMappings: image.blockDevices.map((device) => {
-      const snapshot = state.snapshots.get(device.snapshotId);
-      return {
-        DeviceName: device.deviceName,
-        Ebs: {
-          SnapshotId: device.snapshotId,
-          VolumeSize: device.volumeSize,
-          VolumeType: device.volumeType as 'gp3',
-          DeleteOnTermination: device.deleteOnTermination,
-          Encrypted: snapshot?.encrypted ?? false,
-          KmsKeyId: snapshot?.encrypted ? snapshot.kmsKeyArn : undefined,
-        },
-      };
-    }),
+    BlockDeviceMappings: [
+      ...image.blockDevices.map((device) => {
+        const snapshot = state.snapshots.get(device.snapshotId);
+        return {
+          DeviceName: device.deviceName,
+          Ebs: {
+            SnapshotId: device.snapshotId,
+            VolumeSize: device.volumeSize,
+            VolumeType: device.volumeType as 'gp3',
+            DeleteOnTermination: device.deleteOnTermination,
+            Iops: device.iops,
+            Throughput: device.throughput,
+            Encrypted: snapshot?.encrypted ?? false,
+            KmsKeyId: snapshot?.encrypted ? snapshot.kmsKeyArn : undefined,
+          },
+        };
+      }),
+      ...structuredClone(image.otherMappings),
+    ],
     VirtualizationType: image.virtualizationType as Image['VirtualizationType'],
     Hypervisor: 'xen',
     EnaSupport: image.enaSupport,
-    PlatformDetails: 'Linux/UNIX',
-    UsageOperation: 'RunInstances',
+    SriovNetSupport: image.features.sriovNetSupport,
+    BootMode: image.features.bootMode as Image['BootMode'],
+    TpmSupport: image.features.tpmSupport as Image['TpmSupport'],
+    ImdsSupport: image.features.imdsSupport as Image['ImdsSupport'],
+    PlatformDetails: image.features.platformDetails,
+    UsageOperation: image.features.usageOperation,
     StateReason: image.stateReason ? { Code: image.stateReason.code, Message: image.stateReason.message } : undefined,
     Tags: tagsFor(image.tags, viewer),
     DeprecationTime: image.deprecationTime,

@@ -7,6 +7,8 @@ import { callerOf, op, required, type CallContext, type Handler } from './contex
 import { addTags, gate, removeTags, visibleImage, visibleSnapshot } from './ec2-common.js';
 import { allowedImagesOperations } from './ec2-allowed-images.js';
 import { copyImage } from './ec2-copy.js';
+import { registerImage } from './ec2-register.js';
+import { copySnapshot } from './ec2-snapshot-copy.js';
 import { imageReferenceOperations } from './ec2-image-references.js';
 import { imageRetirementOperations } from './ec2-image-retirement.js';
 import { imageOperations } from './ec2-images.js';
@@ -73,6 +75,8 @@ export const ec2Operations: Record<string, Handler> = {
   ...allowedImagesOperations,
   ...launchTemplateOperations,
   CopyImage: op(copyImage),
+  CopySnapshot: op(copySnapshot),
+  RegisterImage: op(registerImage),
   CreateTags: op(createTags),
   DeleteTags: op(deleteTags),
   GetEbsDefaultKmsKeyId: op(getEbsDefaultKmsKeyId),

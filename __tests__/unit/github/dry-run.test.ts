@@ -38,7 +38,7 @@ const SLR = `arn:aws:iam::${TARGET_ACCOUNT}:role/aws-service-role/autoscaling.am
 
 function sourceImage(underCmk: boolean, ownedBySource = true): SourceImage {
   const snapshot = (i: number) => ({ snapshotId: `snap-${i}`, deviceName: `/dev/xvd${'ab'[i]}`, encrypted: underCmk, kmsKeyId: underCmk ? KEY_ARN : undefined });
-  return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource, name: 'golden', tags: [], snapshots: [snapshot(0), snapshot(1)], billingCodes: [] };
+  return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource, name: 'golden', tags: [], snapshots: [snapshot(0), snapshot(1)], billingCodes: [], registration: { BlockDeviceMappings: [] } };
 }
 
 const fx = buildContext({ targetRegions: [SOURCE_REGION, SECOND_REGION] });

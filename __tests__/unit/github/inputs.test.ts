@@ -19,6 +19,10 @@ function failure(overrides: Record<string, string>): InputError {
 }
 
 describe('readInputs with valid values', () => {
+  it('reads copy-method snapshots', () => {
+    expect(read({ 'copy-method': 'snapshots' }).request.copyMethod).toBe('snapshots');
+  });
+
   it('applies the documented defaults', () => {
     const runUrl = 'https://github.com/acme/images/actions/runs/987';
     const { request, session } = read({}, { repository: 'acme/images', owner: 'acme', repo: 'images', sha: 'abc', runId: '987', runAttempt: '2', runUrl });
@@ -29,6 +33,7 @@ describe('readInputs with valid values', () => {
     expect(request.targets[0]?.role).toMatchObject({ accountId: '222222222222', name: 'ami-promotion-target' });
     expect(request.keyAccess).toBe('verify');
     expect(request.autoscalingAccess).toBe('check');
+    expect(request.copyMethod).toBe('image');
     expect(request).toMatchObject({ copyTags: true, cleanup: true, dryRun: false, deregistrationProtection: false, waitTimeoutMinutes: 120 });
     expect(request.deprecateAfterDays).toBeUndefined();
     expect(request.tags).toEqual([]);
@@ -141,6 +146,7 @@ describe('readInputs refuses, naming the input', () => {
     ['session name too long', { 'role-session-name': 'a'.repeat(65) }, 'role-session-name', /2 to 64/],
     ['unknown key-access', { 'key-access': 'share' }, 'key-access', /verify, grant, key-policy/],
     ['unknown autoscaling-access', { 'autoscaling-access': 'yes' }, 'autoscaling-access', /check, grant, off/],
+    ['unknown copy-method', { 'copy-method': 'volumes' }, 'copy-method', /image, snapshots/],
     ['bad AMI name', { 'ami-name': 'a!' }, 'ami-name', /3 to 128/],
     ['reserved SSM name', { 'ssm-parameter': '/aws/service/x' }, 'ssm-parameter', /not starting with aws/],
   ];

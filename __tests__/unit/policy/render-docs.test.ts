@@ -39,6 +39,14 @@ describe('renderPolicyDocs', () => {
     }
   });
 
+  it('says why each statement of the copy-method snapshots policies is needed', () => {
+    const snapshots = generatePolicies({ ...EXAMPLE_INPUTS, reencrypt: undefined, copyMethod: 'snapshots' });
+    const markdown = renderPolicyDocs(snapshots);
+    for (const statement of [...snapshots.sourceRoleIamPolicy.Statement, ...snapshots.targetRoleIamPolicy.Statement]) {
+      expect(markdown).toMatch(new RegExp(`^- \`${statement.Sid}\`: .+$`, 'm'));
+    }
+  });
+
   it('leaves out the Auto Scaling section when every target uses the default aws/ebs key', () => {
     const markdown = renderPolicyDocs(generatePolicies({ ...EXAMPLE_INPUTS, targetKeyArns: {} }));
     expect(markdown).not.toContain('Auto Scaling');

@@ -1,4 +1,4 @@
-import { removeTargetCopy } from './images.js';
+import { removeSnapshotCopy, removeTargetCopy } from './images.js';
 import { removeIntermediateCopy } from './intermediate.js';
 import { nothingToUndo, pending } from './journal-view.js';
 import type { CleanupContext, CleanupReport } from './report.js';
@@ -45,6 +45,7 @@ function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
   for (const entry of entries) {
     if (entry.kind === 'intermediate-copy' || entry.kind === 'target-copy') note(entry.imageId, entry.at);
     if (entry.kind === 'grant') note(entry.grantId, entry.at);
+    if (entry.kind === 'target-snapshot-copy') note(entry.snapshotId, entry.at);
   }
   for (const entry of ofKind(entries, 'intermediate-copy')) {
     for (const snapshotId of entry.snapshotIds) note(snapshotId, times.get(entry.imageId));
@@ -60,6 +61,16 @@ async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<
   const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
   const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
   await Promise.all(unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId)));
+}
+
+/**
+ * copy-method snapshots: the snapshot copies of each account and region whose AMI did not finish (after its unfinished
+ * AMI was deregistered with them). A finished AMI's snapshots are the product: never touched.
+ */
+async function unfinishedSnapshotCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const done = new Set(ofKind(todo, 'target-copy-done').map((e) => `${e.accountId ?? ''} ${e.region}`));
+  const entries = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${e.accountId} ${e.region} ${e.snapshotId}`).filter((e) => !done.has(`${e.accountId} ${e.region}`));
+  await Promise.all(entries.map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)));
 }
 
 /** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
@@ -125,7 +136,8 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   }
   const todo = pending(entries);
   const run = new CleanupRun(ctx, creationTimes(entries));
-  const undone = Promise.all([unfinishedCopies(run, todo), sharing(run, todo), grants(run, todo)]);
+  const copies = unfinishedCopies(run, todo).then(() => unfinishedSnapshotCopies(run, todo));
+  const undone = Promise.all([copies, sharing(run, todo), grants(run, todo)]);
   await intermediateCopies(run, todo, undone);
   keptOnPurpose(run, todo);
   if (run.report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });

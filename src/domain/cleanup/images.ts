@@ -219,3 +219,16 @@ export async function removeTargetCopy(run: CleanupRun, region: string, imageId:
   }
   await removeSnapshots(run, copy, ids);
 }
+
+// --- copy-method snapshots: snapshot copies whose AMI did not finish -----------------------------------
+
+/**
+ * Deletes a snapshot copy the run made in a target account, pending or not, when it carries the promoted role tag.
+ * That deleting a pending copy stops it is what the EBS guide's copy page says
+ * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html); not verified against AWS here.
+ */
+export async function removeSnapshotCopy(run: CleanupRun, region: string, snapshotId: string, sourceSnapshotId: string): Promise<void> {
+  const ec2 = run.target.clients.ec2(region);
+  const copy: Copy = { side: 'target', region, imageId: sourceSnapshotId, label: `copy of ${sourceSnapshotId}`, ec2, role: ROLE_PROMOTED };
+  await removeSnapshots(run, copy, [snapshotId]);
+}

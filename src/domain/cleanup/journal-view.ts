@@ -42,6 +42,8 @@ export function describeEntry(entry: JournalEntry): string {
       return `key-policy statement ${entry.sid} on ${entry.keyArn} (kept on purpose)`;
     case 'target-copy':
       return `copy ${entry.imageId} (target account${entry.accountId ? ` ${entry.accountId}` : ''}, ${entry.region}): ${manual.deregister(entry.region, entry.imageId)}`;
+    case 'target-snapshot-copy':
+      return `copy ${entry.snapshotId} of snapshot ${entry.sourceSnapshotId} (target account ${entry.accountId}, ${entry.region}): ${manual.deleteSnapshot(entry.region, entry.snapshotId)}`;
     case 'target-copy-done':
       return `promoted AMI ${entry.imageId} (target account${entry.accountId ? ` ${entry.accountId}` : ''}, ${entry.region})`;
     case 'cleaned':

@@ -1,4 +1,4 @@
-import { DescribeImagesCommand, DescribeSnapshotsCommand, type Image } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeSnapshotsCommand, type BlockDeviceMapping, type Image } from '@aws-sdk/client-ec2';
 import { call, explainAwsError } from '../../aws/explain.js';
 import { siteOf, type PromotionContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
@@ -14,6 +14,16 @@ export interface SourceSnapshot {
   kmsKeyId?: string;
 }
 
+/**
+ * What RegisterImage needs to make the same AMI from copies of its snapshots (copy-method snapshots), as DescribeImages
+ * shows it: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html. UEFI data is not in DescribeImages
+ * (DescribeImageAttribute uefiData, read when registering).
+ */
+export type RegistrationAttributes = Pick<
+  Image,
+  'Architecture' | 'VirtualizationType' | 'RootDeviceName' | 'EnaSupport' | 'SriovNetSupport' | 'BootMode' | 'TpmSupport' | 'ImdsSupport' | 'KernelId' | 'RamdiskId'
+> & { BlockDeviceMappings: BlockDeviceMapping[] };
+
 export interface SourceImage {
   imageId: string;
   region: string;
@@ -25,6 +35,10 @@ export interface SourceImage {
   snapshots: SourceSnapshot[];
   platformDetails?: string;
   billingCodes: string[];
+  /** The operation and billing code of the AMI ("RunInstances" for Linux/UNIX without a licence billed through the AMI). */
+  usageOperation?: string;
+  /** Every attribute RegisterImage takes, for copy-method snapshots. */
+  registration: RegistrationAttributes;
   /** When the owner deprecated (or will deprecate) the AMI; a deprecated AMI can still be copied by its ID. */
   deprecationTime?: string;
 }
@@ -153,6 +167,11 @@ async function snapshotsOf(ctx: PromotionContext, image: Image, ownedBySource: b
   });
 }
 
+function registrationAttributes(image: Image): RegistrationAttributes {
+  const { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId } = image;
+  return { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId, BlockDeviceMappings: image.BlockDeviceMappings ?? [] };
+}
+
 /** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
 export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> {
   const image = await describeImage(ctx);
@@ -171,6 +190,8 @@ export async function inspectImage(ctx: PromotionContext): Promise<SourceImage> 
     snapshots: await snapshotsOf(ctx, image, ownedBySource),
     platformDetails: image.PlatformDetails,
     billingCodes: (image.ProductCodes ?? []).flatMap((p) => (p.ProductCodeId ? [p.ProductCodeId] : [])),
+    usageOperation: image.UsageOperation,
+    registration: registrationAttributes(image),
     deprecationTime: image.DeprecationTime,
   };
 }

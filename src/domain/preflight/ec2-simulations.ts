@@ -1,6 +1,6 @@
 import type { ContextEntry } from '@aws-sdk/client-iam';
 import { imageArn, launchTemplateArn, snapshotArn } from '../../aws/arn.js';
-import { TARGET_EC2, TARGET_RETIRE, byResourceLevel, requiredActions, type Need } from '../../policy/actions.js';
+import { TARGET_EC2, TARGET_RETIRE, byResourceLevel, requiredActions, targetCopyNeeds, type Need } from '../../policy/actions.js';
 import { KEYS, finishingNeeds } from '../../policy/ec2-statements.js';
 import { ROLE_PROMOTED, TAG } from '../../policy/tag-keys.js';
 import type { TargetContext } from '../context.js';
@@ -29,10 +29,38 @@ export function contextEntry(name: string, value: string, type: 'string' | 'bool
 /** The EC2 actions the target role needs for this request (the finishing steps run after the copy: a permission missing there fails the run late). */
 function targetNeeds(ctx: TargetContext): Need[] {
   const { images, templates } = finishingNeeds(finishingFeatures(ctx.request));
-  return [...TARGET_EC2.copy, ...TARGET_EC2.cleanup, ...images, ...templates, ...TARGET_RETIRE[ctx.request.retire.mode]];
+  return [...targetCopyNeeds(ctx.request.copyMethod), ...TARGET_EC2.cleanup, ...images, ...templates, ...TARGET_RETIRE[ctx.request.retire.mode]];
 }
 
-const isImageAction = (action: string) => /Image/.test(action) && action !== 'ec2:CopyImage';
+const isImageAction = (action: string) => /Image/.test(action) && action !== 'ec2:CopyImage' && action !== 'ec2:RegisterImage';
+
+/** CopyImage on the shared AMI (its owner) and its snapshots, and with CreateTags on the new image and snapshots. */
+function copySimulations(ctx: TargetContext, region: string): Simulation[] {
+  const { partition } = ctx.target.spec.role;
+  const { request } = ctx;
+  const atCopy = [contextEntry(KEYS.requestTag(TAG.role), ROLE_PROMOTED), contextEntry(KEYS.createAction, 'CopyImage')];
+  return [
+    { label: 'the copy of the shared AMI', actions: ['ec2:CopyImage'], resource: imageArn(partition, request.sourceRegion, request.sourceAmiId), context: [contextEntry(KEYS.owner, ctx.source.identity.accountId)] },
+    { label: "the copy of the shared AMI's snapshots", actions: ['ec2:CopyImage'], resource: snapshotArn(partition, request.sourceRegion, '*'), context: [] },
+    { label: 'the new copies tagged at creation', actions: ['ec2:CopyImage', 'ec2:CreateTags'], resource: imageArn(partition, region, '*'), context: atCopy },
+    { label: "the new copies' snapshots tagged at creation", actions: ['ec2:CopyImage', 'ec2:CreateTags'], resource: snapshotArn(partition, region, '*'), context: atCopy },
+  ];
+}
+
+/**
+ * copy-method snapshots: CopySnapshot of the shared snapshots, the copies tagged at creation (CreateTags with
+ * ec2:CreateAction CopySnapshot), RegisterImage of the new AMI tagged at creation and from the promoted snapshot copies.
+ */
+function snapshotCopySimulations(ctx: TargetContext, region: string): Simulation[] {
+  const { partition } = ctx.target.spec.role;
+  const tagged = (action: string) => [contextEntry(KEYS.requestTag(TAG.role), ROLE_PROMOTED), contextEntry(KEYS.createAction, action)];
+  return [
+    { label: 'the copy of the shared snapshots', actions: ['ec2:CopySnapshot'], resource: snapshotArn(partition, ctx.request.sourceRegion, '*'), context: [] },
+    { label: 'the snapshot copies tagged at creation', actions: ['ec2:CopySnapshot', 'ec2:CreateTags'], resource: snapshotArn(partition, region, '*'), context: tagged('CopySnapshot') },
+    { label: 'the registered AMIs tagged at creation', actions: ['ec2:RegisterImage', 'ec2:CreateTags'], resource: imageArn(partition, region, '*'), context: tagged('RegisterImage') },
+    { label: 'the snapshot copies AMIs are registered from', actions: ['ec2:RegisterImage'], resource: snapshotArn(partition, region, '*'), context: [contextEntry(KEYS.resourceTag(TAG.role), ROLE_PROMOTED)] },
+  ];
+}
 
 /**
  * The EC2 simulations of the target role, each on the resource ARN EC2 authorizes the call on and with the condition
@@ -49,14 +77,10 @@ export function ec2Simulations(ctx: TargetContext): Simulation[] {
   const accountId = ctx.target.identity.accountId;
   const { unscoped, scoped } = byResourceLevel(targetNeeds(ctx));
   const actions = (test: (action: string) => boolean) => [...new Set(requiredActions(scoped).filter(test))];
-  const atCopy = [contextEntry(KEYS.requestTag(TAG.role), ROLE_PROMOTED), contextEntry(KEYS.createAction, 'CopyImage')];
   const promoted = [contextEntry(KEYS.resourceTag(TAG.role), ROLE_PROMOTED), ...(request.lineage ? [contextEntry(KEYS.resourceTag(TAG.lineage), request.lineage)] : [])];
   const list: Simulation[] = [
     { label: 'EC2 calls without resource-level permissions', actions: requiredActions(unscoped), resource: '*', context: [contextEntry(KEYS.requestedRegion, region)] },
-    { label: 'the copy of the shared AMI', actions: ['ec2:CopyImage'], resource: imageArn(partition, request.sourceRegion, request.sourceAmiId), context: [contextEntry(KEYS.owner, ctx.source.identity.accountId)] },
-    { label: "the copy of the shared AMI's snapshots", actions: ['ec2:CopyImage'], resource: snapshotArn(partition, request.sourceRegion, '*'), context: [] },
-    { label: 'the new copies tagged at creation', actions: ['ec2:CopyImage', 'ec2:CreateTags'], resource: imageArn(partition, region, '*'), context: atCopy },
-    { label: "the new copies' snapshots tagged at creation", actions: ['ec2:CopyImage', 'ec2:CreateTags'], resource: snapshotArn(partition, region, '*'), context: atCopy },
+    ...(request.copyMethod === 'snapshots' ? snapshotCopySimulations(ctx, region) : copySimulations(ctx, region)),
     { label: 'the promoted AMIs', actions: actions(isImageAction), resource: imageArn(partition, region, '*'), context: promoted },
     { label: "the promoted AMIs' snapshots", actions: actions((action) => action === 'ec2:DeleteSnapshot'), resource: snapshotArn(partition, region, '*'), context: promoted },
   ];

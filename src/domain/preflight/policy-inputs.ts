@@ -41,6 +41,7 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     ssmParameter: request.ssmParameter,
     ...finishingFeatures(request),
     lineage: request.lineage,
+    copyMethod: request.copyMethod,
     repository: request.provenance.repository,
     audience,
   };

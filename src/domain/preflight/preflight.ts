@@ -82,7 +82,7 @@ function sourceLookups(ctx: PromotionContext, findings: PreflightFinding[]) {
 /** What the source AMI and key mean for the promotion. */
 function sourceFindingsOf(ctx: PromotionContext, image: SourceImage | undefined, key: SourceKey | undefined): { findings: PreflightFinding[]; reencrypt?: boolean } {
   const findings: PreflightFinding[] = [];
-  if (image) findings.push(...sourceImageFindings(image, ctx.clock.now()));
+  if (image) findings.push(...sourceImageFindings(image, ctx.clock.now(), ctx.request.copyMethod));
   if (key) findings.push({ check: 'The source key can be shared', side: 'source', status: 'ok', detail: `${key.arn} is customer-managed, symmetric and enabled.` });
   const reencrypt = image && key ? !isSharableAsIs(image, key.arn) : undefined;
   if (reencrypt !== undefined && key) {
@@ -103,7 +103,8 @@ async function targetChecks(ctx: TargetContext, lookup: TargetLookup, source: So
     source.image.then((image) => (image ? nameFindings(ctx, image, lookup.toCopy) : [])),
     keyChecks(),
     autoscalingFindings(ctx, lookup.knownKeys),
-    allowedImagesFindings(ctx, lookup.toCopy.map((k) => k.region)),
+    // Allowed AMIs concerns the shared AMI CopyImage reads; copy-method snapshots registers an AMI the target owns, always allowed.
+    allowedImagesFindings(ctx, ctx.request.copyMethod === 'snapshots' ? [] : lookup.toCopy.map((k) => k.region)),
   ]);
   const accounts = { source: ctx.source.identity.accountId, target: ctx.target.identity.accountId };
   return { names: placed(accounts, names), access: placed(accounts, [...keyFindings, ...autoscaling, ...allowed]) };

@@ -1,5 +1,6 @@
 import type { SourceImage } from '../lookups/inspect.js';
-import type { PreflightFinding } from './preflight-finding.js';
+import type { CopyMethod } from '../types.js';
+import { missingFinding, type PreflightFinding } from './preflight-finding.js';
 
 export const SOURCE_IMAGE_CHECK = 'The source AMI can be promoted';
 
@@ -17,23 +18,47 @@ function deprecationFinding(image: SourceImage, now: number): PreflightFinding |
   };
 }
 
-function billingFinding(image: SourceImage): PreflightFinding | undefined {
+const LICENCE_CHECK = 'The source AMI can be registered from its snapshots';
+
+/**
+ * What AWS ties to the AMI rather than to its snapshots: product codes, and the billing code behind PlatformDetails and
+ * UsageOperation ("RunInstances" is Linux/UNIX without a licence billed through the AMI; Windows, Red Hat, SUSE, SQL
+ * Server, Ubuntu Pro and the like have their own: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html).
+ * RegisterImage keeps none of them: "AMIs for Windows, RedHat, SUSE, and SQL Server require correct licensing
+ * information to be present on the AMI" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RegisterImage.html).
+ */
+function licenceRefusal(image: SourceImage): PreflightFinding | undefined {
+  const licensed = image.usageOperation !== undefined ? image.usageOperation !== 'RunInstances' : (image.platformDetails ?? 'Linux/UNIX') !== 'Linux/UNIX';
+  if (image.billingCodes.length === 0 && !licensed) return undefined;
+  const what = [
+    ...(licensed ? [`the platform ${image.platformDetails ?? 'unknown'} (usage operation ${image.usageOperation ?? 'unknown'}), whose licence is billed through the AMI`] : []),
+    ...(image.billingCodes.length ? [`product code(s) ${image.billingCodes.join(', ')}`] : []),
+  ];
+  return missingFinding(LICENCE_CHECK, {
+    side: 'source',
+    why: `${image.imageId} carries ${what.join(' and ')}. AWS ties these to the AMI, not to its snapshots: an AMI registered from copies of the snapshots (copy-method snapshots) would lose them, and instances launched from it would run without the licence or billing.`,
+    fix: 'Promote this AMI with copy-method image (CopyImage keeps the billing information), or promote an AMI without a licence billed through it.',
+  });
+}
+
+function billingFinding(image: SourceImage, method: CopyMethod): PreflightFinding | undefined {
+  if (method === 'snapshots') return licenceRefusal(image);
   if (image.billingCodes.length === 0 && !/windows/i.test(image.platformDetails ?? '')) return undefined;
   return {
     check: 'Billing product codes',
     side: 'source',
     status: 'warning',
-    detail: `${image.platformDetails ?? 'the AMI'} carries billing codes (${image.billingCodes.join(', ') || 'platform'}); CopyImage keeps them, so instances from the promoted AMI are billed the same. Registering an image from copied snapshots would drop them: this action never does that.`,
+    detail: `${image.platformDetails ?? 'the AMI'} carries billing codes (${image.billingCodes.join(', ') || 'platform'}); CopyImage keeps them, so instances from the promoted AMI are billed the same. Registering an image from copied snapshots would drop them: copy-method snapshots refuses such AMIs.`,
   };
 }
 
 /** What the preflight reports about an AMI that can be promoted: ok, then its warnings. */
-export function sourceImageFindings(image: SourceImage, now: number): PreflightFinding[] {
+export function sourceImageFindings(image: SourceImage, now: number, method: CopyMethod = 'image'): PreflightFinding[] {
   const ok: PreflightFinding = {
     check: SOURCE_IMAGE_CHECK,
     side: 'source',
     status: 'ok',
     detail: `${image.imageId} "${image.name}" is available, EBS-backed, with ${image.snapshots.length} snapshot(s).`,
   };
-  return [ok, billingFinding(image), deprecationFinding(image, now)].filter((f): f is PreflightFinding => f !== undefined);
+  return [ok, billingFinding(image, method), deprecationFinding(image, now)].filter((f): f is PreflightFinding => f !== undefined);
 }

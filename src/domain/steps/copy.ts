@@ -4,7 +4,7 @@ import { explainAwsError } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
 import { PromotionError, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
-import { promotedName, promotedTags } from '../provenance.js';
+import { promotedDescription, promotedName, promotedTags } from '../provenance.js';
 import type { SharedImage } from './reencrypt.js';
 import type { TargetKey } from '../lookups/target-key.js';
 import { clientToken } from '../tokens.js';
@@ -20,10 +20,54 @@ export interface TargetCopy {
   copiedFrom?: CopiedFrom;
 }
 
+type CopySite = ReturnType<typeof siteOf> & { what: string; action: string };
+
+/**
+ * Why starting a copy into the target failed (CopyImage, or CopySnapshot and RegisterImage for copy-method snapshots),
+ * and the fix: a name taken, the shared AMI or its storage not readable, too many copies, else the shared explanation.
+ */
+export function copyStartError(ctx: TargetContext, sharedId: string, region: string, name: string, site: CopySite, error: unknown): Error {
+  const { request } = ctx;
+  const targetIdentity = ctx.target.identity;
+  const message = error instanceof Error ? error.message : String(error);
+  if (errorName(error) === 'InvalidAMIName.Duplicate') {
+    return new PromotionError({ ...site, why: `the target account already has an AMI named "${name}" in ${region}.`, fix: 'Set ami-name to a new name (for example with the version or date in it), or deregister the old AMI.', cause: error });
+  }
+  if (/permission to access the storage/i.test(message)) {
+    return new PromotionError({
+      ...site,
+      why: `the target account may not read the snapshots of ${sharedId} (${message}).`,
+      fix: `Every snapshot of ${sharedId} needs a createVolumePermission for account ${targetIdentity.accountId}; the action adds them, so check that nothing removed them during the run.`,
+      cause: error,
+    });
+  }
+  if (errorName(error) === 'InvalidAMIID.NotFound') {
+    return new PromotionError({
+      ...site,
+      why:
+        `the target account does not see ${sharedId} in ${request.sourceRegion} (InvalidAMIID.NotFound: ${message}): its launch permission for account ${targetIdentity.accountId} was removed ` +
+        `during the run, or the target account's Allowed AMIs setting in ${region} does not allow AMIs of account ${ctx.source.identity.accountId} (see the preflight's Allowed AMIs finding).`,
+      fix: `Allow AMIs of account ${ctx.source.identity.accountId} in the Allowed AMIs setting of account ${targetIdentity.accountId} (aws ec2 get-allowed-images-settings --region ${region} shows it), then re-run.`,
+      cause: error,
+    });
+  }
+  if (errorName(error) === 'InvalidSnapshot.NotFound') {
+    return new PromotionError({
+      ...site,
+      why: `the target account does not see a snapshot of ${sharedId} in ${request.sourceRegion} (InvalidSnapshot.NotFound: ${message}): its createVolumePermission for account ${targetIdentity.accountId} was removed during the run, or the snapshot was deleted.`,
+      fix: `Check that nothing removes the sharing of the snapshots of ${sharedId} while the promotion runs, then re-run.`,
+      cause: error,
+    });
+  }
+  if (errorName(error) === 'ResourceLimitExceeded') {
+    return new PromotionError({ ...site, why: `too many copies are running in ${region} (${message}); AWS allows about 20 concurrent snapshot copies per region.`, fix: 'Re-run when other copies have finished, or promote to fewer regions at a time.', cause: error });
+  }
+  return explainAwsError(error, site);
+}
+
 /** One region of a target account: CopyImage with target credentials from the shared AMI, under the target's key. */
 export async function startTargetCopy(ctx: TargetContext, source: SourceImage, shared: SharedImage, key: TargetKey): Promise<string> {
   const { request } = ctx;
-  const targetIdentity = ctx.target.identity;
   const name = promotedName(ctx, source);
   const tags = promotedTags(ctx, source, key);
   const site = {
@@ -37,7 +81,7 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
         SourceImageId: shared.imageId,
         SourceRegion: request.sourceRegion,
         Name: name,
-        Description: request.amiDescription ?? source.description ?? `Promoted from ${source.imageId} (account ${ctx.source.identity.accountId}, ${request.sourceRegion})`,
+        Description: promotedDescription(ctx, source),
         Encrypted: true,
         KmsKeyId: key.arn,
         ClientToken: clientToken('promote', shared.imageId, key.region, key.label, name, request.provenance.runId, request.provenance.runAttempt),
@@ -50,32 +94,7 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
     );
     return response.ImageId as string;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (errorName(error) === 'InvalidAMIName.Duplicate') {
-      throw new PromotionError({ ...site, why: `the target account already has an AMI named "${name}" in ${key.region}.`, fix: 'Set ami-name to a new name (for example with the version or date in it), or deregister the old AMI.', cause: error });
-    }
-    if (/permission to access the storage/i.test(message)) {
-      throw new PromotionError({
-        ...site,
-        why: `the target account may not read the snapshots of ${shared.imageId} (${message}).`,
-        fix: `Every snapshot of ${shared.imageId} needs a createVolumePermission for account ${targetIdentity.accountId}; the action adds them, so check that nothing removed them during the run.`,
-        cause: error,
-      });
-    }
-    if (errorName(error) === 'InvalidAMIID.NotFound') {
-      throw new PromotionError({
-        ...site,
-        why:
-          `the target account does not see ${shared.imageId} in ${request.sourceRegion} (InvalidAMIID.NotFound: ${message}): its launch permission for account ${targetIdentity.accountId} was removed ` +
-          `during the run, or the target account's Allowed AMIs setting in ${key.region} does not allow AMIs of account ${ctx.source.identity.accountId} (see the preflight's Allowed AMIs finding).`,
-        fix: `Allow AMIs of account ${ctx.source.identity.accountId} in the Allowed AMIs setting of account ${targetIdentity.accountId} (aws ec2 get-allowed-images-settings --region ${key.region} shows it), then re-run.`,
-        cause: error,
-      });
-    }
-    if (errorName(error) === 'ResourceLimitExceeded') {
-      throw new PromotionError({ ...site, why: `too many copies are running in ${key.region} (${message}); AWS allows about 20 concurrent snapshot copies per region.`, fix: 'Re-run when other copies have finished, or promote to fewer regions at a time.', cause: error });
-    }
-    throw explainAwsError(error, site);
+    throw copyStartError(ctx, shared.imageId, key.region, name, site, error);
   }
 }
 

@@ -18,6 +18,13 @@ export interface SharedImage {
   intermediate: boolean;
   /** The intermediate copy's source as EC2 reports it. */
   copiedFrom?: CopiedFrom;
+  /** The snapshot of each device name (copy-method snapshots registers the target AMI with the same mappings). */
+  deviceSnapshots: Record<string, string>;
+}
+
+/** Device name → snapshot ID of an image's EBS mappings. */
+function deviceSnapshotsOf(mappings: readonly { DeviceName?: string; Ebs?: { SnapshotId?: string } }[]): Record<string, string> {
+  return Object.fromEntries(mappings.flatMap((m) => (m.DeviceName && m.Ebs?.SnapshotId ? [[m.DeviceName, m.Ebs.SnapshotId]] : [])));
 }
 
 /** An intermediate copy of the same source under the same key, left by a concurrent or earlier run. */
@@ -216,7 +223,7 @@ function removedEachTime(ctx: PromotionContext, source: SourceImage, key: Source
 export async function reencrypt(ctx: PromotionContext, source: SourceImage, key: SourceKey, needed: boolean): Promise<SharedImage> {
   if (!needed) {
     ctx.log.info(`${source.imageId} is owned by the source account and every snapshot is under ${key.arn}: sharing it as it is.`);
-    return { imageId: source.imageId, snapshotIds: source.snapshots.map((s) => s.snapshotId), intermediate: false };
+    return { imageId: source.imageId, snapshotIds: source.snapshots.map((s) => s.snapshotId), intermediate: false, deviceSnapshots: deviceSnapshotsOf(source.registration.BlockDeviceMappings) };
   }
   const region = ctx.request.sourceRegion;
   const removed: string[] = [];
@@ -226,7 +233,7 @@ export async function reencrypt(ctx: PromotionContext, source: SourceImage, key:
     if (image) {
       const snapshotIds = snapshotIdsOf(image);
       ctx.journal.record({ kind: 'intermediate-copy', region, imageId: held.imageId, snapshotIds });
-      return { imageId: held.imageId, snapshotIds, intermediate: true, copiedFrom: copiedFrom(image) };
+      return { imageId: held.imageId, snapshotIds, intermediate: true, copiedFrom: copiedFrom(image), deviceSnapshots: deviceSnapshotsOf(image.BlockDeviceMappings ?? []) };
     }
     removed.push(held.imageId);
     ctx.journal.record({ kind: 'intermediate-gone', region, imageId: held.imageId });

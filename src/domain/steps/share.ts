@@ -71,16 +71,19 @@ async function shareSnapshot(ctx: PromotionContext, snapshotId: string, accountI
 }
 
 /**
- * Launch permission on the AMI and createVolumePermission on each snapshot, for the target accounts only, each
+ * Launch permission on the AMI (not with copy-method snapshots) and createVolumePermission on each snapshot, for the target accounts only, each
  * resource in one call for all of them. A permission that already existed is not added again and never removed
  * by cleanup, so each resource's permissions are read first.
  */
 export async function shareWithTargets(ctx: PromotionContext, image: SharedImage): Promise<ShareReport> {
   const accountIds = targetAccountIds(ctx);
-  const sharedImage = shareImage(ctx, image, accountIds).catch(
-    image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
-  );
-  const settled = await Promise.allSettled([sharedImage, ...image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))]);
+  const sharedImage = () =>
+    shareImage(ctx, image, accountIds).catch(
+      image.intermediate ? removedByAnotherRun(ctx, image.imageId, `Sharing ${image.imageId} with account ${accountIds.join(', ')}`) : undefined,
+    );
+  // copy-method snapshots: the snapshots only, never a launch permission on the AMI.
+  const images = ctx.request.copyMethod === 'snapshots' ? [] : [sharedImage()];
+  const settled = await Promise.allSettled([...images, ...image.snapshotIds.map((id) => shareSnapshot(ctx, id, accountIds))]);
   // The image's failure first: when the intermediate copy is gone, its snapshots are too, and the image's error says why.
   const failure = settled.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;

@@ -226,3 +226,43 @@ export async function waitForImage(target: ImageToWaitFor, options: WaitOptions)
     await clock.sleep(Math.min(schedule.next(polledAt, watch.progress()), options.deadline - clock.now()), signal);
   }
 }
+
+/** Snapshot copies made without an image (CopySnapshot), watched together: `what` names them in messages. */
+export type SnapshotsToWaitFor = Omit<ImageToWaitFor, 'imageId' | 'seen'> & { snapshotIds: string[] };
+
+/**
+ * Polls snapshot copies until every one is `completed`, with the same schedule (PollSchedule on the slowest
+ * snapshot's progress), progress log and failure explanations as waitForImage. A copy just started may not be visible
+ * yet (InvalidSnapshot.NotFound): https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ */
+export async function waitForSnapshots(target: SnapshotsToWaitFor, options: WaitOptions): Promise<Snapshot[]> {
+  const { clock, log, signal } = options;
+  const named: ImageToWaitFor = { ...target, imageId: target.snapshotIds.join(', ') };
+  const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
+  const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
+  const started = clock.now();
+  let lastReport = '';
+  for (;;) {
+    signal.throwIfAborted();
+    const polledAt = clock.now() - started;
+    const snapshots = await describeSnapshots(named, site, target.snapshotIds, signal);
+    const broken = snapshots.find((s) => s.State === 'error');
+    if (broken) throw snapshotFailed(named, broken);
+    const all = snapshots.length === target.snapshotIds.length;
+    if (all && snapshots.every((s) => s.State === 'completed')) {
+      log.info(`${target.label} ${named.imageId} completed after ${Math.round((clock.now() - started) / 1000)} s.`);
+      return snapshots;
+    }
+    if (!all && clock.now() - started >= NOT_VISIBLE_MS) {
+      throw failure(named, `DescribeSnapshots did not return every snapshot copy for ${Math.round((clock.now() - started) / 1000)} s.`, 'Run the promotion again; if it happens again, check that nothing deletes new snapshots in this account and region.');
+    }
+    const report = `${target.label}: ${progressOf(snapshots)}`;
+    if (report !== lastReport) log.info(report);
+    lastReport = report;
+    if (options.deadline - clock.now() <= 0) {
+      throw failure(named, `the snapshot copies were still running (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`, 'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.');
+    }
+    const percent = all ? slowestProgress(snapshots.map((s) => s.Progress)) : undefined;
+    await clock.sleep(Math.min(schedule.next(polledAt, percent), options.deadline - clock.now()), signal);
+  }
+}

@@ -840,3 +840,64 @@ describe('cleanUp when another run removes the intermediate copy meanwhile', () 
     expect(describeEntry({ kind: 'intermediate-gone', region: REGION, imageId: INTERMEDIATE })).toBe(`intermediate copy ${INTERMEDIATE} (source account, ${REGION}): removed by another run`);
   });
 });
+
+describe('cleanUp of copy-method snapshots', () => {
+  const COPY_1 = 'snap-0ccccccccccccccc1';
+  const COPY_2 = 'snap-0ccccccccccccccc2';
+  const copies: JournalEntry[] = [
+    { kind: 'target-snapshot-copy', accountId: TARGET_ACCOUNT, region: TARGET_REGION, snapshotId: COPY_1, sourceSnapshotId: SNAP_1 },
+    { kind: 'target-snapshot-copy', accountId: TARGET_ACCOUNT, region: TARGET_REGION, snapshotId: COPY_2, sourceSnapshotId: SNAP_2 },
+  ];
+
+  function withCopies(entries: JournalEntry[], tags = promotedTags) {
+    const t = setup(entries);
+    for (const id of [COPY_1, COPY_2]) t.tgt.on(DescribeSnapshotsCommand, { SnapshotIds: [id] }).resolves({ Snapshots: [snapshot(id, tags)] });
+    return t;
+  }
+
+  it('deletes the snapshot copies of a region whose AMI was never registered, with target credentials, only when tagged as promoted', async () => {
+    const t = withCopies(copies);
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([
+      ['DescribeSnapshots', { SnapshotIds: [COPY_1] }],
+      ['DeleteSnapshot', { SnapshotId: COPY_1 }],
+      ['DescribeSnapshots', { SnapshotIds: [COPY_2] }],
+      ['DeleteSnapshot', { SnapshotId: COPY_2 }],
+    ]);
+    expect(report.removed.map((item) => [item.what, item.side, item.accountId])).toEqual([
+      [`snapshot ${COPY_1} of ${SNAP_1}`, 'target', TARGET_ACCOUNT],
+      [`snapshot ${COPY_2} of ${SNAP_2}`, 'target', TARGET_ACCOUNT],
+    ]);
+    expect(t.journal.entries().at(-1)).toMatchObject({ kind: 'cleaned' });
+  });
+
+  it('keeps a snapshot copy that does not carry the promoted tag', async () => {
+    const t = withCopies(copies.slice(0, 1), [{ Key: 'team', Value: 'x' }]);
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([['DescribeSnapshots', { SnapshotIds: [COPY_1] }]]);
+    expect(report.kept.map((item) => item.what)).toEqual([`snapshot ${COPY_1} of ${SNAP_1}`]);
+  });
+
+  it('deregisters an unfinished registered AMI with its snapshots first, then finds its copies gone', async () => {
+    const t = withCopies([...copies, pendingCopyEntry]);
+    t.tgt.on(DescribeSnapshotsCommand, { SnapshotIds: [COPY_1] }).rejects(awsError('InvalidSnapshot.NotFound', 'gone'));
+    t.tgt.on(DescribeSnapshotsCommand, { SnapshotIds: [COPY_2] }).rejects(awsError('InvalidSnapshot.NotFound', 'gone'));
+    const report = await t.run();
+    expect(t.log.of('target').slice(0, 2)).toEqual(targetCopyRemoval.slice(0, 2));
+    expect(t.log.of('target').filter(([command]) => command === 'DeleteSnapshot')).toEqual([]);
+    expect(report.failed).toEqual([]);
+  });
+
+  it('never touches the snapshot copies of a region whose AMI finished: they are the promoted AMI', async () => {
+    const t = withCopies([...copies, pendingCopyEntry, doneCopyEntry]);
+    const report = await t.run();
+    expect(t.log.of('target')).toEqual([]);
+    expect(report.kept.map((item) => item.what)).toEqual([`promoted AMI ${TARGET_COPY}`]);
+  });
+
+  it('describes a snapshot copy with the command that deletes it by hand', () => {
+    expect(describeEntry(copies[0] as JournalEntry)).toBe(
+      `copy ${COPY_1} of snapshot ${SNAP_1} (target account ${TARGET_ACCOUNT}, ${TARGET_REGION}): aws ec2 delete-snapshot --region ${TARGET_REGION} --snapshot-id ${COPY_1}`,
+    );
+  });
+});

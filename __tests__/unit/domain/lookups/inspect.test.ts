@@ -65,6 +65,20 @@ describe('inspecting the source AMI', () => {
       ],
       platformDetails: 'Linux/UNIX',
       billingCodes: [],
+      usageOperation: undefined,
+      registration: {
+        Architecture: 'x86_64',
+        VirtualizationType: 'hvm',
+        RootDeviceName: '/dev/xvda',
+        BlockDeviceMappings: image({ snapshotIds: ids }).BlockDeviceMappings,
+        EnaSupport: undefined,
+        SriovNetSupport: undefined,
+        BootMode: undefined,
+        TpmSupport: undefined,
+        ImdsSupport: undefined,
+        KernelId: undefined,
+        RamdiskId: undefined,
+      },
       deprecationTime: undefined,
     });
   });

@@ -37,7 +37,7 @@ function snapshot(i: number, kmsKeyId?: string): SourceSnapshot {
 }
 
 function sourceImage(snapshots: SourceSnapshot[]): SourceImage {
-  return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'golden', tags: [], snapshots, billingCodes: [] };
+  return { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'golden', tags: [], snapshots, billingCodes: [], registration: { BlockDeviceMappings: [] } };
 }
 
 describe('policyInputs', () => {
@@ -52,6 +52,7 @@ describe('policyInputs', () => {
     expect(policyInputs(fx.ctx, pre, 'sts.amazonaws.com')).toEqual({
       partition: 'aws',
       autoscalingAccess: 'off',
+      copyMethod: 'image',
       sourceAccountId: SOURCE_ACCOUNT,
       targetAccountId: TARGET_ACCOUNT,
       sourceRegion: SOURCE_REGION,

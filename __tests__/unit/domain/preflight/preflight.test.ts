@@ -177,10 +177,38 @@ describe('preflight: the source AMI', () => {
         check: 'Billing product codes',
         side: 'source',
         status: 'warning',
-        detail: `${detail}; CopyImage keeps them, so instances from the promoted AMI are billed the same. Registering an image from copied snapshots would drop them: this action never does that.`,
+        detail: `${detail}; CopyImage keeps them, so instances from the promoted AMI are billed the same. Registering an image from copied snapshots would drop them: copy-method snapshots refuses such AMIs.`,
       },
     ]);
     expect(missingFindings(result)).toEqual([]);
+  });
+
+  it.each([
+    ['Windows', { PlatformDetails: 'Windows', UsageOperation: 'RunInstances:0002' }, 'the platform Windows (usage operation RunInstances:0002), whose licence is billed through the AMI'],
+    ['Red Hat', { PlatformDetails: 'Red Hat Enterprise Linux', UsageOperation: 'RunInstances:0010' }, 'the platform Red Hat Enterprise Linux (usage operation RunInstances:0010), whose licence is billed through the AMI'],
+    ['SUSE without a usage operation', { PlatformDetails: 'SUSE Linux' }, 'the platform SUSE Linux (usage operation unknown), whose licence is billed through the AMI'],
+    ['product codes', { ProductCodes: [{ ProductCodeId: 'bc-1234abcd', ProductCodeType: 'devpay' as const }] }, 'product code(s) bc-1234abcd'],
+  ])('refuses, with copy-method snapshots and before any change, a source with %s', async (_, extra, carries) => {
+    const { fx } = setup({ copyMethod: 'snapshots' });
+    fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] }).resolves({ Images: [{ ...image(), ...extra }] });
+    const result = await preflight(fx.ctx);
+    expect(missingFindings(result)).toEqual([
+      expect.objectContaining({
+        check: 'The source AMI can be registered from its snapshots',
+        side: 'source',
+        detail: `${SOURCE_AMI} carries ${carries}. AWS ties these to the AMI, not to its snapshots: an AMI registered from copies of the snapshots (copy-method snapshots) would lose them, and instances launched from it would run without the licence or billing.`,
+        fix: 'Promote this AMI with copy-method image (CopyImage keeps the billing information), or promote an AMI without a licence billed through it.',
+      }),
+    ]);
+    expect(fx.sent.filter((c) => !/^(Describe|Get|List|Simulate)/.test(c.command))).toEqual([]);
+  });
+
+  it('accepts a Linux/UNIX AMI (usage operation RunInstances) with copy-method snapshots', async () => {
+    const { fx } = setup({ copyMethod: 'snapshots' });
+    fx.source.ec2(SOURCE_REGION).on(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] }).resolves({ Images: [{ ...image(), UsageOperation: 'RunInstances' }] });
+    const result = await preflight(fx.ctx);
+    expect(missingFindings(result)).toEqual([]);
+    expect(only(result, 'Billing product codes')).toEqual([]);
   });
 
   it('warns that a deprecated AMI is promoted all the same, with its deprecation time; a future deprecation is no warning', async () => {

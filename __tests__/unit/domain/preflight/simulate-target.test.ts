@@ -91,6 +91,23 @@ describe('simulate-target: what is simulated', () => {
     ]);
   });
 
+  it('copy-method snapshots: CopySnapshot and RegisterImage on the ARNs and with the keys EC2 sends, never CopyImage', async () => {
+    const { fx } = setup({ keyAccess: 'key-policy', copyMethod: 'snapshots' });
+    await simulateTargetRole(fx.ctx, KEY_ARN, POLICY, []);
+    const tagged = (action: string) => context({ 'aws:RequestTag/promote-ami:role': 'promoted', 'ec2:CreateAction': action });
+    expect(sent(fx).slice(0, N)).toEqual(
+      [
+        EC2_SIMULATIONS[0]?.[1],
+        { ActionNames: ['ec2:CopySnapshot'], ResourceArns: [SNAPSHOTS] },
+        { ActionNames: ['ec2:CopySnapshot', 'ec2:CreateTags'], ResourceArns: [SNAPSHOTS], ContextEntries: tagged('CopySnapshot') },
+        { ActionNames: ['ec2:RegisterImage', 'ec2:CreateTags'], ResourceArns: [IMAGES], ContextEntries: tagged('RegisterImage') },
+        { ActionNames: ['ec2:RegisterImage'], ResourceArns: [SNAPSHOTS], ContextEntries: PROMOTED },
+        ...EC2_SIMULATIONS.slice(5).map(([, input]) => input),
+      ].map((input) => ({ PolicySourceArn: TARGET_ROLE, ...input })),
+    );
+    expect(JSON.stringify(sent(fx))).not.toContain('ec2:CopyImage');
+  });
+
   it('verify without a readable key policy: the source key against the identity policies alone', async () => {
     const { fx } = setup({ keyAccess: 'verify' });
     await simulateTargetRole(fx.ctx, KEY_ARN, undefined, []);

@@ -144,7 +144,7 @@ describe('the tag budget in the preflight', () => {
 
   it('points at the provenance when one of its values is too long', () => {
     const fx = buildContext({ provenance: { repository: 'r'.repeat(300) } });
-    const source = { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'n', tags: [], snapshots: [], billingCodes: [] };
+    const source = { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'n', tags: [], snapshots: [], billingCodes: [], registration: { BlockDeviceMappings: [] } };
     const [finding] = tagBudgetFindings(fx.ctx, source, { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION }, [
       { accountId: TARGET_ACCOUNT, keys: [defaultTargetKey(SOURCE_REGION)] },
     ]);
@@ -156,7 +156,7 @@ describe('the tag budget in the preflight', () => {
 describe('tagBudgetFindings with nothing to create', () => {
   it('reports nothing when no copy will be made', () => {
     const fx = buildContext();
-    const source = { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'n', tags: [], snapshots: [], billingCodes: [] };
+    const source = { imageId: SOURCE_AMI, region: SOURCE_REGION, ownerId: SOURCE_ACCOUNT, ownedBySource: true, name: 'n', tags: [], snapshots: [], billingCodes: [], registration: { BlockDeviceMappings: [] } };
     expect(tagBudgetFindings(fx.ctx, source, undefined, [])).toEqual([]);
   });
 });

@@ -35,8 +35,9 @@ const source: SourceImage = {
   tags: SOURCE_TAGS,
   snapshots: sourceSnapshotIds(1).map((snapshotId, i) => ({ snapshotId, deviceName: `/dev/xvd${'ab'[i]}`, encrypted: false })),
   billingCodes: [],
+  registration: { BlockDeviceMappings: [] },
 };
-const shared = { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(1), intermediate: true };
+const shared = { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(1), intermediate: true, deviceSnapshots: {} };
 
 
 function setup(overrides: Parameters<typeof buildContext>[0] = {}, pendingPolls = 1) {

@@ -94,7 +94,7 @@ describe('sharing an intermediate copy that is gone', () => {
   it('says that the cleanup of another run most probably removed it', async () => {
     const fx = buildContext();
     fx.source.ec2(SOURCE_REGION).on(DescribeImageAttributeCommand).rejects(awsError('InvalidAMIID.NotFound', `The image id '[${INTERMEDIATE_AMI}]' does not exist`));
-    const error = (await shareWithTargets(fx.ctx, { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(), intermediate: true }).catch((e: unknown) => e)) as PromotionError;
+    const error = (await shareWithTargets(fx.ctx, { imageId: INTERMEDIATE_AMI, snapshotIds: intermediateSnapshotIds(), intermediate: true, deviceSnapshots: {} }).catch((e: unknown) => e)) as PromotionError;
     expect(error).toBeInstanceOf(PromotionError);
     expect(error.details.why).toContain(`the intermediate copy ${INTERMEDIATE_AMI} is gone (InvalidAMIID.NotFound): most probably the cleanup of another run`);
     expect(error.details.fix).toMatch(/^Re-run this job/);
@@ -103,6 +103,6 @@ describe('sharing an intermediate copy that is gone', () => {
   it('leaves other failures as they are explained', async () => {
     const fx = buildContext();
     fx.source.ec2(SOURCE_REGION).on(DescribeImageAttributeCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
-    await expect(shareWithTargets(fx.ctx, { imageId: INTERMEDIATE_AMI, snapshotIds: [], intermediate: true })).rejects.toThrow('"Action": "ec2:DescribeImageAttribute"');
+    await expect(shareWithTargets(fx.ctx, { imageId: INTERMEDIATE_AMI, snapshotIds: [], intermediate: true, deviceSnapshots: {} })).rejects.toThrow('"Action": "ec2:DescribeImageAttribute"');
   });
 });

@@ -28,6 +28,8 @@ import {
 const key: SourceKey = { arn: KEY_ARN, keyId: KEY_ID, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION };
 const snapshotIds = sourceSnapshotIds(2);
 const copySnapshots = intermediateSnapshotIds(2);
+/** The device names image() of the fixtures gives the copy's mappings. */
+const copyDevices = { '/dev/xvda': copySnapshots[0], '/dev/xvdb': copySnapshots[1], '/dev/xvdc': copySnapshots[2] };
 const source: SourceImage = {
   imageId: SOURCE_AMI,
   region: SOURCE_REGION,
@@ -39,6 +41,7 @@ const source: SourceImage = {
   snapshots: snapshotIds.map((snapshotId, i) => ({ snapshotId, deviceName: `/dev/xvd${'abc'[i]}`, encrypted: false })),
   platformDetails: 'Linux/UNIX',
   billingCodes: [],
+  registration: { BlockDeviceMappings: [] },
 };
 
 const MARKERS = [
@@ -66,6 +69,7 @@ describe('re-encrypting in the source account', () => {
       imageId: SOURCE_AMI,
       snapshotIds,
       intermediate: false,
+      deviceSnapshots: {},
     });
     expect(fx.sent).toEqual([]);
     expect(fx.journal.entries()).toEqual([]);
@@ -75,7 +79,7 @@ describe('re-encrypting in the source account', () => {
     const { fx, ec2, lease } = setup();
     const result = await reencrypt(fx.ctx, source, key, true);
 
-    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
+    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true, deviceSnapshots: copyDevices });
     expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
       Owners: ['self'],
       Filters: [
@@ -144,7 +148,7 @@ describe('re-encrypting in the source account', () => {
     const { fx, ec2, lease } = setup({}, 1);
     ec2.on(DescribeImagesCommand, { Owners: ['self'] }).resolves({ Images: [image({ imageId: INTERMEDIATE_AMI, state: 'pending', snapshotIds: copySnapshots })] });
     const result = await reencrypt(fx.ctx, source, key, true);
-    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
+    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true, deviceSnapshots: copyDevices });
     expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 0);
     expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([{ Resources: [INTERMEDIATE_AMI], Tags: [lease] }]);
     // The lease is journaled before it is written; the copy is looked at again once the settling time has passed.
@@ -180,7 +184,7 @@ describe('re-encrypting in the source account', () => {
       .resolvesOnce({ Images: [] })
       .resolves({ Images: [image({ imageId: INTERMEDIATE_AMI, state: 'pending', snapshotIds: copySnapshots })] });
     const result = await reencrypt(fx.ctx, source, key, true);
-    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true });
+    expect(result).toEqual({ imageId: INTERMEDIATE_AMI, snapshotIds: copySnapshots, intermediate: true, deviceSnapshots: copyDevices });
     expect(ec2).toHaveReceivedCommandTimes(CopyImageCommand, 1);
     expect(fx.journal.entries()).toEqual([
       { kind: 'intermediate-copy', region: SOURCE_REGION, imageId: INTERMEDIATE_AMI, snapshotIds: [] },
@@ -248,7 +252,7 @@ describe('an intermediate copy another run removes (a job matrix: each run lease
     ec2.on(CopyImageCommand).resolves({ ImageId: SECOND });
     stubCopyProgress(ec2, SECOND, copySnapshots, 0);
     const result = await reencrypt(fx.ctx, source, key, true);
-    expect(result).toEqual({ imageId: SECOND, snapshotIds: copySnapshots, intermediate: true });
+    expect(result).toEqual({ imageId: SECOND, snapshotIds: copySnapshots, intermediate: true, deviceSnapshots: copyDevices });
     expect(ec2.commandCalls(CopyImageCommand)[0]?.args[0].input.ClientToken).toBe(clientToken('intermediate', SOURCE_AMI, KEY_ARN, TARGET_ACCOUNT, '4242', '1', '2'));
     expect(fx.log.messages('warning')).toEqual([
       `The intermediate copy ${INTERMEDIATE_AMI} was removed while this run relied on it, most probably by the cleanup of another run promoting ${SOURCE_AMI} ` +

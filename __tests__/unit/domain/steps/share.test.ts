@@ -6,10 +6,10 @@ import { shareWithTargets } from '../../../../src/domain/steps/share.js';
 import { INTERMEDIATE_AMI, SOURCE_ACCOUNT, SOURCE_REGION, TARGET_ACCOUNT, awsError, buildContext, intermediateSnapshotIds } from '../../../support/pipeline-fixtures.js';
 
 const snapshotIds = intermediateSnapshotIds(2);
-const shared = { imageId: INTERMEDIATE_AMI, snapshotIds, intermediate: true };
+const shared = { imageId: INTERMEDIATE_AMI, snapshotIds, intermediate: true, deviceSnapshots: {} };
 
-function setup() {
-  const fx = buildContext();
+function setup(overrides: Parameters<typeof buildContext>[0] = {}) {
+  const fx = buildContext(overrides);
   const ec2 = fx.source.ec2(SOURCE_REGION);
   ec2.on(DescribeImageAttributeCommand).resolves({ ImageId: INTERMEDIATE_AMI, LaunchPermissions: [] });
   ec2.on(ModifyImageAttributeCommand).resolves({});
@@ -40,6 +40,16 @@ describe('sharing with the target account', () => {
       ...snapshotIds.map((snapshotId) => ({ kind: 'volume-permission', region: SOURCE_REGION, snapshotId, accountId: TARGET_ACCOUNT })),
     ]);
     expect(report).toEqual({ added: [INTERMEDIATE_AMI, ...snapshotIds], alreadyShared: [] });
+  });
+
+  it('copy-method snapshots: shares only the snapshots, never reads or adds a launch permission', async () => {
+    const { fx, ec2 } = setup({ copyMethod: 'snapshots' });
+    const report = await shareWithTargets(fx.ctx, shared);
+    expect(ec2.commandCalls(DescribeImageAttributeCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(ModifyImageAttributeCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(ModifySnapshotAttributeCommand)).toHaveLength(snapshotIds.length);
+    expect(fx.journal.entries().map((e) => e.kind)).toEqual(snapshotIds.map(() => 'volume-permission'));
+    expect(report).toEqual({ added: snapshotIds, alreadyShared: [] });
   });
 
   it('neither re-adds nor journals what the target account could already use', async () => {
