@@ -13,3 +13,8 @@ export function githubOidcTrustStatement(partition: string, accountId: string, a
     },
   };
 }
+
+/** The trust-policy statement that lets `principalArn` (a role or user, of any account) assume a role with sts:AssumeRole. */
+export function assumeRoleTrustStatement(principalArn: string) {
+  return { Effect: 'Allow' as const, Principal: { AWS: principalArn }, Action: 'sts:AssumeRole' };
+}

@@ -57,6 +57,10 @@ export interface PolicyInputs {
   /** owner/name of the repository allowed to assume the target role; OWNER/REPO when unknown. */
   repository?: string;
   audience: string;
+  /** role-chaining: the target role is assumed with sts:AssumeRole by chainingPrincipalArn, not with the OIDC token. */
+  roleChaining?: boolean;
+  /** With roleChaining: the principal (role or user ARN) of the credentials in the environment, which assume the roles. */
+  chainingPrincipalArn?: string;
 }
 
 export interface GeneratedPolicies {
