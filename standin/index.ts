@@ -38,6 +38,7 @@ export {
   deny,
   policyOf,
   githubOidcTrust,
+  assumeRoleTrust,
   rootKeyPolicy,
   keyUseStatements,
   statements,
