@@ -55,5 +55,5 @@ export type { CallRecord, CallFilter, ServiceName } from './calllog.js';
 export type { ImageDump, SnapshotDump, KeyDump, GrantDump, LaunchTemplateDump, LaunchTemplateVersionDump, InstanceDump } from './dump.js';
 export { keyArn, launchTemplateArn, instanceArn } from './arns.js';
 export { runStep, runAction, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
-export { NODE24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
+export { node24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
 export { actionYaml, runnerInputs, setInputs, VALID_INPUTS } from './runner/inputs-env.js';

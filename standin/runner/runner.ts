@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_ENTRY, DIST_POST, NODE24 } from './node24.js';
+import { DIST_ENTRY, DIST_POST, node24 } from './node24.js';
 import { runnerInputs } from './inputs-env.js';
 
 /** Parses a runner file-command file (GITHUB_OUTPUT, GITHUB_STATE): `name=value` and `name<<DELIM` … `DELIM`. */
@@ -94,7 +94,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, [options.state ? DIST_POST : DIST_ENTRY], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node24(), [options.state ? DIST_POST : DIST_ENTRY], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     const onData = (chunk: Buffer) => {
