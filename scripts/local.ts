@@ -111,13 +111,18 @@ function outputsOf(log: string): Record<string, string> {
   return Object.fromEntries([...log.matchAll(/^::set-output name=([\w-]+)::(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
 }
 
-/** Problems with the run, judged by its outputs, the stand-in's state and the summary; empty when it promoted. */
-function problems(standin: StandIn, log: string, summary: string): string[] {
-  const found: string[] = [];
+/** What a promotion (not a dry run) must leave: the ami-id output, naming an available AMI in the target account. */
+function promotionProblems(standin: StandIn, log: string): string[] {
   const amiId = outputsOf(log)['ami-id'] ?? '';
-  if (!/^ami-[0-9a-f]{17}$/.test(amiId)) found.push('no ami-id output');
-  else if (standin.image(DEFAULTS.targetAccount, DEFAULTS.region, amiId)?.state !== 'available') found.push(`${amiId} is not available in the target account`);
-  if (!summary.includes('AMI promotion')) found.push('no job summary');
+  if (!/^ami-[0-9a-f]{17}$/.test(amiId)) return ['no ami-id output'];
+  const state = standin.image(DEFAULTS.targetAccount, DEFAULTS.region, amiId)?.state;
+  return state === 'available' ? [] : [`${amiId} is not available in the target account`];
+}
+
+/** Problems with the run, judged by its outputs, the stand-in's state, the summary and the log; empty when it worked. */
+function problems(standin: StandIn, log: string, summary: string, dryRun: boolean): string[] {
+  const found = dryRun ? [] : promotionProblems(standin, log);
+  if (summary.trim() === '') found.push('no job summary');
   if (!/Nothing to clean up/.test(log)) found.push('the post step did not report a clean finish');
   if (/^::error::/m.test(log)) found.push('the log has errors');
   const secrets = [...standin.state.sessions.values()].flatMap((session) => [session.secretAccessKey, session.sessionToken]);
@@ -133,8 +138,10 @@ try {
   const log = await localAction(writeDotenv(standin, dir, given));
   const summaryFile = join(dir, 'summary.md');
   const summary = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8') : '';
-  const found = problems(standin, log, summary);
-  console.log(found.length === 0 ? `\nnpm run local: promoted ${outputsOf(log)['ami-id']} under local-action.` : `\nnpm run local FAILED: ${found.join('; ')}.`);
+  const dryRun = given['dry-run'] === 'true';
+  const found = problems(standin, log, summary, dryRun);
+  const done = dryRun ? 'dry run reported' : `promoted ${outputsOf(log)['ami-id']}`;
+  console.log(found.length === 0 ? `\nnpm run local: ${done} under local-action.` : `\nnpm run local FAILED: ${found.join('; ')}.`);
   process.exitCode = found.length === 0 ? 0 : 1;
 } finally {
   await standin.close();
