@@ -15,6 +15,13 @@ export default {
     // The local AWS stand-in's own tests.
     { ...common, displayName: 'standin', testMatch: ['<rootDir>/__tests__/standin/**/*.test.ts'] },
     // The bundled dist/ run under Node 24 as the runner runs it.
-    { ...common, displayName: 'dist', testMatch: ['<rootDir>/__tests__/dist/**/*.test.ts', '<rootDir>/__tests__/e2e/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'dist',
+      testMatch: ['<rootDir>/__tests__/dist/**/*.test.ts', '<rootDir>/__tests__/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/__tests__/dist/node24-setup.mjs',
+    },
+    // The action run from source by GitHub's local runner (@github/local-action, `npm run local`).
+    { ...common, displayName: 'local', testMatch: ['<rootDir>/__tests__/local/**/*.test.ts'] },
   ],
 };

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { PromotionError } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
-import { accountOf, systemClock, type PromotionContext } from './domain/context.js';
+import { accountOf, systemClock, type Account, type PromotionContext } from './domain/context.js';
 import { assumedIdentity, callerIdentity } from './domain/lookups/identity.js';
 import { promote, runPreflight, type AfterCopyFailure, type CopyFailure, type PromotionResult } from './domain/pipeline.js';
 import { withDecodedAuthorization } from './domain/preflight/decode-authorization.js';
@@ -16,7 +16,7 @@ import { openDeploymentRecord, recordOutcome, watchForDeployment } from './githu
 import { readInputs, type ActionInputs } from './github/inputs.js';
 import { actionsLogger } from './github/logger.js';
 import { loadRunContext } from './github/run-context.js';
-import { openSessions } from './github/sessions.js';
+import { openSessions, type Sessions } from './github/sessions.js';
 import { createPersistedJournal } from './github/state.js';
 import { addCleanupSummary, addPoliciesSummary, addPreflightSummary, addPromotionSummary, writeSummary } from './github/summary.js';
 
@@ -48,11 +48,20 @@ function cancellation(): AbortController {
   return controller;
 }
 
+/** With role-chaining: who the credentials in the environment are (they assume the roles), for the trust policies. */
+async function chainingPrincipal({ request, session }: ActionInputs, sessions: Sessions, source: Account): Promise<string | undefined> {
+  if (!session.roleChaining) return undefined;
+  const principal = request.sourceRole ? (await callerIdentity(sessions.environment, request.sourceRegion, 'source')).principalArn : source.identity.principalArn;
+  core.info(`Role chaining: the roles are assumed with sts:AssumeRole by ${principal}`);
+  return principal;
+}
+
 /**
  * The sessions of every account, with who the action is in each: every role is assumed at once, and its identity
- * follows from its ARN and the session name; only credentials from the environment are identified with a call.
+ * follows from its ARN and the session name; only credentials from the environment are identified with a call. With
+ * role-chaining, also the principal the roles are assumed from.
  */
-async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<PromotionContext> {
+async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<{ ctx: PromotionContext; chainedFrom?: string }> {
   const { request } = inputs;
   const sessions = openSessions(inputs);
   const sessionName = inputs.session.roleSessionName;
@@ -64,8 +73,9 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
   core.info(`Source: account ${source.identity.accountId} as ${source.identity.arn}`);
   for (const { identity } of targets) core.info(`Target: account ${identity.accountId} as ${identity.arn}`);
   core.setOutput('target-account-id', targets[0]?.identity.accountId ?? '');
+  const chainedFrom = await chainingPrincipal(inputs, sessions, source);
   const started = systemClock.now();
-  return {
+  const ctx: PromotionContext = {
     request,
     source,
     targets,
@@ -76,6 +86,7 @@ async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<P
     started,
     deadline: started + request.waitTimeoutMinutes * 60_000,
   };
+  return { ctx, chainedFrom };
 }
 
 async function cleanUpAfter(ctx: PromotionContext): Promise<void> {
@@ -121,8 +132,8 @@ async function failed(ctx: PromotionContext | undefined, caught: unknown, cancel
 }
 
 /** The policies the promotion to every target account needs, as an output and in the summary. */
-function policiesFor(ctx: PromotionContext, pre: PreflightResult, audience: string): FleetPolicies {
-  const policies = policiesForTargets(ctx, pre, audience);
+function policiesFor(ctx: PromotionContext, pre: PreflightResult, audience: string, chainedFrom: string | undefined): FleetPolicies {
+  const policies = policiesForTargets(ctx, pre, audience, chainedFrom);
   core.setOutput('policies', JSON.stringify(policies));
   return policies;
 }
@@ -147,10 +158,11 @@ export async function run(): Promise<void> {
     const inputs = readInputs(run);
     for (const warning of inputs.warnings) core.warning(warning);
     deployment = openDeploymentRecord(readDeploymentSettings(), run, inputs.request);
-    ctx = await openContext(inputs, controller.signal);
+    const opened = await openContext(inputs, controller.signal);
+    ctx = opened.ctx;
     pre = await runPreflight(ctx);
     ctx.journal = watchForDeployment(deployment, ctx.journal, pre);
-    policies = policiesFor(ctx, pre, inputs.session.audience);
+    policies = policiesFor(ctx, pre, inputs.session.audience, opened.chainedFrom);
     if (ctx.request.dryRun) {
       reportDryRun(ctx.request, pre);
       return await summarise();

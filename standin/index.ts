@@ -38,6 +38,7 @@ export {
   deny,
   policyOf,
   githubOidcTrust,
+  assumeRoleTrust,
   rootKeyPolicy,
   keyUseStatements,
   statements,
@@ -54,6 +55,6 @@ export type { CallRecord, CallFilter, ServiceName } from './calllog.js';
 export type { ImageDump, SnapshotDump, KeyDump, GrantDump, LaunchTemplateDump, LaunchTemplateVersionDump, InstanceDump } from './dump.js';
 export { keyArn, launchTemplateArn, instanceArn } from './arns.js';
 export { runStep, runAction, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
-export { NODE24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
+export { node24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
 export { actionYaml, runnerInputs, setInputs, VALID_INPUTS, JOB_TOKEN } from './runner/inputs-env.js';
 export { startGitHubApi, type GitHubApiStandIn, type GitHubApiOptions, type GitHubApiRequest, type RecordedDeployment } from './github-api.js';

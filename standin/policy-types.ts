@@ -47,6 +47,14 @@ export const ADMINISTRATOR_ACCESS: PolicyDocument = policyOf(allow('*'));
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_ISSUER = `https://${GITHUB_OIDC_HOST}`;
 
+/**
+ * A trust-policy statement letting an IAM principal (a role or user ARN, or an account's root) assume the role with
+ * sts:AssumeRole: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+ */
+export function assumeRoleTrust(principalArn: string): PolicyStatement {
+  return { Effect: 'Allow', Principal: { AWS: principalArn }, Action: 'sts:AssumeRole' };
+}
+
 /** A trust policy letting GitHub Actions OIDC tokens for `subjectPattern` assume the role. */
 export function githubOidcTrust(accountId: string, subjectPattern: string, audience = 'sts.amazonaws.com'): PolicyDocument {
   return policyOf({

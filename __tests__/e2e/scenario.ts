@@ -41,6 +41,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   onLog?: StepOptions['onLog'];
   timeoutMs?: number;
+  /** Leaves out the runner's OIDC variables (ACTIONS_ID_TOKEN_*), as where no job token is issued. */
+  withoutOidc?: boolean;
 }
 
 export interface Run {
@@ -54,7 +56,9 @@ export interface Run {
 
 /** The main step, then the post step with the saved state (as runAction does), against the stand-in. */
 export async function promote(standin: StandIn, given: Record<string, string>, options: RunOptions = {}): Promise<Run> {
-  const step = { inputs: given, env: { ...sdkEnv(standin), ...options.env }, timeoutMs: options.timeoutMs ?? STEP_TIMEOUT_MS };
+  const env = { ...sdkEnv(standin), ...options.env };
+  if (options.withoutOidc) for (const name of Object.keys(env).filter((key) => key.startsWith('ACTIONS_ID_TOKEN_'))) delete env[name];
+  const step = { inputs: given, env, timeoutMs: options.timeoutMs ?? STEP_TIMEOUT_MS };
   const main = await runStep({ ...step, onLog: options.onLog });
   const mainEndedAt = Date.now();
   const post = await runStep({ ...step, state: main.state });
@@ -83,7 +87,7 @@ export function intermediateName(sourceAmiId: string, keyArn: string): string {
 // Call log
 
 /** Operations that only read (or only identify / explain), never change anything. */
-const READ_OPERATION = /^(Describe\w*|Get\w*|List\w*|SimulatePrincipalPolicy|AssumeRoleWithWebIdentity|DecodeAuthorizationMessage)$/;
+const READ_OPERATION = /^(Describe\w*|Get\w*|List\w*|SimulatePrincipalPolicy|AssumeRole|AssumeRoleWithWebIdentity|DecodeAuthorizationMessage)$/;
 
 export function isReadCall(call: CallRecord): boolean {
   return READ_OPERATION.test(call.operation) && !call.mutation;

@@ -3,13 +3,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
 import { sdkEnv } from '../../standin/sdk-env.js';
 import type { StandInOptions } from '../../standin/settings.js';
 import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError } from './test-helpers.js';
 import type { WorldBuilder } from '../../standin/world.js';
+import { allow, assumeRoleTrust, githubOidcTrust, policyOf, statements, type PolicyDocument } from '../../standin/policy-types.js';
+import { roleArn, userArn } from '../../standin/arns.js';
 
 const { targetAccount, region, targetRoleArn } = DEFAULTS;
 let standin: StandIn;
@@ -175,5 +177,72 @@ describe('credentials', () => {
     const wrongToken = clientsFor(standin, region, { ...real, sessionToken: 'forged' });
     await expectAwsError(wrongToken.sts.send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId');
     expect(standin.calls({ outcome: 'error' }).map((c) => c.errorCode)).toEqual(['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId']);
+  });
+});
+
+describe('AssumeRole (role chaining)', () => {
+  const { sourceAccount } = DEFAULTS;
+  const runnerRole = roleArn(sourceAccount, 'runner');
+  const ciUser = userArn(sourceAccount, 'ci');
+  const trustWith = (...principals: string[]) =>
+    policyOf(...statements(githubOidcTrust(targetAccount, 'repo:acme/images:*')), ...principals.map((p) => assumeRoleTrust(p)));
+
+  /** A source account with an IAM user `ci` and a role `runner` (trusting `ci`) that both may call sts:AssumeRole on the target role. */
+  function world(options: { trusted?: string[]; maxSessionDuration?: number; identityAllows?: boolean } = {}) {
+    const w = defaultWorld();
+    const identity: Record<string, PolicyDocument> =
+      options.identityAllows === false ? {} : { AssumeRoles: policyOf(allow('sts:AssumeRole', [targetRoleArn, runnerRole])) };
+    w.account(sourceAccount).user('ci', { policies: identity });
+    w.account(sourceAccount).role('runner', { trustPolicy: policyOf(assumeRoleTrust(ciUser)), policies: identity });
+    w.account(targetAccount).role(DEFAULTS.targetRoleName, {
+      trustPolicy: trustWith(...(options.trusted ?? [ciUser, runnerRole])),
+      maxSessionDuration: options.maxSessionDuration,
+    });
+    return w;
+  }
+  const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+    new STSClient({ region, endpoint: standin.url, maxAttempts: 1, credentials });
+  const userSts = () => sts(standin.credentials(sourceAccount, 'ci'));
+  const assumeWith = (client: STSClient, RoleArn: string, DurationSeconds?: number) =>
+    client.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'chained', DurationSeconds }));
+  async function runnerSession() {
+    const c = (await assumeWith(userSts(), runnerRole)).Credentials;
+    return sts({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken });
+  }
+
+  it('issues a session of the role to a user its trust policy and the user\'s IAM policy allow', async () => {
+    await start(world());
+    const out = await assumeWith(userSts(), targetRoleArn);
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${targetAccount}:assumed-role/${DEFAULTS.targetRoleName}/chained`);
+    const c = out.Credentials;
+    const who = await sts({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken }).send(new GetCallerIdentityCommand({}));
+    expect(who.Arn).toBe(out.AssumedRoleUser?.Arn);
+    expect(standin.calls({ operation: 'AssumeRole' })[0]).toMatchObject({ account: sourceAccount, outcome: 'ok' });
+  });
+
+  it('across accounts needs both the trust policy and the caller\'s IAM policy', async () => {
+    await start(world({ trusted: [runnerRole] }));
+    const error = await expectAwsError(assumeWith(userSts(), targetRoleArn), 'AccessDenied');
+    expect(error.message).toBe(`User: ${ciUser} is not authorized to perform: sts:AssumeRole on resource: ${targetRoleArn}`);
+    await standin.close();
+    await start(world({ identityAllows: false }));
+    await expectAwsError(assumeWith(userSts(), targetRoleArn), 'AccessDenied');
+    await expectAwsError(assumeWith(userSts(), roleArn(targetAccount, 'no-such-role')), 'AccessDenied');
+  });
+
+  it('in the same account, a trust policy naming the caller suffices without an IAM policy', async () => {
+    await start(world({ identityAllows: false }));
+    await expect(assumeWith(userSts(), runnerRole)).resolves.toBeDefined();
+    await expectAwsError(assumeWith(userSts(), targetRoleArn), 'AccessDenied');
+  });
+
+  it('limits a session assumed from a role session to one hour, whatever the role allows (role chaining)', async () => {
+    await start(world({ maxSessionDuration: 43200 }));
+    expect((await assumeWith(userSts(), targetRoleArn, 7200)).Credentials).toBeDefined();
+    const runner = await runnerSession();
+    const error = await expectAwsError(assumeWith(runner, targetRoleArn, 7200), 'ValidationError');
+    expect(error.message).toBe('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    const chained = await assumeWith(runner, targetRoleArn, 3600);
+    expect(chained.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${targetAccount}:assumed-role/${DEFAULTS.targetRoleName}/chained`);
   });
 });

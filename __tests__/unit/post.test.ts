@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTagsCommand,
-  DeleteSnapshotCommand,
   DeleteTagsCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
@@ -67,7 +66,12 @@ beforeEach(() => {
   log = new CommandLog();
   source = fakeAccount('source', [REGION], log);
   target = fakeAccount('target', [REGION, TARGET_REGION], log);
-  openSessions.mockImplementation((inputs) => ({ source: source.clients, targets: inputs.request.targets.map((spec) => ({ spec, clients: target.clients })), assumeRoles: async () => undefined }));
+  openSessions.mockImplementation((inputs) => ({
+    environment: source.clients,
+    source: source.clients,
+    targets: inputs.request.targets.map((spec) => ({ spec, clients: target.clients })),
+    assumeRoles: async () => undefined,
+  }));
   const tags = [
     { Key: 'promote-ami:role', Value: 'intermediate' },
     { Key: 'promote-ami:source-ami-id', Value: VALID_INPUTS['source-ami-id'] },

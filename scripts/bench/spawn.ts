@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CONTEXT_ENV, NODE24 } from '../../standin/index.js';
+import { CONTEXT_ENV, node24 } from '../../standin/index.js';
 
 export interface Timing {
   /** Spawn to the first HTTP request received; undefined when none came. */
@@ -43,7 +43,7 @@ export async function timeScript(script: string, env: (url: string) => Record<st
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const start = performance.now();
-    const child = spawn(NODE24, [script], { env: env(url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node24(), [script], { env: env(url), stdio: ['ignore', 'pipe', 'pipe'] });
     kill = () => child.kill('SIGKILL');
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -82,6 +82,16 @@ export function parseRoleArn(value: string): RoleArn | string {
   return { arn: value, partition, accountId, name };
 }
 
+/**
+ * The role ARN behind an assumed-role session ARN, for policies and messages (a session ARN leaves out the role's path:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns); other ARNs as they are.
+ */
+export function principalOf(callerArn: string): string {
+  const match = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  if (!match) return callerArn;
+  return `arn:${match[1]}:iam::${match[2]}:role/${match[3]}`;
+}
+
 export function kmsKeyArn(partition: string, region: string, accountId: string, keyId: string): string {
   return `arn:${partition}:kms:${region}:${accountId}:key/${keyId}`;
 }

@@ -1,8 +1,8 @@
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { EXPIRATION_MS, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { classify } from './classify.js';
 import { PromotionError, errorMessage, errorName, type Side } from './errors.js';
+import { durationProblem, renewingCredentials } from './session-credentials.js';
 import { explainAwsError, type CallSite } from './explain.js';
 import type { RoleArn } from './arn.js';
 import { DEFAULT_SUBJECT, GITHUB_OIDC_HOST, githubOidcTrustStatement, githubSubject, tokenSubject } from './trust-policy.js';
@@ -64,12 +64,8 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions, token
   if (kind === 'expired') {
     return explained(`STS found the job's OIDC token expired or not valid (${name}: ${errorMessage(error)}).`, 'Re-run the job: the action gets a fresh token for every session.');
   }
-  if (name === 'ValidationError' && /DurationSeconds/i.test(errorMessage(error))) {
-    return explained(
-      `the requested session lasts longer than the role allows (${errorMessage(error)}).`,
-      `Lower role-duration-seconds to at most the role's MaxSessionDuration, or raise that maximum on ${options.role.arn}.`,
-    );
-  }
+  const duration = name === 'ValidationError' ? durationProblem(errorMessage(error), options.role) : undefined;
+  if (duration) return explained(duration.why, duration.fix);
   return explainAwsError(error, site);
 }
 
@@ -78,14 +74,10 @@ function explainAssumeFailure(error: unknown, options: WebIdentityOptions, token
  * fresh OIDC token before they expire, so long waits outlive a single session.
  */
 export function webIdentityCredentials(options: WebIdentityOptions): AwsCredentialIdentityProvider {
-  const now = options.now ?? Date.now;
-  const lifetimes = new WeakMap<object, number>();
-
-  const assume = async (): Promise<AwsCredentialIdentity> => {
+  const assume = async () => {
     const token = await options.getToken();
-    let response;
     try {
-      response = await options.sts.send(
+      const response = await options.sts.send(
         new AssumeRoleWithWebIdentityCommand({
           RoleArn: options.role.arn,
           RoleSessionName: options.sessionName,
@@ -93,38 +85,10 @@ export function webIdentityCredentials(options: WebIdentityOptions): AwsCredenti
           DurationSeconds: options.durationSeconds,
         }),
       );
+      return response.Credentials;
     } catch (error) {
       throw explainAssumeFailure(error, options, token);
     }
-    const issued = response.Credentials;
-    if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {
-      throw new PromotionError({
-        what: `Assuming ${options.role.arn}`,
-        side: options.side,
-        accountId: options.role.accountId,
-        why: 'STS answered without complete credentials.',
-        fix: 'Re-run the job; if it persists, check the STS endpoint settings (AWS_ENDPOINT_URL_STS).',
-      });
-    }
-    const credentials: AwsCredentialIdentity = {
-      accessKeyId: issued.AccessKeyId,
-      secretAccessKey: issued.SecretAccessKey,
-      sessionToken: issued.SessionToken,
-      expiration: issued.Expiration,
-    };
-    options.onCredentials?.(credentials);
-    lifetimes.set(credentials, issued.Expiration.getTime() - now());
-    return credentials;
   };
-
-  // Renew when less than a quarter of the lifetime (at most the SDK's five minutes) is left.
-  const isExpired = (identity: { expiration?: Date }) => {
-    if (!identity.expiration) return false;
-    const lifetime = lifetimes.get(identity) ?? EXPIRATION_MS * 4;
-    return identity.expiration.getTime() - now() <= Math.min(EXPIRATION_MS, lifetime / 4);
-  };
-  const requiresRefresh = (identity: { expiration?: Date }) => identity.expiration !== undefined;
-  const memoized = memoizeIdentityProvider(assume, isExpired, requiresRefresh);
-  if (!memoized) throw new Error('memoizeIdentityProvider returned no provider');
-  return memoized;
+  return renewingCredentials({ role: options.role, side: options.side, assume, onCredentials: options.onCredentials, now: options.now });
 }

@@ -14,6 +14,8 @@ export interface SessionSettings {
   audience: string;
   roleSessionName: string;
   roleDurationSeconds: number;
+  /** role-chaining: roles are assumed with sts:AssumeRole from the credentials in the environment, not the OIDC token. */
+  roleChaining: boolean;
 }
 
 export interface ActionInputs {
@@ -141,6 +143,7 @@ function readSession(run: RunContext): SessionSettings {
     audience: core.getInput('audience') || 'sts.amazonaws.com',
     roleSessionName,
     roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
+    roleChaining: bool('role-chaining', false),
   };
 }
 

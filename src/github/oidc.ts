@@ -18,12 +18,22 @@ export class OidcTokenError extends PromotionError {
 
 const REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 
+// Outside a GitHub Actions job (GITHUB_ACTIONS is "true" in every job: https://docs.github.com/en/actions/reference/variables-reference)
+// there is no token at all: the roles can only be assumed from the credentials in the environment.
+const OUTSIDE_ACTIONS_FIX =
+  'Set the input role-chaining to true (INPUT_ROLE-CHAINING=true) to assume the roles with sts:AssumeRole from the AWS credentials ' +
+  'in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, or an instance profile).';
+
 export class MissingOidcPermissionError extends OidcTokenError {
-  constructor(audience: string, missing: string) {
+  constructor(audience: string, missing: string, inActionsJob = process.env.GITHUB_ACTIONS === 'true') {
     super(
       audience,
-      `${missing} is not set: GitHub offers a token only to jobs granted the permission id-token: write.`,
-      `Add this to the job (or workflow) that uses the action:\n${PERMISSIONS_BLOCK}\nWorkflows triggered from forks never receive an OIDC token.`,
+      inActionsJob
+        ? `${missing} is not set: GitHub offers a token only to jobs granted the permission id-token: write.`
+        : `${missing} is not set: this is not a GitHub Actions job, and only those get a GitHub OIDC token.`,
+      inActionsJob
+        ? `Add this to the job (or workflow) that uses the action:\n${PERMISSIONS_BLOCK}\nWorkflows triggered from forks never receive an OIDC token.`
+        : OUTSIDE_ACTIONS_FIX,
     );
     this.name = 'MissingOidcPermissionError';
   }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_ENTRY, DIST_POST, NODE24 } from './node24.js';
+import { DIST_ENTRY, DIST_POST, node24 } from './node24.js';
 import { runnerInputs } from './inputs-env.js';
 
 /** Parses a runner file-command file (GITHUB_OUTPUT, GITHUB_STATE): `name=value` and `name<<DELIM` … `DELIM`. */
@@ -96,7 +96,8 @@ export function runStep(options: StepOptions): Promise<StepResult> {
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const [command = NODE24, ...args] = [...(options.launcher ?? []), NODE24, options.state ? DIST_POST : DIST_ENTRY];
+    const node = node24();
+    const [command = node, ...args] = [...(options.launcher ?? []), node, options.state ? DIST_POST : DIST_ENTRY];
     const child = spawn(command, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);

@@ -1,5 +1,7 @@
-/** STS: AssumeRoleWithWebIdentity with GitHub OIDC tokens, GetCallerIdentity, DecodeAuthorizationMessage. */
+/** STS: AssumeRoleWithWebIdentity with GitHub OIDC tokens, AssumeRole (role chaining), GetCallerIdentity, DecodeAuthorizationMessage. */
 import type {
+  AssumeRoleRequest,
+  AssumeRoleResponse,
   AssumeRoleWithWebIdentityRequest,
   AssumeRoleWithWebIdentityResponse,
   DecodeAuthorizationMessageRequest,
@@ -7,27 +9,22 @@ import type {
   GetCallerIdentityResponse,
 } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
-import { authorizeApi } from '../auth/access.js';
+import { authorizeApi, principalContext } from '../auth/access.js';
 import { decodeAuthorizationMessage } from '../auth/authorization-message.js';
-import { evaluateTrust } from '../auth/policies.js';
+import { evaluate, evaluateTrust } from '../auth/policies.js';
 import { assumedRoleArn, parseArn } from '../arns.js';
+import type { RoleState } from '../state.js';
 import { awsError } from '../errors.js';
 import { randomAccessKeyId } from '../world.js';
 import { callerOf, op, required, type CallContext, type Handler } from './context.js';
 
+const CHAINED_SESSION_MAX_SECONDS = 3600;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-function denied(): Error {
-  return awsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
-}
-
-async function assumeRoleWithWebIdentity(
-  ctx: CallContext,
-  input: AssumeRoleWithWebIdentityRequest,
-): Promise<AssumeRoleWithWebIdentityResponse> {
+/** RoleArn, RoleSessionName and DurationSeconds of an AssumeRole* request, validated, and the role they name if it exists. */
+function assumeRequest(ctx: CallContext, input: { RoleArn?: string; RoleSessionName?: string; DurationSeconds?: number }) {
   const roleArnInput = required(input.RoleArn, 'RoleArn', 'ValidationError');
   const sessionName = required(input.RoleSessionName, 'RoleSessionName', 'ValidationError');
-  const token = required(input.WebIdentityToken, 'WebIdentityToken', 'ValidationError');
   if (!SESSION_NAME.test(sessionName)) {
     throw awsError(
       'ValidationError',
@@ -45,6 +42,49 @@ async function assumeRoleWithWebIdentity(
   const roleName = arn?.resource.startsWith('role/') ? arn.resource.split('/').pop() : undefined;
   const account = arn ? ctx.state.account(arn.account) : undefined;
   const role = roleName ? account?.roles.get(roleName) : undefined;
+  return { roleArnInput, sessionName, duration, account, role };
+}
+
+/** Records a new session of the role and answers its Credentials and AssumedRoleUser. */
+function issueSession(ctx: CallContext, issued: { accountId: string; role: RoleState; sessionName: string; subject: string; duration: number }) {
+  const { accountId, role, sessionName } = issued;
+  const now = ctx.state.now();
+  const lifetime = ctx.settings.credentialLifetimeSeconds ?? issued.duration;
+  const accessKeyId = randomAccessKeyId('ASIA');
+  const session = {
+    accessKeyId,
+    secretAccessKey: randomBytes(30).toString('base64'),
+    sessionToken: `FwoGZXIvYXdzE${randomBytes(96).toString('base64')}`,
+    accountId,
+    roleName: role.name,
+    sessionName,
+    subject: issued.subject,
+    issuedAt: now,
+    expiresAt: now + lifetime * 1000,
+  };
+  ctx.state.sessions.set(accessKeyId, session);
+  ctx.notes.session = { accessKeyId, expiresAt: new Date(session.expiresAt).toISOString() };
+  return {
+    Credentials: {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: new Date(session.expiresAt),
+    },
+    AssumedRoleUser: { AssumedRoleId: `${role.roleId}:${sessionName}`, Arn: assumedRoleArn(accountId, role.name, sessionName) },
+  };
+}
+
+function denied(): Error {
+  return awsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
+}
+
+async function assumeRoleWithWebIdentity(
+  ctx: CallContext,
+  input: AssumeRoleWithWebIdentityRequest,
+): Promise<AssumeRoleWithWebIdentityResponse> {
+  const { roleArnInput, sessionName, duration, account, role } = assumeRequest(ctx, input);
+  const token = required(input.WebIdentityToken, 'WebIdentityToken', 'ValidationError');
 
   const verified = ctx.oidc.verify(token);
   if (!verified.ok) {
@@ -86,37 +126,45 @@ async function assumeRoleWithWebIdentity(
     throw awsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
 
-  const now = ctx.state.now();
-  const lifetime = ctx.settings.credentialLifetimeSeconds ?? duration;
-  const accessKeyId = randomAccessKeyId('ASIA');
-  const session = {
-    accessKeyId,
-    secretAccessKey: randomBytes(30).toString('base64'),
-    sessionToken: `FwoGZXIvYXdzE${randomBytes(96).toString('base64')}`,
-    accountId: account.id,
-    roleName: role.name,
-    sessionName,
-    subject,
-    issuedAt: now,
-    expiresAt: now + lifetime * 1000,
-  };
-  ctx.state.sessions.set(accessKeyId, session);
-  ctx.notes.session = { accessKeyId, expiresAt: new Date(session.expiresAt).toISOString() };
+  const session = issueSession(ctx, { accountId: account.id, role, sessionName, subject, duration });
   return {
-    Credentials: {
-      AccessKeyId: session.accessKeyId,
-      SecretAccessKey: session.secretAccessKey,
-      SessionToken: session.sessionToken,
-      Expiration: new Date(session.expiresAt),
-    },
+    ...session,
     SubjectFromWebIdentityToken: subject,
-    AssumedRoleUser: {
-      AssumedRoleId: `${role.roleId}:${sessionName}`,
-      Arn: assumedRoleArn(account.id, role.name, sessionName),
-    },
     Provider: provider.url.replace(/^https:\/\//, ''),
     Audience: audience,
   };
+}
+
+/**
+ * AssumeRole with the caller's credentials. The role's trust policy and the caller's identity policies are evaluated
+ * together (iam-simulate's same- and cross-account rules: across accounts both must allow it)
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, "Permissions"). A caller that is itself a
+ * role session is role chaining, limited to one hour whatever the role's maximum
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+ */
+async function assumeRole(ctx: CallContext, input: AssumeRoleRequest): Promise<AssumeRoleResponse> {
+  const caller = callerOf(ctx);
+  const { roleArnInput, sessionName, duration, account, role } = assumeRequest(ctx, input);
+  const refused = awsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArnInput}`, 403);
+  if (!account || !role) throw refused;
+  const decision = await evaluate({
+    principal: caller.arn,
+    action: 'sts:AssumeRole',
+    resource: roleArnInput,
+    resourceAccount: account.id,
+    identityPolicies: caller.policies,
+    resourcePolicy: role.trustPolicy,
+    context: { ...principalContext(caller, ctx.region), 'sts:RoleSessionName': sessionName },
+  });
+  ctx.notes.trust = decision;
+  if (decision !== 'Allowed') throw refused;
+  if (caller.kind === 'assumed-role' && duration > CHAINED_SESSION_MAX_SECONDS) {
+    throw awsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  }
+  if (duration > role.maxSessionDuration) {
+    throw awsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  }
+  return issueSession(ctx, { accountId: account.id, role, sessionName, subject: caller.arn, duration });
 }
 
 function getCallerIdentity(ctx: CallContext): GetCallerIdentityResponse {
@@ -132,6 +180,7 @@ async function decode(ctx: CallContext, input: DecodeAuthorizationMessageRequest
 }
 
 export const stsOperations: Record<string, Handler> = {
+  AssumeRole: op(assumeRole),
   AssumeRoleWithWebIdentity: op(assumeRoleWithWebIdentity),
   GetCallerIdentity: op(getCallerIdentity),
   DecodeAuthorizationMessage: op(decode),

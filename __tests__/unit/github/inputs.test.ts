@@ -38,7 +38,7 @@ describe('readInputs with valid values', () => {
     expect(request.deprecateAfterDays).toBeUndefined();
     expect(request.tags).toEqual([]);
     expect(request.provenance).toEqual({ repository: 'acme/images', commitSha: 'abc', runId: '987', runAttempt: '2', runUrl });
-    expect(session).toEqual({ audience: 'sts.amazonaws.com', roleSessionName: 'promote-ami-987-2', roleDurationSeconds: 3600 });
+    expect(session).toEqual({ audience: 'sts.amazonaws.com', roleSessionName: 'promote-ami-987-2', roleDurationSeconds: 3600, roleChaining: false });
   });
 
   it('parses lists, tags, numbers and an alias target key', () => {
@@ -50,6 +50,7 @@ describe('readInputs with valid values', () => {
       'copy-completion-minutes': '45',
       'key-access': 'grant',
       'role-duration-seconds': '7200',
+      'role-chaining': 'true',
       'dry-run': 'TRUE',
       'source-role-arn': 'arn:aws:iam::111111111111:role/path/to/builder',
     });
@@ -66,6 +67,7 @@ describe('readInputs with valid values', () => {
     expect(request.dryRun).toBe(true);
     expect(request.sourceRole?.name).toBe('builder');
     expect(session.roleDurationSeconds).toBe(7200);
+    expect(session.roleChaining).toBe(true);
   });
 
   it('accepts regions separated by commas with spaces, new lines, or both', () => {
@@ -140,6 +142,7 @@ describe('readInputs refuses, naming the input', () => {
     ['negative days', { 'deprecate-after-days': '-1' }, 'deprecate-after-days', /whole number/],
     ['too many days', { 'deprecate-after-days': '4000' }, 'deprecate-after-days', /from 1 to 3650/],
     ['copy minutes not a multiple of 15', { 'copy-completion-minutes': '20' }, 'copy-completion-minutes', /multiple of 15/],
+    ['role-chaining not a boolean', { 'role-chaining': 'yes' }, 'role-chaining', /must be true or false/],
     ['role duration too short', { 'role-duration-seconds': '60' }, 'role-duration-seconds', /from 900 to 43200/],
     ['session name too short', { 'role-session-name': 'x' }, 'role-session-name', /2 to 64/],
     ['session name with spaces', { 'role-session-name': 'my session' }, 'role-session-name', /2 to 64/],

@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PromotionError } from '../../../src/aws/errors.js';
 import { MissingOidcPermissionError, OidcTokenError, oidcTokenSource } from '../../../src/github/oidc.js';
 
-const saved = { ...process.env };
+const saved = { ...process.env, GITHUB_ACTIONS: 'true' };
+beforeEach(() => {
+  process.env = { ...saved };
+});
 afterEach(() => {
   process.env = { ...saved };
   jest.restoreAllMocks();
@@ -59,6 +62,15 @@ describe('oidcTokenSource', () => {
     expect(error.message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
     expect(error.message).toContain('Fix: Add this to the job (or workflow) that uses the action:\npermissions:\n  id-token: write\n  contents: read');
     expectOnlyAboutTheToken(error.message);
+  });
+
+  it('outside a GitHub Actions job, where no token exists, points to role-chaining instead', async () => {
+    delete process.env.GITHUB_ACTIONS;
+    delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const error = await failure(oidcTokenSource('sts.amazonaws.com'));
+    expect(error.details.why).toBe('ACTIONS_ID_TOKEN_REQUEST_URL is not set: this is not a GitHub Actions job, and only those get a GitHub OIDC token.');
+    expect(error.details.fix).toMatch(/^Set the input role-chaining to true \(INPUT_ROLE-CHAINING=true\)/);
+    expect(error.message).not.toContain('id-token: write');
   });
 
   it('names the request token variable when only that one is missing', async () => {

@@ -38,8 +38,12 @@ function actionsSent(): Map<string, string> {
 
 const covered = (action: string, granted: readonly string[]) => granted.some((pattern) => matchesWildcard(pattern, action, true));
 
-/** The one list, and the trust policy (sts:AssumeRoleWithWebIdentity). */
-const LISTED = [...everyAction(), ...generatePolicies(EXAMPLE_INPUTS).targetTrustPolicy.Statement.flatMap((s) => s.Action ?? [])];
+/**
+ * The one list, the trust policy (sts:AssumeRoleWithWebIdentity), and sts:AssumeRole, which with role-chaining the
+ * principal of the environment's credentials needs (its trust statement and its own IAM policy: README "Running outside
+ * GitHub-hosted OIDC").
+ */
+const LISTED = [...everyAction(), ...generatePolicies(EXAMPLE_INPUTS).targetTrustPolicy.Statement.flatMap((s) => s.Action ?? []), 'sts:AssumeRole'];
 
 describe('the list of IAM actions (src/policy/actions.ts)', () => {
   const sent = actionsSent();

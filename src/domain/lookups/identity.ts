@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { principalOf } from '../../aws/arn.js';
 import type { AccountClients } from '../../aws/clients.js';
 import { explainAwsError } from '../../aws/explain.js';
 import type { RoleArn } from '../../aws/arn.js';
@@ -41,11 +42,4 @@ export async function callerIdentity(clients: AccountClients, region: string, si
   } catch (error) {
     throw explainAwsError(error, { what: `Identifying the ${side} credentials`, side, region, action: 'sts:GetCallerIdentity', credentials: 'environment' });
   }
-}
-
-/** The role ARN behind an assumed-role session ARN, for policies and messages. */
-export function principalOf(callerArn: string): string {
-  const match = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  if (!match) return callerArn;
-  return `arn:${match[1]}:iam::${match[2]}:role/${match[3]}`;
 }

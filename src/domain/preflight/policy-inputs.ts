@@ -18,8 +18,11 @@ export function finishingFeatures(request: PromotionRequest): FinishingFeatures 
   };
 }
 
-/** The generator's inputs for one target account, from the request and what the preflight discovered (resolved key ARNs). */
-export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience: string): PolicyInputs {
+/**
+ * The generator's inputs for one target account, from the request and what the preflight discovered (resolved key ARNs).
+ * `chainedFrom`: with role-chaining, the principal of the credentials in the environment that assume the roles.
+ */
+export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience: string, chainedFrom?: string): PolicyInputs {
   const { request, target } = ctx;
   const keys = pre.targets.find((t) => t.target.identity.accountId === target.identity.accountId)?.knownKeys ?? [];
   const kmsKeyArn = pre.sourceKey?.arn ?? request.kmsKey.arn;
@@ -44,6 +47,8 @@ export function policyInputs(ctx: TargetContext, pre: PreflightResult, audience:
     copyMethod: request.copyMethod,
     repository: request.provenance.repository,
     audience,
+    roleChaining: chainedFrom !== undefined,
+    chainingPrincipalArn: chainedFrom,
   };
 }
 
@@ -77,10 +82,10 @@ function sourcePolicyForEvery(policies: { accountId: string; policy: PolicyDocum
 }
 
 /** The policies a promotion to every target account needs (generatePolicies once per target account). */
-export function policiesForTargets(ctx: PromotionContext, pre: PreflightResult, audience: string): FleetPolicies {
+export function policiesForTargets(ctx: PromotionContext, pre: PreflightResult, audience: string, chainedFrom?: string): FleetPolicies {
   const each = ctx.targets.map((target) => ({
     accountId: target.identity.accountId,
-    policies: generatePolicies(policyInputs(forTarget(ctx, target), pre, audience)),
+    policies: generatePolicies(policyInputs(forTarget(ctx, target), pre, audience, chainedFrom)),
   }));
   const [first] = each;
   if (!first) throw new Error('A promotion has at least one target account.');

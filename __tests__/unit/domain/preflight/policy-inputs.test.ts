@@ -75,7 +75,14 @@ describe('policyInputs', () => {
       deprecation: false,
       repository: PROVENANCE.repository,
       audience: 'sts.amazonaws.com',
+      roleChaining: false,
     });
+  });
+
+  it('with role-chaining, names the principal of the environment that assumes the roles', () => {
+    const fx = buildContext();
+    const inputs = policyInputs(fx.ctx, preflightResult(fx), 'sts.amazonaws.com', 'arn:aws:iam::999988887777:role/runner');
+    expect(inputs).toMatchObject({ roleChaining: true, chainingPrincipalArn: 'arn:aws:iam::999988887777:role/runner' });
   });
 
   it('falls back to the input (even an alias ARN) and no keys when the preflight could not resolve them', () => {
