@@ -57,15 +57,16 @@ async function chainingPrincipal({ request, session }: ActionInputs, sessions: S
 }
 
 /**
- * The sessions of every account, with who the action is in each: every role is assumed at once, and its identity
- * follows from its ARN and the session name; only credentials from the environment are identified with a call. With
- * role-chaining, also the principal the roles are assumed from.
+ * The sessions of every account, with who the action is in each: the target roles are assumed at once (the source
+ * role when the preflight first needs it: a re-run may not), and a role's identity follows from its ARN and the
+ * session name; only credentials from the environment are identified with a call. With role-chaining, also the
+ * principal the roles are assumed from.
  */
 async function openContext(inputs: ActionInputs, signal: AbortSignal): Promise<{ ctx: PromotionContext; chainedFrom?: string }> {
   const { request } = inputs;
   const sessions = openSessions(inputs);
   const sessionName = inputs.session.roleSessionName;
-  await sessions.assumeRoles();
+  await Promise.all(sessions.targets.map(({ clients }) => clients.connect()));
   const source = request.sourceRole
     ? accountOf(sessions.source, assumedIdentity(request.sourceRole, sessionName, 'source'))
     : accountOf(sessions.source, await callerIdentity(sessions.source, request.sourceRegion, 'source'), 'environment');

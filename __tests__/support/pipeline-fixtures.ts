@@ -243,8 +243,14 @@ export class FakeAccount {
       ssm: (region) => this.entry('ssm', region).client as SSMClient,
       sts: (region) => this.entry('sts', region).client as STSClient,
       iam: (region) => this.entry('iam', region).client as IAMClient,
+      connect: async () => {
+        this.connections++;
+      },
     };
   }
+
+  /** How often connect() was called (a role assumed ahead of the first call). */
+  connections = 0;
 
   ec2(region: string): AwsClientStub<EC2Client> {
     return this.entry('ec2', region).stub as AwsClientStub<EC2Client>;

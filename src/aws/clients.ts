@@ -15,6 +15,11 @@ export interface AccountClients {
   ssm(region: string): SSMClient;
   sts(region: string): STSClient;
   iam(region: string): IAMClient;
+  /**
+   * Gets the account's credentials now (assumes its role), so that a failure shows before any other call; nothing for
+   * the SDK's default chain, which its first call resolves.
+   */
+  connect(): Promise<void>;
 }
 
 export interface ClientSettings {
@@ -63,5 +68,8 @@ export function createAccountClients(settings: ClientSettings): AccountClients {
     ssm: (region) => cached('ssm', region, () => new SSMClient(clientConfig(region, settings))),
     sts: (region) => cached('sts', region, () => new STSClient(clientConfig(region, settings))),
     iam: (region) => cached('iam', region, () => new IAMClient(clientConfig(region, settings))),
+    connect: async () => {
+      await settings.credentials?.();
+    },
   };
 }

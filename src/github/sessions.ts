@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RoleArn } from '../aws/arn.js';
 import { createAccountClients, type AccountClients } from '../aws/clients.js';
 import { chainedRoleCredentials } from '../aws/role-chaining.js';
@@ -14,8 +14,6 @@ export interface Sessions {
   source: AccountClients;
   /** One per target account, in the order of the inputs; each session is renewed on its own. */
   targets: { spec: TargetSpec; clients: AccountClients }[];
-  /** Assumes every role now, in parallel (each session is renewed later on its own); fails with the first explained failure. */
-  assumeRoles(): Promise<void>;
 }
 
 function maskCredentials(credentials: AwsCredentialIdentity): void {
@@ -33,20 +31,15 @@ export function openSessions({ request, session }: ActionInputs): Sessions {
   const sts = environment.sts(request.sourceRegion);
   const getToken = oidcTokenSource(session.audience);
   const common = { sessionName: session.roleSessionName, durationSeconds: session.roleDurationSeconds, sts, onCredentials: maskCredentials };
-  const providers: AwsCredentialIdentityProvider[] = [];
-  const assumed = (role: RoleArn, side: Side) => {
-    const credentials = session.roleChaining
-      ? chainedRoleCredentials({ role, side, ...common })
-      : webIdentityCredentials({ role, side, ...common, getToken, audience: session.audience, repository: request.provenance.repository });
-    providers.push(credentials);
-    return createAccountClients({ credentials });
-  };
+  const assumed = (role: RoleArn, side: Side) =>
+    createAccountClients({
+      credentials: session.roleChaining
+        ? chainedRoleCredentials({ role, side, ...common })
+        : webIdentityCredentials({ role, side, ...common, getToken, audience: session.audience, repository: request.provenance.repository }),
+    });
   return {
     environment,
     source: request.sourceRole ? assumed(request.sourceRole, 'source') : environment,
     targets: request.targets.map((spec) => ({ spec, clients: assumed(spec.role, 'target') })),
-    assumeRoles: async () => {
-      await Promise.all(providers.map((provider) => provider()));
-    },
   };
 }

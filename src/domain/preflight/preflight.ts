@@ -120,6 +120,8 @@ export async function preflight(ctx: PromotionContext): Promise<PreflightResult>
   const result: PreflightResult = { findings: lookupFindings, targets };
   if (everythingPromoted(result)) return result;
 
+  // The source role is assumed only now: its failure is one error, not a finding for each source lookup.
+  await ctx.source.connect();
   const lookupFailures: PreflightFinding[] = [];
   const lookups = sourceLookups(ctx, lookupFailures);
   const perTarget = await Promise.all(targets.map((t) => targetChecks(forTarget(ctx, t.target), t, lookups)));

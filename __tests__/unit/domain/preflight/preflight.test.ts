@@ -488,6 +488,8 @@ describe('preflight: earlier promotions', () => {
       { check: `An earlier promotion in ${SECOND_REGION}`, side: 'target', status: 'ok', detail: `${SOURCE_AMI} was already promoted as ${targetImageId(SECOND_REGION)}; it is reused.` },
     ]);
     expect(fx.sent.filter((c) => c.side === 'source')).toEqual([]);
+    // The source role is not even assumed.
+    expect(fx.source.connections).toBe(0);
     expect(fx.sent.filter((c) => c.service === 'iam')).toEqual([]);
     expect(result.targets[0]?.existing).toEqual(TWO_REGIONS.map((region) => ({ region, imageId: targetImageId(region), snapshotIds: targetSnapshotIds(region) })));
     expect(result.sourceImage).toBeUndefined();
@@ -505,6 +507,7 @@ describe('preflight: earlier promotions', () => {
     expect(result.targets[0]?.existing.map((e) => e.region)).toEqual([SECOND_REGION]);
     expect(only(result, `An earlier promotion in ${SECOND_REGION}`)[0]?.status).toBe('ok');
     expect(only(result, 'The source AMI can be promoted')[0]?.status).toBe('ok');
+    expect(fx.source.connections).toBe(1);
     expect(fx.source.ec2(SOURCE_REGION)).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: [SOURCE_AMI] });
   });
 });
