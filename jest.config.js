@@ -9,6 +9,7 @@ const common = {
 export default {
   // jest would use one worker on a 2-core machine; the end-to-end files mostly wait on child processes.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/__tests__/support/slow-first-sequencer.mjs',
   projects: [
     // Pure unit tests: src/ with the SDK mocked by aws-sdk-client-mock.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },

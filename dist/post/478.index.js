@@ -1241,6 +1241,80 @@ async function cleanUp(ctx) {
     return run.report;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __webpack_require__(1695);
+;// CONCATENATED MODULE: ./src/version.ts
+const ACTION_NAME = 'promote-encrypted-ami';
+const ACTION_VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./src/aws/clients.ts
+
+
+
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+function proxyAwareHandler(env) {
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
+    if (!proxied)
+        return undefined;
+    // Node's own agents read HTTP(S)_PROXY and NO_PROXY when given proxyEnv.
+    return {
+        httpAgent: new external_node_http_.Agent({ keepAlive: true, proxyEnv: env }),
+        httpsAgent: new external_node_https_.Agent({ keepAlive: true, proxyEnv: env }),
+    };
+}
+/**
+ * Shared settings of every client. Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), retry mode
+ * and AWS_MAX_ATTEMPTS come from the SDK's own environment handling.
+ */
+function clientConfig(region, settings, env = process.env) {
+    const requestHandler = proxyAwareHandler(env);
+    return {
+        region,
+        credentials: settings.credentials,
+        customUserAgent: [[ACTION_NAME, ACTION_VERSION]],
+        ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS }),
+        ...(env.AWS_RETRY_MODE ? {} : { retryMode: 'standard' }),
+        ...(requestHandler ? { requestHandler } : {}),
+    };
+}
+let services;
+/**
+ * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it while their first requests
+ * (the roles assumed with STS) are on their way, and before they make any of these clients.
+ */
+async function loadServiceClients() {
+    services ??= await Promise.all(/* import() */[__webpack_require__.e(453), __webpack_require__.e(771)]).then(__webpack_require__.bind(__webpack_require__, 5771));
+}
+function loaded() {
+    if (!services)
+        throw new Error('An EC2, KMS, SSM or IAM client was made before loadServiceClients() resolved.');
+    return services;
+}
+function createAccountClients(settings) {
+    const cache = new Map();
+    function cached(kind, region, make) {
+        const key = `${kind}:${region}`;
+        if (!cache.has(key))
+            cache.set(key, make());
+        return cache.get(key);
+    }
+    return {
+        ec2: (region) => cached('ec2', region, () => new (loaded().EC2Client)(clientConfig(region, settings))),
+        kms: (region) => cached('kms', region, () => new (loaded().KMSClient)(clientConfig(region, settings))),
+        ssm: (region) => cached('ssm', region, () => new (loaded().SSMClient)(clientConfig(region, settings))),
+        sts: (region) => cached('sts', region, () => new client_sts_dist_cjs/* STSClient */.iM(clientConfig(region, settings))),
+        iam: (region) => cached('iam', region, () => new (loaded().IAMClient)(clientConfig(region, settings))),
+        connect: async () => {
+            await settings.credentials?.();
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/aws/arn.ts
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
@@ -1884,72 +1958,6 @@ const actionsLogger = {
 
 // EXTERNAL MODULE: ./src/github/run-context.ts
 var run_context = __webpack_require__(7068);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __webpack_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(4708);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-iam/dist-cjs/index.js
-var client_iam_dist_cjs = __webpack_require__(6764);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
-var client_ssm_dist_cjs = __webpack_require__(4736);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __webpack_require__(1695);
-;// CONCATENATED MODULE: ./src/version.ts
-const ACTION_NAME = 'promote-encrypted-ami';
-const ACTION_VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./src/aws/clients.ts
-
-
-
-
-
-
-
-
-const DEFAULT_MAX_ATTEMPTS = 8;
-function proxyAwareHandler(env) {
-    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
-    if (!proxied)
-        return undefined;
-    // Node's own agents read HTTP(S)_PROXY and NO_PROXY when given proxyEnv.
-    return {
-        httpAgent: new external_node_http_.Agent({ keepAlive: true, proxyEnv: env }),
-        httpsAgent: new external_node_https_.Agent({ keepAlive: true, proxyEnv: env }),
-    };
-}
-/**
- * Shared settings of every client. Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), retry mode
- * and AWS_MAX_ATTEMPTS come from the SDK's own environment handling.
- */
-function clientConfig(region, settings, env = process.env) {
-    const requestHandler = proxyAwareHandler(env);
-    return {
-        region,
-        credentials: settings.credentials,
-        customUserAgent: [[ACTION_NAME, ACTION_VERSION]],
-        ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS }),
-        ...(env.AWS_RETRY_MODE ? {} : { retryMode: 'standard' }),
-        ...(requestHandler ? { requestHandler } : {}),
-    };
-}
-function createAccountClients(settings) {
-    const cache = new Map();
-    function cached(kind, region, make) {
-        const key = `${kind}:${region}`;
-        if (!cache.has(key))
-            cache.set(key, make());
-        return cache.get(key);
-    }
-    return {
-        ec2: (region) => cached('ec2', region, () => new dist_cjs/* EC2Client */.gu5(clientConfig(region, settings))),
-        kms: (region) => cached('kms', region, () => new client_kms_dist_cjs/* KMSClient */.pgq(clientConfig(region, settings))),
-        ssm: (region) => cached('ssm', region, () => new client_ssm_dist_cjs/* SSMClient */.jBj(clientConfig(region, settings))),
-        sts: (region) => cached('sts', region, () => new client_sts_dist_cjs/* STSClient */.iM(clientConfig(region, settings))),
-        iam: (region) => cached('iam', region, () => new client_iam_dist_cjs/* IAMClient */.h8v(clientConfig(region, settings))),
-    };
-}
-
 // EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/index.js
 var core_dist_cjs = __webpack_require__(402);
 ;// CONCATENATED MODULE: ./src/aws/session-credentials.ts
@@ -2297,21 +2305,15 @@ function openSessions({ request, session }) {
     const sts = environment.sts(request.sourceRegion);
     const getToken = oidcTokenSource(session.audience);
     const common = { sessionName: session.roleSessionName, durationSeconds: session.roleDurationSeconds, sts, onCredentials: maskCredentials };
-    const providers = [];
-    const assumed = (role, side) => {
-        const credentials = session.roleChaining
+    const assumed = (role, side) => createAccountClients({
+        credentials: session.roleChaining
             ? chainedRoleCredentials({ role, side, ...common })
-            : webIdentityCredentials({ role, side, ...common, getToken, audience: session.audience, repository: request.provenance.repository });
-        providers.push(credentials);
-        return createAccountClients({ credentials });
-    };
+            : webIdentityCredentials({ role, side, ...common, getToken, audience: session.audience, repository: request.provenance.repository }),
+    });
     return {
         environment,
         source: request.sourceRole ? assumed(request.sourceRole, 'source') : environment,
         targets: request.targets.map((spec) => ({ spec, clients: assumed(spec.role, 'target') })),
-        assumeRoles: async () => {
-            await Promise.all(providers.map((provider) => provider()));
-        },
     };
 }
 
@@ -2418,6 +2420,7 @@ async function writeSummary() {
 
 
 
+
 /**
  * The accounts as cleanup names them, from the inputs alone (the post step identifies no one): the source account owns
  * the key; a source without source-role-arn uses credentials from the environment.
@@ -2430,7 +2433,8 @@ function cleanupAccounts(request, source, targets) {
 }
 /** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo; true when nothing is left. */
 async function cleanUpAfterMain(journal) {
-    const inputs = readInputs(await (0,run_context/* loadRunContext */.v)());
+    const [run] = await Promise.all([(0,run_context/* loadRunContext */.v)(), loadServiceClients()]);
+    const inputs = readInputs(run);
     const sessions = openSessions(inputs);
     const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets);
     const ctx = { ...accounts, journal, log: actionsLogger, clock: context/* systemClock */.ml };

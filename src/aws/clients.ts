@@ -1,9 +1,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ACTION_NAME, ACTION_VERSION } from '../version.js';
@@ -55,6 +55,21 @@ export function clientConfig(region: string, settings: ClientSettings, env: Node
   };
 }
 
+let services: typeof import('./service-clients.js') | undefined;
+
+/**
+ * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it while their first requests
+ * (the roles assumed with STS) are on their way, and before they make any of these clients.
+ */
+export async function loadServiceClients(): Promise<void> {
+  services ??= await import('./service-clients.js');
+}
+
+function loaded(): NonNullable<typeof services> {
+  if (!services) throw new Error('An EC2, KMS, SSM or IAM client was made before loadServiceClients() resolved.');
+  return services;
+}
+
 export function createAccountClients(settings: ClientSettings): AccountClients {
   const cache = new Map<string, unknown>();
   function cached<T>(kind: string, region: string, make: () => T): T {
@@ -63,11 +78,11 @@ export function createAccountClients(settings: ClientSettings): AccountClients {
     return cache.get(key) as T;
   }
   return {
-    ec2: (region) => cached('ec2', region, () => new EC2Client(clientConfig(region, settings))),
-    kms: (region) => cached('kms', region, () => new KMSClient(clientConfig(region, settings))),
-    ssm: (region) => cached('ssm', region, () => new SSMClient(clientConfig(region, settings))),
+    ec2: (region) => cached('ec2', region, () => new (loaded().EC2Client)(clientConfig(region, settings))),
+    kms: (region) => cached('kms', region, () => new (loaded().KMSClient)(clientConfig(region, settings))),
+    ssm: (region) => cached('ssm', region, () => new (loaded().SSMClient)(clientConfig(region, settings))),
     sts: (region) => cached('sts', region, () => new STSClient(clientConfig(region, settings))),
-    iam: (region) => cached('iam', region, () => new IAMClient(clientConfig(region, settings))),
+    iam: (region) => cached('iam', region, () => new (loaded().IAMClient)(clientConfig(region, settings))),
     connect: async () => {
       await settings.credentials?.();
     },

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { cleanUp } from '../domain/cleanup/cleanup.js';
 import { systemClock } from '../domain/context.js';
-import type { AccountClients } from '../aws/clients.js';
+import { loadServiceClients, type AccountClients } from '../aws/clients.js';
 import type { CleanupContext } from '../domain/cleanup/report.js';
 import type { Journal } from '../domain/journal.js';
 import type { PromotionRequest, TargetSpec } from '../domain/types.js';
@@ -28,7 +28,8 @@ export function cleanupAccounts(
 
 /** The post step's cleanup with fresh sessions: loaded only when the journal holds something to undo; true when nothing is left. */
 export async function cleanUpAfterMain(journal: Journal): Promise<boolean> {
-  const inputs = readInputs(await loadRunContext());
+  const [run] = await Promise.all([loadRunContext(), loadServiceClients()]);
+  const inputs = readInputs(run);
   const sessions = openSessions(inputs);
   const accounts = cleanupAccounts(inputs.request, sessions.source, sessions.targets);
   const ctx = { ...accounts, journal, log: actionsLogger, clock: systemClock };

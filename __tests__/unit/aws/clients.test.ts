@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { clientConfig, createAccountClients } from '../../../src/aws/clients.js';
+import { clientConfig, createAccountClients, loadServiceClients } from '../../../src/aws/clients.js';
 import { ACTION_NAME, ACTION_VERSION } from '../../../src/version.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -35,7 +35,16 @@ describe('AWS client factory', () => {
     expect(options(proxied.requestHandler?.httpAgent)).toMatchObject({ keepAlive: true, proxyEnv: env });
   });
 
+  it('makes the EC2, KMS, SSM and IAM clients only once they are loaded; STS at once', async () => {
+    const clients = createAccountClients({});
+    expect(clients.sts('eu-west-1')).toBeDefined();
+    expect(() => clients.ec2('eu-west-1')).toThrow(/before loadServiceClients\(\) resolved/);
+    await loadServiceClients();
+    expect(clients.ec2('eu-west-1')).toBeDefined();
+  });
+
   it('caches one client per service and region, each in its own region', async () => {
+    await loadServiceClients();
     const clients = createAccountClients({});
     expect(clients.ec2('eu-west-1')).toBe(clients.ec2('eu-west-1'));
     expect(clients.ec2('us-east-1')).not.toBe(clients.ec2('eu-west-1'));
