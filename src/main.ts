@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { loadServiceClients } from './aws/clients.js';
-import { readInputs } from './github/inputs.js';
+import { readInputs, readTokenSettings } from './github/inputs.js';
+import { earlyToken } from './github/oidc.js';
 import { loadRunContext } from './github/run-context.js';
 import { openSessions } from './github/sessions.js';
 
@@ -18,20 +19,34 @@ function cancellation(): AbortController {
   return controller;
 }
 
+/** The OIDC token the first session will use, asked for at once; none with role chaining or bad inputs (reported later). */
+function firstToken(): Promise<string> | undefined {
+  try {
+    const { audience, roleChaining } = readTokenSettings();
+    return roleChaining ? undefined : earlyToken(audience);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The main step. Only the inputs, the OIDC token and STS are loaded before the target roles are assumed; the rest of
- * the action (the promotion and the EC2, KMS, SSM and IAM clients) loads while those first requests are on their way.
+ * The main step, loading only what each of its first requests needs: the OIDC token is asked for first, then the run
+ * context (@actions/github) loads and the target roles are assumed with STS, and only then does the rest of the action
+ * (the promotion and the EC2, KMS, SSM and IAM clients) load. Loading code blocks the event loop: done while a request
+ * waits, it would hold the request back rather than overlap it.
  */
 export async function run(): Promise<void> {
   const controller = cancellation();
+  const token = firstToken();
+  await token?.catch(() => undefined);
   const runContext = await loadRunContext();
   let started;
   try {
     const inputs = readInputs(runContext);
     for (const warning of inputs.warnings) core.warning(warning);
-    const sessions = openSessions(inputs);
-    const assumed = Promise.all(sessions.targets.map(({ clients }) => clients.connect()));
-    const [step] = await Promise.all([import('./promotion-step.js'), loadServiceClients(), assumed]);
+    const sessions = openSessions(inputs, token);
+    await Promise.all(sessions.targets.map(({ clients }) => clients.connect()));
+    const [step] = await Promise.all([import('./promotion-step.js'), loadServiceClients()]);
     started = { step, inputs, sessions };
   } catch (caught) {
     core.setFailed(caught instanceof Error ? caught.message : String(caught));

@@ -6452,10 +6452,8 @@ const logger_actionsLogger = {
     group: (name, fn) => lib_core/* group */.Os(name, fn),
 };
 
-// EXTERNAL MODULE: ./src/github/run-context.ts
-var run_context = __webpack_require__(7068);
-// EXTERNAL MODULE: ./src/github/sessions.ts + 4 modules
-var sessions = __webpack_require__(775);
+// EXTERNAL MODULE: ./src/github/sessions.ts + 3 modules
+var sessions = __webpack_require__(8308);
 ;// CONCATENATED MODULE: ./src/github/cleanup-step.ts
 
 

@@ -286,11 +286,11 @@ function runContextOf(context) {
     };
 }
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is imported
- * here, when first needed, rather than on the entries' start-up path.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
+ * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
  */
 async function loadRunContext() {
-    const { context } = await Promise.resolve(/* import() eager */).then(__webpack_require__.bind(__webpack_require__, 542));
+    const { context } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));
     return runContextOf(context);
 }
 

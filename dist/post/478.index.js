@@ -1875,17 +1875,16 @@ function readImageSettings() {
     }
     return { amiName, amiDescription, ssmParameter };
 }
+/** How the roles are assumed: with an OIDC token for `audience`, or with role chaining (no token). Needs no run context. */
+function readTokenSettings() {
+    return { audience: lib_core/* getInput */.V4('audience') || 'sts.amazonaws.com', roleChaining: bool('role-chaining', false) };
+}
 function readSession(run) {
     const roleSessionName = optional('role-session-name') ?? defaultSessionName(run);
     if (!SESSION_NAME.test(roleSessionName)) {
         throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
     }
-    return {
-        audience: lib_core/* getInput */.V4('audience') || 'sts.amazonaws.com',
-        roleSessionName,
-        roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600),
-        roleChaining: bool('role-chaining', false),
-    };
+    return { ...readTokenSettings(), roleSessionName, roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) };
 }
 /** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */
 function readInputs(run) {
@@ -2234,7 +2233,8 @@ class OidcTokenError extends errors_PromotionError {
 }
 const REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 // Outside a GitHub Actions job (GITHUB_ACTIONS is "true" in every job: https://docs.github.com/en/actions/reference/variables-reference)
-// there is no token at all: the roles can only be assumed from the credentials in the environment.
+// there is no token at all: the roles can only be assumed from the credentials in the environment. Read from the
+// environment because @actions/github's context has no field for it.
 const OUTSIDE_ACTIONS_FIX = 'Set the input role-chaining to true (INPUT_ROLE-CHAINING=true) to assume the roles with sts:AssumeRole from the AWS credentials ' +
     'in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, or an instance profile).';
 class MissingOidcPermissionError extends OidcTokenError {
@@ -2266,15 +2266,33 @@ function endpointFailure(audience, error, hadToken) {
         '(in a reusable workflow, the calling job needs id-token: write too) and is not triggered from a fork (those never receive an OIDC token).';
     return new OidcTokenError(audience, why, transient ? `GitHub's token service failed: re-run the job. If it keeps failing, check that ${permissions}` : `Check that ${permissions}`, error);
 }
-/** Returns a function that mints a fresh OIDC token for the audience; the toolkit masks each token. */
-function oidcTokenSource(audience) {
+/**
+ * Asks for a token for the audience at once, for the first session to use: the main step's first request, made while
+ * the rest of the step loads. Undefined when the job has no token to give (the session then says why).
+ */
+function earlyToken(audience) {
+    if (REQUEST_VARIABLES.some((name) => !process.env[name]))
+        return undefined;
+    const token = core.getIDToken(audience);
+    // Its failure is explained by the session that uses it.
+    token.catch(() => undefined);
+    return token;
+}
+/**
+ * Returns a function that mints a fresh OIDC token for the audience (the first call takes `first`, when asked for
+ * already); the toolkit masks each token.
+ */
+function oidcTokenSource(audience, first) {
     let hadToken = false;
+    let early = first;
     return async () => {
         const missing = REQUEST_VARIABLES.find((name) => !process.env[name]);
         if (missing)
             throw new MissingOidcPermissionError(audience, missing);
+        const asked = early ?? lib_core/* getIDToken */.V9(audience);
+        early = undefined;
         try {
-            const token = await lib_core/* getIDToken */.V9(audience);
+            const token = await asked;
             hadToken = true;
             return token;
         }
@@ -2300,10 +2318,10 @@ function maskCredentials(credentials) {
  * Clients for every account; roles are assumed with the job's OIDC token, or with role-chaining from the credentials in
  * the environment, and renewed as needed.
  */
-function openSessions({ request, session }) {
+function openSessions({ request, session }, firstToken) {
     const environment = createAccountClients({});
     const sts = environment.sts(request.sourceRegion);
-    const getToken = oidcTokenSource(session.audience);
+    const getToken = oidcTokenSource(session.audience, firstToken);
     const common = { sessionName: session.roleSessionName, durationSeconds: session.roleDurationSeconds, sts, onCredentials: maskCredentials };
     const assumed = (role, side) => createAccountClients({
         credentials: session.roleChaining
@@ -2485,11 +2503,11 @@ function runContextOf(context) {
     };
 }
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is imported
- * here, when first needed, rather than on the entries' start-up path.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
+ * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
  */
 async function loadRunContext() {
-    const { context } = await Promise.resolve(/* import() eager */).then(__webpack_require__.bind(__webpack_require__, 542));
+    const { context } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));
     return runContextOf(context);
 }
 

@@ -134,17 +134,17 @@ function readImageSettings(): Pick<PromotionRequest, 'amiName' | 'amiDescription
   return { amiName, amiDescription, ssmParameter };
 }
 
+/** How the roles are assumed: with an OIDC token for `audience`, or with role chaining (no token). Needs no run context. */
+export function readTokenSettings(): Pick<SessionSettings, 'audience' | 'roleChaining'> {
+  return { audience: core.getInput('audience') || 'sts.amazonaws.com', roleChaining: bool('role-chaining', false) };
+}
+
 function readSession(run: RunContext): SessionSettings {
   const roleSessionName = optional('role-session-name') ?? defaultSessionName(run);
   if (!SESSION_NAME.test(roleSessionName)) {
     throw new InputError('role-session-name', `"${roleSessionName}" must be 2 to 64 characters of letters, digits and +=,.@_-.`);
   }
-  return {
-    audience: core.getInput('audience') || 'sts.amazonaws.com',
-    roleSessionName,
-    roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number,
-    roleChaining: bool('role-chaining', false),
-  };
+  return { ...readTokenSettings(), roleSessionName, roleDurationSeconds: integer('role-duration-seconds', 900, 43200, 3600) as number };
 }
 
 /** Reads and validates every input; throws InputError naming the first bad one. Makes no network call. */

@@ -19,7 +19,8 @@ export class OidcTokenError extends PromotionError {
 const REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 
 // Outside a GitHub Actions job (GITHUB_ACTIONS is "true" in every job: https://docs.github.com/en/actions/reference/variables-reference)
-// there is no token at all: the roles can only be assumed from the credentials in the environment.
+// there is no token at all: the roles can only be assumed from the credentials in the environment. Read from the
+// environment because @actions/github's context has no field for it.
 const OUTSIDE_ACTIONS_FIX =
   'Set the input role-chaining to true (INPUT_ROLE-CHAINING=true) to assume the roles with sts:AssumeRole from the AWS credentials ' +
   'in the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, or an instance profile).';
@@ -71,14 +72,32 @@ function endpointFailure(audience: string, error: unknown, hadToken: boolean): O
   );
 }
 
-/** Returns a function that mints a fresh OIDC token for the audience; the toolkit masks each token. */
-export function oidcTokenSource(audience: string): () => Promise<string> {
+/**
+ * Asks for a token for the audience at once, for the first session to use: the main step's first request, made while
+ * the rest of the step loads. Undefined when the job has no token to give (the session then says why).
+ */
+export function earlyToken(audience: string): Promise<string> | undefined {
+  if (REQUEST_VARIABLES.some((name) => !process.env[name])) return undefined;
+  const token = core.getIDToken(audience);
+  // Its failure is explained by the session that uses it.
+  token.catch(() => undefined);
+  return token;
+}
+
+/**
+ * Returns a function that mints a fresh OIDC token for the audience (the first call takes `first`, when asked for
+ * already); the toolkit masks each token.
+ */
+export function oidcTokenSource(audience: string, first?: Promise<string>): () => Promise<string> {
   let hadToken = false;
+  let early = first;
   return async () => {
     const missing = REQUEST_VARIABLES.find((name) => !process.env[name]);
     if (missing) throw new MissingOidcPermissionError(audience, missing);
+    const asked = early ?? core.getIDToken(audience);
+    early = undefined;
     try {
-      const token = await core.getIDToken(audience);
+      const token = await asked;
       hadToken = true;
       return token;
     } catch (error) {

@@ -42,10 +42,10 @@ export function runContextOf(context: ToolkitContext): RunContext {
 }
 
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is imported
- * here, when first needed, rather than on the entries' start-up path.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
+ * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
  */
 export async function loadRunContext(): Promise<RunContext> {
-  const { context } = await import(/* webpackMode: "eager" */ '@actions/github');
+  const { context } = await import('@actions/github');
   return runContextOf(context);
 }

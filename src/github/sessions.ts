@@ -26,10 +26,10 @@ function maskCredentials(credentials: AwsCredentialIdentity): void {
  * Clients for every account; roles are assumed with the job's OIDC token, or with role-chaining from the credentials in
  * the environment, and renewed as needed.
  */
-export function openSessions({ request, session }: ActionInputs): Sessions {
+export function openSessions({ request, session }: ActionInputs, firstToken?: Promise<string>): Sessions {
   const environment = createAccountClients({});
   const sts = environment.sts(request.sourceRegion);
-  const getToken = oidcTokenSource(session.audience);
+  const getToken = oidcTokenSource(session.audience, firstToken);
   const common = { sessionName: session.roleSessionName, durationSeconds: session.roleDurationSeconds, sts, onCredentials: maskCredentials };
   const assumed = (role: RoleArn, side: Side) =>
     createAccountClients({
