@@ -139,14 +139,20 @@ async function skewedMatrix(given: Record<string, string>, env: Record<string, s
   );
 }
 
-function expectEveryJobPromoted(runs: Run[]): void {
+/**
+ * Every job promotes. Without faults no job has to make the copy again: each cleanup sees the others' leases. Under
+ * throttling a job's lease may land just after a finishing job's last look (the retries shift every call): that job
+ * then sees the copy removed and takes up or makes another one, as the lease protocol intends (steps/lease.ts).
+ */
+function expectEveryJobPromoted(runs: Run[], copyMadeAgain: 'never' | 'allowed' = 'never'): void {
   runs.forEach((run, i) => {
     const account = MATRIX[i] as string;
     expect({ account, error: run.error, main: run.main.code, post: run.post.code }).toEqual({ account, error: '', main: 0, post: 0 });
     expect(run.main.outputs['target-account-id']).toBe(account);
     expect(standin.image(account, REGION, run.main.outputs['ami-id'] ?? 'none')?.state).toBe('available');
-    // No job had to make the copy again: each cleanup saw the others' leases.
-    expect(run.main.warnings.filter((w) => w.includes('was removed while this run relied on it'))).toEqual([]);
+    const madeAgain = run.main.warnings.filter((w) => w.includes('was removed while this run relied on it'));
+    if (copyMadeAgain === 'never') expect(madeAgain).toEqual([]);
+    else expect(madeAgain.length).toBeLessThanOrEqual(1);
   });
 }
 
@@ -179,7 +185,7 @@ describe('a matrix over four target accounts, the jobs started 0, 5, 12 and 20 s
       standin.setFaults({ seed: 10, throttleRate: 0.2 });
       const runs = await skewedMatrix(inputs({ 'source-ami-id': AMI_SKEWED_THROTTLED, 'key-access': 'grant' }), { AWS_MAX_ATTEMPTS: '12' });
       standin.setFaults({});
-      expectEveryJobPromoted(runs);
+      expectEveryJobPromoted(runs, 'allowed');
       expect(standin.calls({ fault: true }).filter((c) => c.fault === 'throttle').length).toBeGreaterThan(20);
       expect(mostCopiesAtOnce(standin).most).toBe(1);
       expect(standin.calls({ account: SOURCE, operation: 'CreateGrant', outcome: 'ok' })).toHaveLength(MATRIX.length);
