@@ -39,18 +39,18 @@ export async function run(): Promise<void> {
   const controller = cancellation();
   const token = firstToken();
   await token?.catch(() => undefined);
-  const runContext = await loadRunContext();
   let started;
   try {
+    const runContext = await loadRunContext();
     const inputs = readInputs(runContext);
     for (const warning of inputs.warnings) core.warning(warning);
     const sessions = openSessions(inputs, token);
     await Promise.all(sessions.targets.map(({ clients }) => clients.connect()));
     const [step] = await Promise.all([import('./promotion-step.js'), loadServiceClients()]);
-    started = { step, inputs, sessions };
+    started = { step, runContext, inputs, sessions };
   } catch (caught) {
     core.setFailed(caught instanceof Error ? caught.message : String(caught));
     return;
   }
-  await started.step.runPromotion(runContext, started.inputs, started.sessions, controller);
+  await started.step.runPromotion(started.runContext, started.inputs, started.sessions, controller);
 }
