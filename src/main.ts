@@ -38,6 +38,7 @@ function firstToken(): Promise<string> | undefined {
 export async function run(): Promise<void> {
   const controller = cancellation();
   const token = firstToken();
+  // Its failure is explained by the session that uses it.
   await token?.catch(() => undefined);
   let started;
   try {

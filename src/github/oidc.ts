@@ -73,15 +73,12 @@ function endpointFailure(audience: string, error: unknown, hadToken: boolean): O
 }
 
 /**
- * Asks for a token for the audience at once, for the first session to use: the main step's first request, made while
+ * Asks for a token for the audience at once, for the first session to use: the main step's first request, made before
  * the rest of the step loads. Undefined when the job has no token to give (the session then says why).
  */
 export function earlyToken(audience: string): Promise<string> | undefined {
   if (REQUEST_VARIABLES.some((name) => !process.env[name])) return undefined;
-  const token = core.getIDToken(audience);
-  // Its failure is explained by the session that uses it.
-  token.catch(() => undefined);
-  return token;
+  return core.getIDToken(audience);
 }
 
 /**

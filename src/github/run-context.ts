@@ -42,8 +42,8 @@ export function runContextOf(context: ToolkitContext): RunContext {
 }
 
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
- * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is a chunk of its
+ * own, which the main step loads only once its first request (the OIDC token) has been answered.
  */
 export async function loadRunContext(): Promise<RunContext> {
   const { context } = await import('@actions/github');

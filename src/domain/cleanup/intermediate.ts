@@ -60,12 +60,9 @@ async function lookAtUsers(run: CleanupRun, copy: Copy, ours: Ours, seen = false
     ? await Promise.all([otherPermissions(run, copy, ours.accounts), findImage(run, copy)])
     : [await otherPermissions(run, copy, ours.accounts), undefined];
   if (permissions instanceof Gone) return permissions;
-  return withImage(run, copy, ours, permissions, image ?? (await findImage(run, copy)));
-}
-
-function withImage(run: CleanupRun, copy: Copy, ours: Ours, permissions: LaunchPermission[], image: Image | Gone): Users | Gone {
-  if (image instanceof Gone) return image;
-  return { image, permissions, leases: activeMarks(image.Tags, MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
+  const shown = image ?? (await findImage(run, copy));
+  if (shown instanceof Gone) return shown;
+  return { image: shown, permissions, leases: activeMarks(shown.Tags, MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
 }
 
 const inUse = (users: Users) => users.permissions.length > 0 || users.leases.length > 0;
@@ -149,7 +146,7 @@ export async function removeIntermediateCopy(
   imageId: string,
   recordedSnapshotIds: readonly string[],
   ours: Ours,
-  undone: Promise<unknown> = Promise.resolve(),
+  undone: Promise<unknown>,
 ): Promise<void> {
   const ec2 = run.ctx.source.clients.ec2(region);
   const copy: Copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE };

@@ -1,8 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { principalOf } from '../../aws/arn.js';
+import { principalOf, type RoleArn } from '../../aws/arn.js';
 import type { AccountClients } from '../../aws/clients.js';
 import { explainAwsError } from '../../aws/explain.js';
-import type { RoleArn } from '../../aws/arn.js';
 import type { Side } from '../types.js';
 
 export interface CallerIdentity {
