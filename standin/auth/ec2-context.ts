@@ -21,17 +21,23 @@ const TAG = '${TagKey}';
 const IMAGE = ['aws:ResourceTag/' + TAG, 'ec2:ImageID', 'ec2:ImageType', 'ec2:Owner', 'ec2:Public', 'ec2:ResourceTag/' + TAG, 'ec2:RootDeviceType'];
 const SNAPSHOT_BASE = ['aws:ResourceTag/' + TAG, 'ec2:Owner', 'ec2:ParentVolume', 'ec2:ResourceTag/' + TAG, 'ec2:SnapshotID', 'ec2:SnapshotTime', 'ec2:VolumeSize'];
 const TAGGING = ['aws:RequestTag/' + TAG, 'aws:ResourceTag/' + TAG, 'aws:TagKeys', 'ec2:ResourceTag/' + TAG];
+const SNAPSHOT_FACTS = ['ec2:Encrypted', 'ec2:Owner', 'ec2:ParentVolume', 'ec2:SnapshotID', 'ec2:SnapshotTime', 'ec2:VolumeSize'];
 const ATTRIBUTE = ['ec2:Attribute', 'ec2:Attribute/${AttributeName}'];
 const TEMPLATE = ['aws:ResourceTag/' + TAG, 'ec2:ManagedResourceOperator', 'ec2:ResourceTag/' + TAG];
 
 /** The SAR's resource rows of the EC2 actions the stand-in authorizes at resource level. */
 const RESOURCE_KEYS: Record<string, Partial<Record<Ec2ResourceType, string[]>>> = {
   CopyImage: { image: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:ImageID', 'ec2:Owner'], snapshot: ['aws:RequestTag/' + TAG, 'aws:TagKeys'] },
-  // UNCONFIRMED in AWS: the keys of CopySnapshot's and RegisterImage's rows as the stand-in reads the SAR (request tags
-  // on the new resources; RegisterImage's snapshots with their own facts).
-  CopySnapshot: { snapshot: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:OutpostArn', 'ec2:SourceOutpostArn'] },
-  RegisterImage: { image: ['aws:RequestTag/' + TAG, 'aws:TagKeys'], snapshot: SNAPSHOT_BASE },
-  CreateTags: { image: TAGGING, snapshot: TAGGING, 'launch-template': [...TAGGING, 'ec2:ManagedResourceOperator'] },
+  CopySnapshot: { snapshot: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:OutpostArn', 'ec2:ParentSnapshot', 'ec2:ProductCode', ...SNAPSHOT_FACTS] },
+  RegisterImage: {
+    image: ['aws:RequestTag/' + TAG, 'aws:TagKeys', 'ec2:ImageID', 'ec2:Owner'],
+    snapshot: [...SNAPSHOT_BASE, 'ec2:OutpostArn', 'ec2:SourceOutpostArn'],
+  },
+  CreateTags: {
+    image: [...new Set([...TAGGING, ...IMAGE])],
+    snapshot: [...TAGGING, ...SNAPSHOT_FACTS],
+    'launch-template': [...TAGGING, 'ec2:ManagedResourceOperator'],
+  },
   DeleteTags: { image: TAGGING, snapshot: TAGGING, 'launch-template': TAGGING },
   DescribeImageAttribute: { image: IMAGE },
   ModifyImageAttribute: { image: [...IMAGE, ...ATTRIBUTE] },
@@ -50,6 +56,11 @@ const RESOURCE_KEYS: Record<string, Partial<Record<Ec2ResourceType, string[]>>> 
   CreateLaunchTemplateVersion: { 'launch-template': TEMPLATE },
   ModifyLaunchTemplate: { 'launch-template': [...TEMPLATE, ...ATTRIBUTE] },
 };
+
+/** Every resource row of RESOURCE_KEYS, for the test that compares them with the SAR. */
+export function sarResourceRows(): [string, Ec2ResourceType][] {
+  return Object.entries(RESOURCE_KEYS).flatMap(([action, rows]) => Object.keys(rows).map((type): [string, Ec2ResourceType] => [action, type as Ec2ResourceType]));
+}
 
 /** The action-level condition keys (every EC2 action has ec2:Region). */
 const ACTION_KEYS: Record<string, string[]> = {

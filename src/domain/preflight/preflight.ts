@@ -73,10 +73,12 @@ async function autoscalingFindings(ctx: TargetContext, keys: TargetKey[]): Promi
 function sourceLookups(ctx: PromotionContext, findings: PreflightFinding[]) {
   const image = attempt(findings, SOURCE_IMAGE_CHECK, 'source', () => inspectImage(ctx));
   const key = attempt(findings, 'The source key can be shared', 'source', () => inspectSourceKey(ctx));
-  // A key ARN input is read at once; an alias ARN once it is resolved (GetKeyPolicy takes no alias).
+  // A key ARN input is read at once; an alias ARN once it is resolved (GetKeyPolicy takes no alias). The early read
+  // counts only when the key is found: a key that does not exist fails both, and the key's finding says so.
   const input = ctx.request.kmsKey;
-  const keyPolicy = input.kind === 'key' ? readKeyPolicy(ctx, input, true) : key.then((k) => (k ? readKeyPolicy(ctx, k, true) : undefined));
-  return { image, key, keyPolicy: key.then((k) => (k ? keyPolicy : undefined)) };
+  const early = input.kind === 'key' ? readKeyPolicy(ctx, input, true) : undefined;
+  early?.catch(() => undefined);
+  return { image, key, keyPolicy: key.then((k) => (k ? (early ?? readKeyPolicy(ctx, k, true)) : undefined)) };
 }
 
 /** What the source AMI and key mean for the promotion. */

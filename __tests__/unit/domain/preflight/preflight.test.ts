@@ -286,6 +286,25 @@ describe('preflight: the source key and its policy for the target role', () => {
     expect(fx.source.kms(SOURCE_REGION)).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 1);
   });
 
+  it('a source key that does not exist is one missing finding: the key policy read at once fails too, unheard', async () => {
+    const { fx } = setup();
+    const unheard: unknown[] = [];
+    const listen = (reason: unknown) => unheard.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      const notFound = awsError('NotFoundException', `Key '${KEY_ARN}' does not exist`);
+      fx.source.kms(SOURCE_REGION).on(DescribeKeyCommand, { KeyId: KEY_ARN }).rejects(notFound);
+      fx.source.kms(SOURCE_REGION).on(GetKeyPolicyCommand).rejects(notFound);
+      const result = await preflight(fx.ctx);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(summary(result).filter((s) => !s.startsWith('ok'))).toEqual(['missing source The source key can be shared']);
+      expect(result.keyPolicy).toBeUndefined();
+      expect(unheard).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+  });
+
   it('verify: a key policy without the target is missing, with the statements to add (real ARNs) and the other modes', async () => {
     const { fx } = setup({ keyAccess: 'verify' }, { policy: policyWithoutTarget() });
     const result = await preflight(fx.ctx);
