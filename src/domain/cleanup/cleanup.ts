@@ -56,21 +56,26 @@ function creationTimes(entries: readonly JournalEntry[]): Map<string, number> {
 
 const copyKey = (e: Entry<'target-copy' | 'target-copy-done'>) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
 
-/** Copies in the target accounts that never finished. A finished copy is the product: never touched. */
-async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
-  const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
-  const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
-  await Promise.all(unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId)));
-}
+const siteKey = (e: { accountId?: string; region: string }) => `${e.accountId ?? ''} ${e.region}`;
 
 /**
- * copy-method snapshots: the snapshot copies of each account and region whose AMI did not finish (after its unfinished
- * AMI was deregistered with them). A finished AMI's snapshots are the product: never touched.
+ * Copies in the target accounts that never finished, each deregistered with its snapshots (with copy-method snapshots,
+ * the snapshot copies of its account and region), then the snapshot copies of a region whose AMI was never
+ * registered. A finished copy and its snapshots are the product: never touched.
  */
-async function unfinishedSnapshotCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
-  const done = new Set(ofKind(todo, 'target-copy-done').map((e) => `${e.accountId ?? ''} ${e.region}`));
-  const entries = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${e.accountId} ${e.region} ${e.snapshotId}`).filter((e) => !done.has(`${e.accountId} ${e.region}`));
-  await Promise.all(entries.map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)));
+async function unfinishedCopies(run: CleanupRun, todo: JournalEntry[]): Promise<void> {
+  const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+  const doneSites = new Set(ofKind(todo, 'target-copy-done').map(siteKey));
+  const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
+  const snapshotCopies = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${siteKey(e)} ${e.snapshotId}`).filter((e) => !doneSites.has(siteKey(e)));
+  const copiesAt = (site: string) => snapshotCopies.filter((e) => siteKey(e) === site).map((e) => e.snapshotId);
+  const imageSites = new Set(unfinished.map(siteKey));
+  await Promise.all([
+    ...unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId, copiesAt(siteKey(entry)))),
+    ...snapshotCopies
+      .filter((entry) => !imageSites.has(siteKey(entry)))
+      .map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)),
+  ]);
 }
 
 /** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
@@ -136,8 +141,7 @@ export async function cleanUp(ctx: CleanupContext): Promise<CleanupReport> {
   }
   const todo = pending(entries);
   const run = new CleanupRun(ctx, creationTimes(entries));
-  const copies = unfinishedCopies(run, todo).then(() => unfinishedSnapshotCopies(run, todo));
-  const undone = Promise.all([copies, sharing(run, todo), grants(run, todo)]);
+  const undone = Promise.all([unfinishedCopies(run, todo), sharing(run, todo), grants(run, todo)]);
   await intermediateCopies(run, todo, undone);
   keptOnPurpose(run, todo);
   if (run.report.failed.length === 0) ctx.journal.record({ kind: 'cleaned' });

@@ -195,11 +195,15 @@ export async function deregisterWithSnapshots(
 
 // --- target copies that never finished -----------------------------------------------------------------
 
-export async function removeTargetCopy(run: CleanupRun, region: string, imageId: string): Promise<void> {
+/**
+ * Deregisters an unfinished copy in a target account with its snapshots. `knownSnapshotIds`: snapshot copies the
+ * journal names for it (copy-method snapshots), deleted by the same call or after it, also when the image is gone.
+ */
+export async function removeTargetCopy(run: CleanupRun, region: string, imageId: string, knownSnapshotIds: readonly string[] = []): Promise<void> {
   const ec2 = run.target.clients.ec2(region);
   const copy: Copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED };
   const item = run.item(copy.label, 'target', region);
-  let ids: string[] | undefined;
+  let ids: string[] | undefined = knownSnapshotIds.length > 0 ? [...knownSnapshotIds] : undefined;
   try {
     const image = await findImage(run, copy);
     if (image instanceof Gone) {
@@ -209,7 +213,7 @@ export async function removeTargetCopy(run: CleanupRun, region: string, imageId:
         run.kept(item, `it does not carry the tag ${TAG.role}=${ROLE_PROMOTED}, so it is not treated as this action's copy and is left alone.`);
         return;
       }
-      const { result, leftover } = await deregisterWithSnapshots(run, copy, image);
+      const { result, leftover } = await deregisterWithSnapshots(run, copy, image, knownSnapshotIds);
       run.removed(item, result instanceof Gone ? result : undefined);
       ids = leftover;
     }
