@@ -14,6 +14,8 @@ export interface GitHubApiRequest {
   path: string;
   body: Record<string, unknown>;
   authorization?: string;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 export interface GitHubApiOptions {
@@ -90,7 +92,7 @@ export async function startGitHubApi(initial: GitHubApiOptions = {}): Promise<Gi
   const server = createServer((req, res) => {
     readBody(req)
       .then(async (body) => {
-        const request = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', body, authorization: req.headers.authorization };
+        const request = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', body, authorization: req.headers.authorization, at: Date.now() };
         requests.push(request);
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         const [code, answer] = route(request);

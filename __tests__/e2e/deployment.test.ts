@@ -67,6 +67,10 @@ describe('deployment-environment', () => {
       });
       expect(String(deployment?.body.description).length).toBeLessThanOrEqual(140);
       expect(deployment?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+      // In progress while the target copy runs: set before it completed.
+      const inProgressAt = github.requests().find((r) => r.path.endsWith('/statuses') && r.body.state === 'in_progress')?.at ?? Infinity;
+      const copy = standin.calls({ account: TARGET, operation: 'CopyImage', outcome: 'ok' })[0]?.notes?.copy as { completeAt: string } | undefined;
+      expect(inProgressAt).toBeLessThan(Date.parse(copy?.completeAt ?? '1970-01-01T00:00:00Z'));
       expect(deployment?.statuses[1]).toMatchObject({ log_url: RUN_URL, environment_url: RUN_URL });
       expect(String(deployment?.statuses[1]?.description)).toContain(amiIds[REGION] as string);
       for (const status of deployment?.statuses ?? []) expect(String(status.description).length).toBeLessThanOrEqual(140);

@@ -289,11 +289,15 @@ async function deregisterWithSnapshots(run, copy, image, knownIds = []) {
     return { result, leftover: known.length > 0 ? known.filter((id) => !deleted.includes(id)) : undefined };
 }
 // --- target copies that never finished -----------------------------------------------------------------
-async function removeTargetCopy(run, region, imageId) {
+/**
+ * Deregisters an unfinished copy in a target account with its snapshots. `knownSnapshotIds`: snapshot copies the
+ * journal names for it (copy-method snapshots), deleted by the same call or after it, also when the image is gone.
+ */
+async function removeTargetCopy(run, region, imageId, knownSnapshotIds = []) {
     const ec2 = run.target.clients.ec2(region);
     const copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: domain_tags/* ROLE_PROMOTED */.qZ };
     const item = run.item(copy.label, 'target', region);
-    let ids;
+    let ids = knownSnapshotIds.length > 0 ? [...knownSnapshotIds] : undefined;
     try {
         const image = await findImage(run, copy);
         if (image instanceof Gone) {
@@ -304,7 +308,7 @@ async function removeTargetCopy(run, region, imageId) {
                 run.kept(item, `it does not carry the tag ${domain_tags/* TAG */.Dk.role}=${domain_tags/* ROLE_PROMOTED */.qZ}, so it is not treated as this action's copy and is left alone.`);
                 return;
             }
-            const { result, leftover } = await deregisterWithSnapshots(run, copy, image);
+            const { result, leftover } = await deregisterWithSnapshots(run, copy, image, knownSnapshotIds);
             run.removed(item, result instanceof Gone ? result : undefined);
             ids = leftover;
         }
@@ -554,12 +558,10 @@ async function lookAtUsers(run, copy, ours, seen = false) {
         : [await otherPermissions(run, copy, ours.accounts), undefined];
     if (permissions instanceof Gone)
         return permissions;
-    return withImage(run, copy, ours, permissions, image ?? (await findImage(run, copy)));
-}
-function withImage(run, copy, ours, permissions, image) {
-    if (image instanceof Gone)
-        return image;
-    return { image, permissions, leases: activeMarks(image.Tags, domain_tags/* MARK */.M$.lease, run.ctx.clock.now(), new Set(ours.leases)) };
+    const shown = image ?? (await findImage(run, copy));
+    if (shown instanceof Gone)
+        return shown;
+    return { image: shown, permissions, leases: activeMarks(shown.Tags, domain_tags/* MARK */.M$.lease, run.ctx.clock.now(), new Set(ours.leases)) };
 }
 const inUse = (users) => users.permissions.length > 0 || users.leases.length > 0;
 function keptFor(users) {
@@ -635,7 +637,7 @@ async function decide(run, copy, ours, undone) {
  * Removes this run's leases, then the intermediate copy and its snapshots unless another run still uses it; the copy
  * is removed only after `undone` (the rest of cleanup) has finished.
  */
-async function removeIntermediateCopy(run, region, imageId, recordedSnapshotIds, ours, undone = Promise.resolve()) {
+async function removeIntermediateCopy(run, region, imageId, recordedSnapshotIds, ours, undone) {
     const ec2 = run.ctx.source.clients.ec2(region);
     const copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: domain_tags/* ROLE_INTERMEDIATE */.pP };
     const item = run.item(copy.label, 'source', region);
@@ -1006,20 +1008,25 @@ function creationTimes(entries) {
     return times;
 }
 const copyKey = (e) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
-/** Copies in the target accounts that never finished. A finished copy is the product: never touched. */
+const siteKey = (e) => `${e.accountId ?? ''} ${e.region}`;
+/**
+ * Copies in the target accounts that never finished, each deregistered with its snapshots (with copy-method snapshots,
+ * the snapshot copies of its account and region), then the snapshot copies of a region whose AMI was never
+ * registered. A finished copy and its snapshots are the product: never touched.
+ */
 async function unfinishedCopies(run, todo) {
     const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+    const doneSites = new Set(ofKind(todo, 'target-copy-done').map(siteKey));
     const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
-    await Promise.all(unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId)));
-}
-/**
- * copy-method snapshots: the snapshot copies of each account and region whose AMI did not finish (after its unfinished
- * AMI was deregistered with them). A finished AMI's snapshots are the product: never touched.
- */
-async function unfinishedSnapshotCopies(run, todo) {
-    const done = new Set(ofKind(todo, 'target-copy-done').map((e) => `${e.accountId ?? ''} ${e.region}`));
-    const entries = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${e.accountId} ${e.region} ${e.snapshotId}`).filter((e) => !done.has(`${e.accountId} ${e.region}`));
-    await Promise.all(entries.map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)));
+    const snapshotCopies = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${siteKey(e)} ${e.snapshotId}`).filter((e) => !doneSites.has(siteKey(e)));
+    const copiesAt = (site) => snapshotCopies.filter((e) => siteKey(e) === site).map((e) => e.snapshotId);
+    const imageSites = new Set(unfinished.map(siteKey));
+    await Promise.all([
+        ...unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId, copiesAt(siteKey(entry)))),
+        ...snapshotCopies
+            .filter((entry) => !imageSites.has(siteKey(entry)))
+            .map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)),
+    ]);
 }
 /** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
 async function sharing(run, todo) {
@@ -1077,8 +1084,7 @@ async function cleanup_cleanUp(ctx) {
     }
     const todo = pending(entries);
     const run = new CleanupRun(ctx, creationTimes(entries));
-    const copies = unfinishedCopies(run, todo).then(() => unfinishedSnapshotCopies(run, todo));
-    const undone = Promise.all([copies, sharing(run, todo), grants(run, todo)]);
+    const undone = Promise.all([unfinishedCopies(run, todo), sharing(run, todo), grants(run, todo)]);
     await intermediateCopies(run, todo, undone);
     keptOnPurpose(run, todo);
     if (run.report.failed.length === 0)
@@ -4610,10 +4616,12 @@ async function autoscalingFindings(ctx, keys) {
 function sourceLookups(ctx, findings) {
     const image = attempt(findings, SOURCE_IMAGE_CHECK, 'source', () => inspectImage(ctx));
     const key = attempt(findings, 'The source key can be shared', 'source', () => inspectSourceKey(ctx));
-    // A key ARN input is read at once; an alias ARN once it is resolved (GetKeyPolicy takes no alias).
+    // A key ARN input is read at once; an alias ARN once it is resolved (GetKeyPolicy takes no alias). The early read
+    // counts only when the key is found: a key that does not exist fails both, and the key's finding says so.
     const input = ctx.request.kmsKey;
-    const keyPolicy = input.kind === 'key' ? readKeyPolicy(ctx, input, true) : key.then((k) => (k ? readKeyPolicy(ctx, k, true) : undefined));
-    return { image, key, keyPolicy: key.then((k) => (k ? keyPolicy : undefined)) };
+    const early = input.kind === 'key' ? readKeyPolicy(ctx, input, true) : undefined;
+    early?.catch(() => undefined);
+    return { image, key, keyPolicy: key.then((k) => (k ? (early ?? readKeyPolicy(ctx, k, true)) : undefined)) };
 }
 /** What the source AMI and key mean for the promotion. */
 function sourceFindingsOf(ctx, image, key) {
@@ -6666,7 +6674,7 @@ function deploymentPayload(source, images, runUrl) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/deployment-progress.ts
-const siteKey = (accountId, region) => `${accountId} ${region}`;
+const deployment_progress_siteKey = (accountId, region) => `${accountId} ${region}`;
 /**
  * A journal that calls `onKnown` once, with every promoted AMI in the order of the inputs, as soon as each account and
  * region has one: reused from an earlier promotion, or a copy started (CopyImage names the new AMI at once, long before
@@ -6677,7 +6685,7 @@ function watchPromotedImages(journal, pre, onKnown) {
     const started = new Map();
     let told = false;
     const tell = () => {
-        const images = sites.map((site) => ({ ...site, imageId: site.imageId ?? started.get(siteKey(site.accountId, site.region)) }));
+        const images = sites.map((site) => ({ ...site, imageId: site.imageId ?? started.get(deployment_progress_siteKey(site.accountId, site.region)) }));
         if (told || images.some((image) => image.imageId === undefined))
             return;
         told = true;
@@ -6689,7 +6697,7 @@ function watchPromotedImages(journal, pre, onKnown) {
             journal.record(entry);
             if (entry.kind !== 'target-copy' || entry.accountId === undefined)
                 return;
-            started.set(siteKey(entry.accountId, entry.region), entry.imageId);
+            started.set(deployment_progress_siteKey(entry.accountId, entry.region), entry.imageId);
             tell();
         },
         entries: () => journal.entries(),

@@ -286,8 +286,8 @@ function runContextOf(context) {
     };
 }
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
- * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is a chunk of its
+ * own, which the main step loads only once its first request (the OIDC token) has been answered.
  */
 async function loadRunContext() {
     const { context } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));

@@ -426,11 +426,15 @@ async function deregisterWithSnapshots(run, copy, image, knownIds = []) {
     return { result, leftover: known.length > 0 ? known.filter((id) => !deleted.includes(id)) : undefined };
 }
 // --- target copies that never finished -----------------------------------------------------------------
-async function removeTargetCopy(run, region, imageId) {
+/**
+ * Deregisters an unfinished copy in a target account with its snapshots. `knownSnapshotIds`: snapshot copies the
+ * journal names for it (copy-method snapshots), deleted by the same call or after it, also when the image is gone.
+ */
+async function removeTargetCopy(run, region, imageId, knownSnapshotIds = []) {
     const ec2 = run.target.clients.ec2(region);
     const copy = { side: 'target', region, imageId, label: `unfinished copy ${imageId}`, ec2, role: ROLE_PROMOTED };
     const item = run.item(copy.label, 'target', region);
-    let ids;
+    let ids = knownSnapshotIds.length > 0 ? [...knownSnapshotIds] : undefined;
     try {
         const image = await findImage(run, copy);
         if (image instanceof Gone) {
@@ -441,7 +445,7 @@ async function removeTargetCopy(run, region, imageId) {
                 run.kept(item, `it does not carry the tag ${TAG.role}=${ROLE_PROMOTED}, so it is not treated as this action's copy and is left alone.`);
                 return;
             }
-            const { result, leftover } = await deregisterWithSnapshots(run, copy, image);
+            const { result, leftover } = await deregisterWithSnapshots(run, copy, image, knownSnapshotIds);
             run.removed(item, result instanceof Gone ? result : undefined);
             ids = leftover;
         }
@@ -762,12 +766,10 @@ async function lookAtUsers(run, copy, ours, seen = false) {
         : [await otherPermissions(run, copy, ours.accounts), undefined];
     if (permissions instanceof Gone)
         return permissions;
-    return withImage(run, copy, ours, permissions, image ?? (await findImage(run, copy)));
-}
-function withImage(run, copy, ours, permissions, image) {
-    if (image instanceof Gone)
-        return image;
-    return { image, permissions, leases: activeMarks(image.Tags, tag_keys_MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
+    const shown = image ?? (await findImage(run, copy));
+    if (shown instanceof Gone)
+        return shown;
+    return { image: shown, permissions, leases: activeMarks(shown.Tags, tag_keys_MARK.lease, run.ctx.clock.now(), new Set(ours.leases)) };
 }
 const inUse = (users) => users.permissions.length > 0 || users.leases.length > 0;
 function keptFor(users) {
@@ -843,7 +845,7 @@ async function decide(run, copy, ours, undone) {
  * Removes this run's leases, then the intermediate copy and its snapshots unless another run still uses it; the copy
  * is removed only after `undone` (the rest of cleanup) has finished.
  */
-async function removeIntermediateCopy(run, region, imageId, recordedSnapshotIds, ours, undone = Promise.resolve()) {
+async function removeIntermediateCopy(run, region, imageId, recordedSnapshotIds, ours, undone) {
     const ec2 = run.ctx.source.clients.ec2(region);
     const copy = { side: 'source', region, imageId, label: `intermediate copy ${imageId}`, ec2, role: ROLE_INTERMEDIATE };
     const item = run.item(copy.label, 'source', region);
@@ -1161,20 +1163,25 @@ function creationTimes(entries) {
     return times;
 }
 const copyKey = (e) => `${e.accountId ?? ''} ${e.region} ${e.imageId}`;
-/** Copies in the target accounts that never finished. A finished copy is the product: never touched. */
+const siteKey = (e) => `${e.accountId ?? ''} ${e.region}`;
+/**
+ * Copies in the target accounts that never finished, each deregistered with its snapshots (with copy-method snapshots,
+ * the snapshot copies of its account and region), then the snapshot copies of a region whose AMI was never
+ * registered. A finished copy and its snapshots are the product: never touched.
+ */
 async function unfinishedCopies(run, todo) {
     const done = new Set(ofKind(todo, 'target-copy-done').map(copyKey));
+    const doneSites = new Set(ofKind(todo, 'target-copy-done').map(siteKey));
     const unfinished = unique(ofKind(todo, 'target-copy'), copyKey).filter((entry) => !done.has(copyKey(entry)));
-    await Promise.all(unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId)));
-}
-/**
- * copy-method snapshots: the snapshot copies of each account and region whose AMI did not finish (after its unfinished
- * AMI was deregistered with them). A finished AMI's snapshots are the product: never touched.
- */
-async function unfinishedSnapshotCopies(run, todo) {
-    const done = new Set(ofKind(todo, 'target-copy-done').map((e) => `${e.accountId ?? ''} ${e.region}`));
-    const entries = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${e.accountId} ${e.region} ${e.snapshotId}`).filter((e) => !done.has(`${e.accountId} ${e.region}`));
-    await Promise.all(entries.map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)));
+    const snapshotCopies = unique(ofKind(todo, 'target-snapshot-copy'), (e) => `${siteKey(e)} ${e.snapshotId}`).filter((e) => !doneSites.has(siteKey(e)));
+    const copiesAt = (site) => snapshotCopies.filter((e) => siteKey(e) === site).map((e) => e.snapshotId);
+    const imageSites = new Set(unfinished.map(siteKey));
+    await Promise.all([
+        ...unfinished.map((entry) => removeTargetCopy(run.forTarget(entry.accountId), entry.region, entry.imageId, copiesAt(siteKey(entry)))),
+        ...snapshotCopies
+            .filter((entry) => !imageSites.has(siteKey(entry)))
+            .map((entry) => removeSnapshotCopy(run.forTarget(entry.accountId), entry.region, entry.snapshotId, entry.sourceSnapshotId)),
+    ]);
 }
 /** Sharing with the target accounts: only the accounts recorded are removed, all of a resource's in one call. */
 async function sharing(run, todo) {
@@ -1232,8 +1239,7 @@ async function cleanUp(ctx) {
     }
     const todo = (0,journal_view/* pending */.Ub)(entries);
     const run = new CleanupRun(ctx, creationTimes(entries));
-    const copies = unfinishedCopies(run, todo).then(() => unfinishedSnapshotCopies(run, todo));
-    const undone = Promise.all([copies, sharing(run, todo), grants(run, todo)]);
+    const undone = Promise.all([unfinishedCopies(run, todo), sharing(run, todo), grants(run, todo)]);
     await intermediateCopies(run, todo, undone);
     keptOnPurpose(run, todo);
     if (run.report.failed.length === 0)
@@ -2267,16 +2273,13 @@ function endpointFailure(audience, error, hadToken) {
     return new OidcTokenError(audience, why, transient ? `GitHub's token service failed: re-run the job. If it keeps failing, check that ${permissions}` : `Check that ${permissions}`, error);
 }
 /**
- * Asks for a token for the audience at once, for the first session to use: the main step's first request, made while
+ * Asks for a token for the audience at once, for the first session to use: the main step's first request, made before
  * the rest of the step loads. Undefined when the job has no token to give (the session then says why).
  */
 function earlyToken(audience) {
     if (REQUEST_VARIABLES.some((name) => !process.env[name]))
         return undefined;
-    const token = core.getIDToken(audience);
-    // Its failure is explained by the session that uses it.
-    token.catch(() => undefined);
-    return token;
+    return core.getIDToken(audience);
 }
 /**
  * Returns a function that mints a fresh OIDC token for the audience (the first call takes `first`, when asked for
@@ -2503,8 +2506,8 @@ function runContextOf(context) {
     };
 }
 /**
- * The run context. @actions/github exports its Context only from its index, which loads Octokit (most of the main
- * step's start-up code): it is a chunk of its own, loaded while the step's first request (the OIDC token) is on its way.
+ * The run context. @actions/github exports its Context only from its index, which loads Octokit: it is a chunk of its
+ * own, which the main step loads only once its first request (the OIDC token) has been answered.
  */
 async function loadRunContext() {
     const { context } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));

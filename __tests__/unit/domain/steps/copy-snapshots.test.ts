@@ -148,12 +148,6 @@ describe('copy-method snapshots: copying the snapshots and registering the AMI i
       ],
       TagSpecifications: [{ ResourceType: 'image', Tags: [...SOURCE_TAGS, ...expectedProvenanceTags(targetKeyArn(SOURCE_REGION))] }],
     });
-    // The registered AMI, as the target sees it, has every attribute of the source AMI; only its snapshots differ.
-    const seen = registered(input as RegisterImageCommandInput, 'available');
-    for (const [name, value] of Object.entries(ATTRIBUTES)) expect([name, seen[name as keyof Image]]).toEqual([name, value]);
-    expect(seen.BlockDeviceMappings?.map((m) => ({ ...m, Ebs: m.Ebs && { ...m.Ebs, SnapshotId: undefined, KmsKeyId: undefined, Encrypted: m.Ebs.SnapshotId ? true : m.Ebs.Encrypted } }))).toEqual(
-      MAPPINGS.map((m) => ({ ...m, Ebs: m.Ebs && { Iops: undefined, Throughput: undefined, ...m.Ebs, SnapshotId: undefined, KmsKeyId: undefined } })),
-    );
     expect(result).toMatchObject({ region: SOURCE_REGION, imageId: targetImageId(SOURCE_REGION), snapshotIds: COPIES, key });
   });
 
@@ -212,6 +206,11 @@ describe('targetMappings', () => {
   it('keeps mappings in order and never sets the encryption of a volume from a snapshot', () => {
     const mapped = targetMappings(MAPPINGS, { '/dev/xvda': 'snap-1', '/dev/xvdb': 'snap-2' }, customerTargetKey(SOURCE_REGION));
     expect(mapped.map((m) => m.DeviceName)).toEqual(MAPPINGS.map((m) => m.DeviceName));
-    expect(mapped.filter((m) => m.Ebs?.SnapshotId).every((m) => m.Ebs?.Encrypted === undefined && m.Ebs?.KmsKeyId === undefined)).toBe(true);
+    const withSnapshots = mapped.filter((m) => m.Ebs?.SnapshotId);
+    expect(withSnapshots.map((m) => [m.DeviceName, m.Ebs?.SnapshotId])).toEqual([
+      ['/dev/xvda', 'snap-1'],
+      ['/dev/xvdb', 'snap-2'],
+    ]);
+    expect(withSnapshots.every((m) => m.Ebs?.Encrypted === undefined && m.Ebs?.KmsKeyId === undefined)).toBe(true);
   });
 });
