@@ -19,10 +19,20 @@ export interface SourceSnapshot {
  * shows it: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html. UEFI data is not in DescribeImages
  * (DescribeImageAttribute uefiData, read when registering).
  */
-export type RegistrationAttributes = Pick<
-  Image,
-  'Architecture' | 'VirtualizationType' | 'RootDeviceName' | 'EnaSupport' | 'SriovNetSupport' | 'BootMode' | 'TpmSupport' | 'ImdsSupport' | 'KernelId' | 'RamdiskId'
-> & { BlockDeviceMappings: BlockDeviceMapping[] };
+const REGISTRATION_KEYS = [
+  'Architecture',
+  'VirtualizationType',
+  'RootDeviceName',
+  'EnaSupport',
+  'SriovNetSupport',
+  'BootMode',
+  'TpmSupport',
+  'ImdsSupport',
+  'KernelId',
+  'RamdiskId',
+] as const satisfies readonly (keyof Image)[];
+
+export type RegistrationAttributes = Pick<Image, (typeof REGISTRATION_KEYS)[number]> & { BlockDeviceMappings: BlockDeviceMapping[] };
 
 export interface SourceImage {
   imageId: string;
@@ -168,8 +178,8 @@ async function snapshotsOf(ctx: PromotionContext, image: Image, ownedBySource: b
 }
 
 function registrationAttributes(image: Image): RegistrationAttributes {
-  const { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId } = image;
-  return { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId, BlockDeviceMappings: image.BlockDeviceMappings ?? [] };
+  const attributes = Object.fromEntries(REGISTRATION_KEYS.map((key) => [key, image[key]])) as Pick<Image, (typeof REGISTRATION_KEYS)[number]>;
+  return { ...attributes, BlockDeviceMappings: image.BlockDeviceMappings ?? [] };
 }
 
 /** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */

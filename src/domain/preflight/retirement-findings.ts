@@ -25,12 +25,13 @@ function planDetail(plan: RetirementPlan, mode: Exclude<RetireMode, 'none'>, lin
 export async function retirementFindings(ctx: TargetContext, current: (region: string) => string[]): Promise<PreflightFinding[]> {
   const { mode } = ctx.request.retire;
   if (mode === 'none') return [];
-  const findings: PreflightFinding[] = [];
-  for (const region of ctx.target.spec.regions) {
-    const check = `${RETIREMENT_CHECK} (${mode}) in ${region}`;
-    const plan = await attempt(findings, check, 'target', () => planRetirement(ctx, region, current(region)));
-    if (!plan) continue;
-    findings.push({ check, side: 'target', accountId: ctx.target.identity.accountId, status: 'ok', detail: planDetail(plan, mode, ctx.request.lineage) });
-  }
-  return findings;
+  const perRegion = await Promise.all(
+    ctx.target.spec.regions.map(async (region): Promise<PreflightFinding[]> => {
+      const check = `${RETIREMENT_CHECK} (${mode}) in ${region}`;
+      const failed: PreflightFinding[] = [];
+      const plan = await attempt(failed, check, 'target', () => planRetirement(ctx, region, current(region)));
+      return plan ? [{ check, side: 'target', accountId: ctx.target.identity.accountId, status: 'ok', detail: planDetail(plan, mode, ctx.request.lineage) }] : failed;
+    }),
+  );
+  return perRegion.flat();
 }

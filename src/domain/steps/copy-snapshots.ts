@@ -80,7 +80,7 @@ async function copySnapshots(ctx: TargetContext, source: SnapshotSource, key: Ta
         }),
       )
       .catch((error: unknown) => {
-        throw copyStartError(ctx, source.shared.imageId, key.region, promotedName(ctx, source.image), site, error);
+        throw copyStartError(ctx, source.shared.imageId, promotedName(ctx, source.image), site, error);
       });
     const snapshotId = response.SnapshotId as string;
     ctx.journal.record({ kind: 'target-snapshot-copy', accountId, region: key.region, snapshotId, sourceSnapshotId });
@@ -107,7 +107,7 @@ async function registerImage(ctx: TargetContext, source: SnapshotSource, key: Ta
       }),
     )
     .catch((error: unknown) => {
-      throw copyStartError(ctx, source.shared.imageId, key.region, name, site, error);
+      throw copyStartError(ctx, source.shared.imageId, name, site, error);
     });
   return response.ImageId as string;
 }

@@ -2,7 +2,7 @@ import { CopyImageCommand } from '@aws-sdk/client-ec2';
 import { copiedFrom, snapshotIdsOf, type CopiedFrom } from '../../aws/images.js';
 import { explainAwsError } from '../../aws/explain.js';
 import { siteOf, type TargetContext } from '../context.js';
-import { PromotionError, errorName } from '../../aws/errors.js';
+import { PromotionError, errorMessage, errorName } from '../../aws/errors.js';
 import type { SourceImage } from '../lookups/inspect.js';
 import { promotedDescription, promotedName, promotedTags } from '../provenance.js';
 import type { SharedImage } from './reencrypt.js';
@@ -26,10 +26,11 @@ type CopySite = ReturnType<typeof siteOf> & { what: string; action: string };
  * Why starting a copy into the target failed (CopyImage, or CopySnapshot and RegisterImage for copy-method snapshots),
  * and the fix: a name taken, the shared AMI or its storage not readable, too many copies, else the shared explanation.
  */
-export function copyStartError(ctx: TargetContext, sharedId: string, region: string, name: string, site: CopySite, error: unknown): Error {
+export function copyStartError(ctx: TargetContext, sharedId: string, name: string, site: CopySite, error: unknown): Error {
   const { request } = ctx;
+  const { region } = site;
   const targetIdentity = ctx.target.identity;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (errorName(error) === 'InvalidAMIName.Duplicate') {
     return new PromotionError({ ...site, why: `the target account already has an AMI named "${name}" in ${region}.`, fix: 'Set ami-name to a new name (for example with the version or date in it), or deregister the old AMI.', cause: error });
   }
@@ -94,7 +95,7 @@ export async function startTargetCopy(ctx: TargetContext, source: SourceImage, s
     );
     return response.ImageId as string;
   } catch (error) {
-    throw copyStartError(ctx, shared.imageId, key.region, name, site, error);
+    throw copyStartError(ctx, shared.imageId, name, site, error);
   }
 }
 

@@ -11,13 +11,13 @@
  * is not polled every second. Without progress (a copy not visible yet, snapshots not started, progress not moving)
  * the delay backs off from the first delay by 1.5 up to the maximum.
  */
-export const FIRST_DELAY_MS = 2_000;
-export const MAX_DELAY_MS = 15_000;
+const FIRST_DELAY_MS = 2_000;
+const MAX_DELAY_MS = 15_000;
 const MIN_DELAY_MS = 1_000;
 /** How long after the estimated completion to poll: the estimate from whole percents is rarely early. */
 const AFTER_ESTIMATE_MS = 250;
 
-export interface ScheduleOptions {
+interface ScheduleOptions {
   firstDelayMs?: number;
   maxDelayMs?: number;
 }

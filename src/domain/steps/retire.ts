@@ -5,6 +5,7 @@ import {
   type DeleteSnapshotReturnCode,
 } from '@aws-sdk/client-ec2';
 import { call } from '../../aws/explain.js';
+import { manual } from '../cleanup/manual.js';
 import { siteOf, type TargetContext } from '../context.js';
 import type { EarlierPromotion } from '../lookups/earlier-promotions.js';
 import { deprecateAt, planRetirement, type RetirementPlan } from '../retirement-plan.js';
@@ -36,7 +37,7 @@ export interface RetirementReport {
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshotReturnCode.html
  */
 function snapshotKeptReason(result: DeleteSnapshotReturnCode, region: string): string {
-  const byHand = `delete it with aws ec2 delete-snapshot --snapshot-id ${result.SnapshotId} --region ${region}`;
+  const byHand = `delete it with ${manual.deleteSnapshot(region, result.SnapshotId ?? 'SNAPSHOT_ID')}`;
   switch (result.ReturnCode) {
     case 'skipped':
       return 'another AMI uses it (skipped)';
@@ -110,9 +111,6 @@ export async function retireEarlier(ctx: TargetContext, images: readonly Finishe
   const { mode } = ctx.request.retire;
   if (mode === 'none') return [];
   const current = images.map((image) => image.imageId);
-  const reports: RetirementReport[] = [];
-  for (const region of [...new Set(images.map((image) => image.region))]) {
-    reports.push(await carryOut(ctx, await planRetirement(ctx, region, current), mode));
-  }
-  return reports;
+  const regions = [...new Set(images.map((image) => image.region))];
+  return Promise.all(regions.map(async (region) => carryOut(ctx, await planRetirement(ctx, region, current), mode)));
 }

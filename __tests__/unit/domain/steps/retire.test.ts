@@ -58,7 +58,7 @@ describe('retiring earlier promotions', () => {
     const [locked, noPermission] = report?.retired[1]?.snapshotsKept ?? [];
     expect(locked?.snapshotId).toBe('snap-0000000000locked');
     expect(locked?.reason).toContain('snapshot lock');
-    expect(locked?.reason).toContain(`aws ec2 delete-snapshot --snapshot-id snap-0000000000locked --region ${REGION}`);
+    expect(locked?.reason).toContain(`aws ec2 delete-snapshot --region ${REGION} --snapshot-id snap-0000000000locked`);
     expect(noPermission?.reason).toContain('ec2:DeleteSnapshot');
     expect(fx.log.messages('warning').join('\n')).toContain('snap-0000000000locked');
     expect(fx.mutations()).toEqual([`target ec2 ${REGION} DeregisterImage`, `target ec2 ${REGION} DeregisterImage`]);
