@@ -8,7 +8,7 @@ import { waitForImage } from '../src/domain/steps/wait.js';
 import type { Clock, Logger } from '../src/domain/context.js';
 
 /** Copy durations in seconds: the named ones, then a spread up to 2 h at irregular values (not multiples of a poll interval). */
-export const NAMED_SECONDS = [10, 30, 60, 180];
+const NAMED_SECONDS = [10, 30, 60, 180];
 const SPREAD_SECONDS = [13, 17, 22, 27, 37, 44, 53, 71, 89, 107, 131, 157, 211, 263, 337, 419, 533, 677, 811, 1013, 1301, 1607, 2003, 2531, 3119, 3853, 4801, 5927, 7200];
 
 export interface DelaySample {

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { errorMessage } from './aws/errors.js';
 import { loadServiceClients } from './aws/clients.js';
 import { readInputs, readTokenSettings } from './github/inputs.js';
 import { earlyToken } from './github/oidc.js';
@@ -50,7 +51,7 @@ export async function run(): Promise<void> {
     const [step] = await Promise.all([import('./promotion-step.js'), loadServiceClients()]);
     started = { step, runContext, inputs, sessions };
   } catch (caught) {
-    core.setFailed(caught instanceof Error ? caught.message : String(caught));
+    core.setFailed(errorMessage(caught));
     return;
   }
   await started.step.runPromotion(started.runContext, started.inputs, started.sessions, controller);

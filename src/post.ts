@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { errorMessage } from './aws/errors.js';
 import { describeEntry, nothingToUndo } from './domain/cleanup/journal-view.js';
 import type { Journal } from './domain/journal.js';
 import { createPersistedJournal, readDeploymentState } from './github/state.js';
@@ -23,7 +24,7 @@ async function cleanUp(): Promise<boolean> {
     const { cleanUpAfterMain } = await import('./github/cleanup-step.js');
     return await cleanUpAfterMain(journal);
   } catch (error) {
-    core.setFailed(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}${leftover(journal)}`);
+    core.setFailed(`Cleanup failed: ${errorMessage(error)}${leftover(journal)}`);
     return false;
   }
 }

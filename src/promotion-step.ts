@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { PromotionError } from './aws/errors.js';
+import { PromotionError, errorMessage } from './aws/errors.js';
 import { cleanUp } from './domain/cleanup/cleanup.js';
 import { accountOf, systemClock, type Account, type PromotionContext } from './domain/context.js';
 import { assumedIdentity, callerIdentity } from './domain/lookups/identity.js';
@@ -9,6 +9,8 @@ import { policiesForTargets, type FleetPolicies } from './domain/preflight/polic
 import type { PreflightResult } from './domain/preflight/preflight.js';
 import { addAfterCopySummary, launchTemplateVersionsOutput, retiredOutput } from './github/after-copy-summary.js';
 import { cleanupAccounts } from './github/cleanup-step.js';
+import { imageList } from './github/deployment.js';
+import { promotedImages } from './github/deployment-progress.js';
 import { reportDryRun } from './github/dry-run.js';
 import { readDeploymentSettings } from './github/deployment-inputs.js';
 import type { DeploymentRecord } from './github/deployment-record.js';
@@ -86,11 +88,9 @@ async function decoded(ctx: PromotionContext | undefined, error: unknown): Promi
   return error instanceof PromotionError && ctx ? withDecodedAuthorization(error, ctx, ctx.request.sourceRegion) : error;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Fails the step naming every copy that failed; the other copies were kept, and a re-run copies only these. */
 async function copiesFailed(ctx: PromotionContext, failures: CopyFailure[]): Promise<void> {
-  const messages = await Promise.all(failures.map(async (f) => messageOf(await decoded(ctx, f.error))));
+  const messages = await Promise.all(failures.map(async (f) => errorMessage(await decoded(ctx, f.error))));
   if (messages.length === 1) return core.setFailed(messages[0] as string);
   const list = failures.map((f, i) => `${i + 1}. account ${f.accountId}, ${f.region}: ${messages[i]}`).join('\n\n');
   core.setFailed(
@@ -100,18 +100,18 @@ async function copiesFailed(ctx: PromotionContext, failures: CopyFailure[]): Pro
 
 /** Fails the step naming each account where launch templates or retirement failed; the promoted AMIs stand. */
 async function afterCopyFailed(ctx: PromotionContext, failures: AfterCopyFailure[]): Promise<void> {
-  const messages = await Promise.all(failures.map(async (f) => `${f.step} failed in account ${f.accountId}: ${messageOf(await decoded(ctx, f.error))}`));
+  const messages = await Promise.all(failures.map(async (f) => `${f.step} failed in account ${f.accountId}: ${errorMessage(await decoded(ctx, f.error))}`));
   core.setFailed(`The AMIs are promoted (see the outputs), but ${failures.length} step(s) after the copy failed; a re-run with the same inputs reuses the AMIs and tries them again.\n\n${messages.join('\n\n')}`);
 }
 
 /** After a failure: the error with AWS's authorization message decoded, then cleanup unless the job was cancelled. */
 async function failed(ctx: PromotionContext | undefined, caught: unknown, cancelled: boolean): Promise<void> {
-  core.setFailed(messageOf(await decoded(ctx, caught)));
+  core.setFailed(errorMessage(await decoded(ctx, caught)));
   if (!ctx || cancelled) return;
   try {
     await cleanUpAfter(ctx);
   } catch (cleanupError) {
-    core.warning(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
+    core.warning(`Cleanup after the failure did not finish; the post step tries again: ${errorMessage(cleanupError)}`);
   }
 }
 
@@ -131,8 +131,10 @@ export async function runPromotion(run: RunContext, inputs: ActionInputs, sessio
   let pre: PreflightResult | undefined;
   let policies: FleetPolicies | undefined;
   const summarise = async (result?: PromotionResult) => {
-    if (result && ctx) addPromotionSummary(ctx.request, result);
-    if (result && ctx) addAfterCopySummary(ctx.request, result);
+    if (result && ctx) {
+      addPromotionSummary(ctx.request, result);
+      addAfterCopySummary(ctx.request, result);
+    }
     if (pre) addPreflightSummary(pre.findings);
     if (policies) addPoliciesSummary(policies);
     await writeSummary();
@@ -152,7 +154,7 @@ export async function runPromotion(run: RunContext, inputs: ActionInputs, sessio
     }
     result = await promote(ctx, pre);
     setOutputs(result);
-    core.info(`Promoted ${ctx.request.sourceAmiId} to ${result.targets.flatMap((t) => t.regions.map((r) => `${r.imageId} (${t.accountId}, ${r.region})`)).join(', ')}.`);
+    core.info(`Promoted ${ctx.request.sourceAmiId} to ${imageList(promotedImages(result))}.`);
   } catch (caught) {
     await summarise();
     const cancelled = controller.signal.aborted;

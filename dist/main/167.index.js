@@ -1138,6 +1138,23 @@ async function callerIdentity(clients, region, side) {
 
 
 
+/**
+ * What RegisterImage needs to make the same AMI from copies of its snapshots (copy-method snapshots), as DescribeImages
+ * shows it: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html. UEFI data is not in DescribeImages
+ * (DescribeImageAttribute uefiData, read when registering).
+ */
+const REGISTRATION_KEYS = [
+    'Architecture',
+    'VirtualizationType',
+    'RootDeviceName',
+    'EnaSupport',
+    'SriovNetSupport',
+    'BootMode',
+    'TpmSupport',
+    'ImdsSupport',
+    'KernelId',
+    'RamdiskId',
+];
 function refuse(ctx, why, fix) {
     throw new errors/* PromotionError */.g1({
         what: `Inspecting ${ctx.request.sourceAmiId}`,
@@ -1240,8 +1257,8 @@ async function snapshotsOf(ctx, image, ownedBySource) {
     });
 }
 function registrationAttributes(image) {
-    const { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId } = image;
-    return { Architecture, VirtualizationType, RootDeviceName, EnaSupport, SriovNetSupport, BootMode, TpmSupport, ImdsSupport, KernelId, RamdiskId, BlockDeviceMappings: image.BlockDeviceMappings ?? [] };
+    const attributes = Object.fromEntries(REGISTRATION_KEYS.map((key) => [key, image[key]]));
+    return { ...attributes, BlockDeviceMappings: image.BlockDeviceMappings ?? [] };
 }
 /** The AMI exists, is available, EBS-backed and copyable, with its snapshots and their keys. */
 async function inspectImage(ctx) {
@@ -2978,15 +2995,13 @@ async function retirementFindings(ctx, current) {
     const { mode } = ctx.request.retire;
     if (mode === 'none')
         return [];
-    const findings = [];
-    for (const region of ctx.target.spec.regions) {
+    const perRegion = await Promise.all(ctx.target.spec.regions.map(async (region) => {
         const check = `${RETIREMENT_CHECK} (${mode}) in ${region}`;
-        const plan = await attempt(findings, check, 'target', () => planRetirement(ctx, region, current(region)));
-        if (!plan)
-            continue;
-        findings.push({ check, side: 'target', accountId: ctx.target.identity.accountId, status: 'ok', detail: planDetail(plan, mode, ctx.request.lineage) });
-    }
-    return findings;
+        const failed = [];
+        const plan = await attempt(failed, check, 'target', () => planRetirement(ctx, region, current(region)));
+        return plan ? [{ check, side: 'target', accountId: ctx.target.identity.accountId, status: 'ok', detail: planDetail(plan, mode, ctx.request.lineage) }] : failed;
+    }));
+    return perRegion.flat();
 }
 
 // EXTERNAL MODULE: ./src/policy/recipients.ts
@@ -5285,10 +5300,11 @@ async function waitForSnapshots(target, options) {
  * Why starting a copy into the target failed (CopyImage, or CopySnapshot and RegisterImage for copy-method snapshots),
  * and the fix: a name taken, the shared AMI or its storage not readable, too many copies, else the shared explanation.
  */
-function copyStartError(ctx, sharedId, region, name, site, error) {
+function copyStartError(ctx, sharedId, name, site, error) {
     const { request } = ctx;
+    const { region } = site;
     const targetIdentity = ctx.target.identity;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (0,errors/* errorMessage */.gJ)(error);
     if ((0,errors/* errorName */.Is)(error) === 'InvalidAMIName.Duplicate') {
         return new errors/* PromotionError */.g1({ ...site, why: `the target account already has an AMI named "${name}" in ${region}.`, fix: 'Set ami-name to a new name (for example with the version or date in it), or deregister the old AMI.', cause: error });
     }
@@ -5350,7 +5366,7 @@ async function startTargetCopy(ctx, source, shared, key) {
         return response.ImageId;
     }
     catch (error) {
-        throw copyStartError(ctx, shared.imageId, key.region, name, site, error);
+        throw copyStartError(ctx, shared.imageId, name, site, error);
     }
 }
 /** The copy into one region of a target account, from the start to the available AMI; journaled as it goes. */
@@ -5433,7 +5449,7 @@ async function copySnapshots(ctx, source, key, tags) {
             TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
         }))
             .catch((error) => {
-            throw copyStartError(ctx, source.shared.imageId, key.region, promotedName(ctx, source.image), site, error);
+            throw copyStartError(ctx, source.shared.imageId, promotedName(ctx, source.image), site, error);
         });
         const snapshotId = response.SnapshotId;
         ctx.journal.record({ kind: 'target-snapshot-copy', accountId, region: key.region, snapshotId, sourceSnapshotId });
@@ -5457,7 +5473,7 @@ async function registerImage(ctx, source, key, copies, tags) {
         TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
     }))
         .catch((error) => {
-        throw copyStartError(ctx, source.shared.imageId, key.region, name, site, error);
+        throw copyStartError(ctx, source.shared.imageId, name, site, error);
     });
     return response.ImageId;
 }
@@ -5939,12 +5955,13 @@ async function updateLaunchTemplates(ctx, images) {
 
 
 
+
 /**
  * Why DeregisterImage left a snapshot, by DeleteSnapshotResults ReturnCode.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshotReturnCode.html
  */
 function snapshotKeptReason(result, region) {
-    const byHand = `delete it with aws ec2 delete-snapshot --snapshot-id ${result.SnapshotId} --region ${region}`;
+    const byHand = `delete it with ${manual_manual.deleteSnapshot(region, result.SnapshotId ?? 'SNAPSHOT_ID')}`;
     switch (result.ReturnCode) {
         case 'skipped':
             return 'another AMI uses it (skipped)';
@@ -6015,11 +6032,8 @@ async function retireEarlier(ctx, images) {
     if (mode === 'none')
         return [];
     const current = images.map((image) => image.imageId);
-    const reports = [];
-    for (const region of [...new Set(images.map((image) => image.region))]) {
-        reports.push(await carryOut(ctx, await planRetirement(ctx, region, current), mode));
-    }
-    return reports;
+    const regions = [...new Set(images.map((image) => image.region))];
+    return Promise.all(regions.map(async (region) => carryOut(ctx, await planRetirement(ctx, region, current), mode)));
 }
 
 ;// CONCATENATED MODULE: ./src/domain/pipeline.ts
@@ -6501,6 +6515,93 @@ async function cleanUpAfterMain(journal) {
     return report.failed.length === 0;
 }
 
+;// CONCATENATED MODULE: ./src/github/deployment.ts
+/**
+ * The promotion as a GitHub deployment of the commit to an environment, through the REST API:
+ * POST /repos/{owner}/{repo}/deployments and POST /repos/{owner}/{repo}/deployments/{id}/statuses
+ * (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment,
+ * https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status).
+ * Recording never fails or holds up the promotion: every call has a short timeout, is never retried, and a failure is
+ * one warning after which nothing more is sent.
+ */
+
+
+// Short enough that a cancelled main step still saves the deployment's ID before the runner kills it (about 10 s after SIGINT).
+const REQUEST_TIMEOUT_MS = 5_000;
+// "The maximum description length is 140 characters" (deployment statuses); deployments take the same short text.
+const DESCRIPTION_LIMIT = 140;
+const clip = (text) => (text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`);
+const imageList = (images) => images.map((i) => `${i.imageId} (${i.accountId} ${i.region})`).join(', ');
+/** The Octokit client of @actions/github (which honours GITHUB_API_URL), loaded only when a deployment is recorded. */
+async function deployment_octokitDeploymentApi(token) {
+    const { getOctokit } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));
+    return getOctokit(token).rest.repos;
+}
+/** The deployment target of this run, or undefined (with a warning) outside a workflow run that names its repository and commit. */
+function deployment_deploymentTarget(settings, run) {
+    const { owner, repo, sha, runUrl } = run;
+    if (owner && repo && sha)
+        return { environment: settings.environment, owner, repo, sha, runUrl };
+    lib_core/* warning */.$e(`The promotion is not recorded in environment "${settings.environment}": the run context names no repository or commit (GITHUB_REPOSITORY, GITHUB_SHA).`);
+    return undefined;
+}
+/** What the warning says about a failed call: GitHub's answer, and the permission to add when GitHub refused. */
+function deployment_recordingWarning(environment, what, error) {
+    const status = error.status;
+    const name = error.name;
+    const message = (0,errors/* errorMessage */.gJ)(error);
+    const answer = name === 'TimeoutError' || name === 'AbortError' ? `GitHub did not answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `GitHub answered ${typeof status === 'number' ? `${status}: ` : ''}${message}`;
+    const head = `Could not record the promotion in environment "${environment}" (${what}): ${answer}. The promotion itself is not affected.`;
+    if (status === 403 || status === 401 || status === 404) {
+        return (`${head} The token (github-token) needs the permission to write deployments: add to the job\n` +
+            'permissions:\n  contents: read\n  id-token: write\n  deployments: write\n' +
+            '(a token other than the job\'s needs "Deployments" read and write on this repository).');
+    }
+    return head;
+}
+/** The deployment's payload: the promoted AMIs by account and region, what they were promoted from, and the run. */
+function deploymentPayload(source, images, runUrl) {
+    const amis = {};
+    for (const image of images)
+        (amis[image.accountId] ??= {})[image.region] = image.imageId;
+    return { 'source-ami-id': source.amiId, 'source-region': source.region, amis, ...(runUrl ? { 'run-url': runUrl } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/github/deployment-progress.ts
+const deployment_progress_siteKey = (accountId, region) => `${accountId} ${region}`;
+/**
+ * A journal that calls `onKnown` once, with every promoted AMI in the order of the inputs, as soon as each account and
+ * region has one: reused from an earlier promotion, or a copy started (CopyImage names the new AMI at once, long before
+ * the copy completes). Without new copies that is at once.
+ */
+function watchPromotedImages(journal, pre, onKnown) {
+    const sites = pre.targets.flatMap(({ target, existing }) => target.spec.regions.map((region) => ({ accountId: target.identity.accountId, region, imageId: existing.find((e) => e.region === region)?.imageId })));
+    const started = new Map();
+    let told = false;
+    const tell = () => {
+        const images = sites.map((site) => ({ ...site, imageId: site.imageId ?? started.get(deployment_progress_siteKey(site.accountId, site.region)) }));
+        if (told || images.some((image) => image.imageId === undefined))
+            return;
+        told = true;
+        onKnown(images);
+    };
+    tell();
+    return {
+        record(entry) {
+            journal.record(entry);
+            if (entry.kind !== 'target-copy' || entry.accountId === undefined)
+                return;
+            started.set(deployment_progress_siteKey(entry.accountId, entry.region), entry.imageId);
+            tell();
+        },
+        entries: () => journal.entries(),
+    };
+}
+/** The promoted AMIs of a result, for the final status. */
+function promotedImages(result) {
+    return result.targets.flatMap((t) => t.regions.map((r) => ({ accountId: t.accountId, region: r.region, imageId: r.imageId })));
+}
+
 ;// CONCATENATED MODULE: ./src/domain/dry-run.ts
 
 
@@ -6620,92 +6721,6 @@ function deployment_inputs_readDeploymentSettings() {
     }
     lib_core/* setSecret */.Pq(token);
     return { environment, token };
-}
-
-;// CONCATENATED MODULE: ./src/github/deployment.ts
-/**
- * The promotion as a GitHub deployment of the commit to an environment, through the REST API:
- * POST /repos/{owner}/{repo}/deployments and POST /repos/{owner}/{repo}/deployments/{id}/statuses
- * (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment,
- * https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status).
- * Recording never fails or holds up the promotion: every call has a short timeout, is never retried, and a failure is
- * one warning after which nothing more is sent.
- */
-
-// Short enough that a cancelled main step still saves the deployment's ID before the runner kills it (about 10 s after SIGINT).
-const REQUEST_TIMEOUT_MS = 5_000;
-// "The maximum description length is 140 characters" (deployment statuses); deployments take the same short text.
-const DESCRIPTION_LIMIT = 140;
-const clip = (text) => (text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`);
-const imageList = (images) => images.map((i) => `${i.imageId} (${i.accountId} ${i.region})`).join(', ');
-/** The Octokit client of @actions/github (which honours GITHUB_API_URL), loaded only when a deployment is recorded. */
-async function deployment_octokitDeploymentApi(token) {
-    const { getOctokit } = await Promise.resolve(/* import() eager */).then(__webpack_require__.bind(__webpack_require__, 542));
-    return getOctokit(token).rest.repos;
-}
-/** The deployment target of this run, or undefined (with a warning) outside a workflow run that names its repository and commit. */
-function deployment_deploymentTarget(settings, run) {
-    const { owner, repo, sha, runUrl } = run;
-    if (owner && repo && sha)
-        return { environment: settings.environment, owner, repo, sha, runUrl };
-    lib_core/* warning */.$e(`The promotion is not recorded in environment "${settings.environment}": the run context names no repository or commit (GITHUB_REPOSITORY, GITHUB_SHA).`);
-    return undefined;
-}
-/** What the warning says about a failed call: GitHub's answer, and the permission to add when GitHub refused. */
-function deployment_recordingWarning(environment, what, error) {
-    const status = error.status;
-    const name = error.name;
-    const message = error instanceof Error ? error.message : String(error);
-    const answer = name === 'TimeoutError' || name === 'AbortError' ? `GitHub did not answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `GitHub answered ${typeof status === 'number' ? `${status}: ` : ''}${message}`;
-    const head = `Could not record the promotion in environment "${environment}" (${what}): ${answer}. The promotion itself is not affected.`;
-    if (status === 403 || status === 401 || status === 404) {
-        return (`${head} The token (github-token) needs the permission to write deployments: add to the job\n` +
-            'permissions:\n  contents: read\n  id-token: write\n  deployments: write\n' +
-            '(a token other than the job\'s needs "Deployments" read and write on this repository).');
-    }
-    return head;
-}
-/** The deployment's payload: the promoted AMIs by account and region, what they were promoted from, and the run. */
-function deploymentPayload(source, images, runUrl) {
-    const amis = {};
-    for (const image of images)
-        (amis[image.accountId] ??= {})[image.region] = image.imageId;
-    return { 'source-ami-id': source.amiId, 'source-region': source.region, amis, ...(runUrl ? { 'run-url': runUrl } : {}) };
-}
-
-;// CONCATENATED MODULE: ./src/github/deployment-progress.ts
-const deployment_progress_siteKey = (accountId, region) => `${accountId} ${region}`;
-/**
- * A journal that calls `onKnown` once, with every promoted AMI in the order of the inputs, as soon as each account and
- * region has one: reused from an earlier promotion, or a copy started (CopyImage names the new AMI at once, long before
- * the copy completes). Without new copies that is at once.
- */
-function watchPromotedImages(journal, pre, onKnown) {
-    const sites = pre.targets.flatMap(({ target, existing }) => target.spec.regions.map((region) => ({ accountId: target.identity.accountId, region, imageId: existing.find((e) => e.region === region)?.imageId })));
-    const started = new Map();
-    let told = false;
-    const tell = () => {
-        const images = sites.map((site) => ({ ...site, imageId: site.imageId ?? started.get(deployment_progress_siteKey(site.accountId, site.region)) }));
-        if (told || images.some((image) => image.imageId === undefined))
-            return;
-        told = true;
-        onKnown(images);
-    };
-    tell();
-    return {
-        record(entry) {
-            journal.record(entry);
-            if (entry.kind !== 'target-copy' || entry.accountId === undefined)
-                return;
-            started.set(deployment_progress_siteKey(entry.accountId, entry.region), entry.imageId);
-            tell();
-        },
-        entries: () => journal.entries(),
-    };
-}
-/** The promoted AMIs of a result, for the final status. */
-function promotedImages(result) {
-    return result.targets.flatMap((t) => t.regions.map((r) => ({ accountId: t.accountId, region: r.region, imageId: r.imageId })));
 }
 
 ;// CONCATENATED MODULE: ./src/domain/journal.ts
@@ -6906,6 +6921,7 @@ async function deployment_record_finishAfterCancellation(api, target, saved, cle
 
 
 
+
 /** The main step's deployment record; undefined without deployment-environment, in a dry run, or outside a workflow run. */
 function openDeploymentRecord(settings, run, request) {
     if (!settings)
@@ -6921,7 +6937,7 @@ function openDeploymentRecord(settings, run, request) {
 function watchForDeployment(record, journal, pre) {
     return record ? watchPromotedImages(journal, pre, (images) => record.promoted(images)) : journal;
 }
-const firstLine = (error) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+const firstLine = (error) => (0,errors/* errorMessage */.gJ)(error).split('\n')[0] ?? '';
 /** The final status from how the main step ended; after a cancellation the post step sets it, once it has cleaned up. */
 async function recordOutcome(record, outcome) {
     if (!record)
@@ -6959,6 +6975,8 @@ async function closeAfterCancellation(saved, cleanedUp) {
 }
 
 ;// CONCATENATED MODULE: ./src/promotion-step.ts
+
+
 
 
 
@@ -7039,10 +7057,9 @@ async function cleanUpAfter(ctx) {
 async function decoded(ctx, error) {
     return error instanceof errors/* PromotionError */.g1 && ctx ? withDecodedAuthorization(error, ctx, ctx.request.sourceRegion) : error;
 }
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 /** Fails the step naming every copy that failed; the other copies were kept, and a re-run copies only these. */
 async function copiesFailed(ctx, failures) {
-    const messages = await Promise.all(failures.map(async (f) => messageOf(await decoded(ctx, f.error))));
+    const messages = await Promise.all(failures.map(async (f) => (0,errors/* errorMessage */.gJ)(await decoded(ctx, f.error))));
     if (messages.length === 1)
         return lib_core/* setFailed */.C1(messages[0]);
     const list = failures.map((f, i) => `${i + 1}. account ${f.accountId}, ${f.region}: ${messages[i]}`).join('\n\n');
@@ -7050,19 +7067,19 @@ async function copiesFailed(ctx, failures) {
 }
 /** Fails the step naming each account where launch templates or retirement failed; the promoted AMIs stand. */
 async function afterCopyFailed(ctx, failures) {
-    const messages = await Promise.all(failures.map(async (f) => `${f.step} failed in account ${f.accountId}: ${messageOf(await decoded(ctx, f.error))}`));
+    const messages = await Promise.all(failures.map(async (f) => `${f.step} failed in account ${f.accountId}: ${(0,errors/* errorMessage */.gJ)(await decoded(ctx, f.error))}`));
     lib_core/* setFailed */.C1(`The AMIs are promoted (see the outputs), but ${failures.length} step(s) after the copy failed; a re-run with the same inputs reuses the AMIs and tries them again.\n\n${messages.join('\n\n')}`);
 }
 /** After a failure: the error with AWS's authorization message decoded, then cleanup unless the job was cancelled. */
 async function failed(ctx, caught, cancelled) {
-    lib_core/* setFailed */.C1(messageOf(await decoded(ctx, caught)));
+    lib_core/* setFailed */.C1((0,errors/* errorMessage */.gJ)(await decoded(ctx, caught)));
     if (!ctx || cancelled)
         return;
     try {
         await cleanUpAfter(ctx);
     }
     catch (cleanupError) {
-        lib_core/* warning */.$e(`Cleanup after the failure did not finish; the post step tries again: ${cleanupError instanceof Error ? cleanupError.message : String(cleanupError)}`);
+        lib_core/* warning */.$e(`Cleanup after the failure did not finish; the post step tries again: ${(0,errors/* errorMessage */.gJ)(cleanupError)}`);
     }
 }
 /** The policies the promotion to every target account needs, as an output and in the summary. */
@@ -7080,10 +7097,10 @@ async function runPromotion(run, inputs, sessions, controller) {
     let pre;
     let policies;
     const summarise = async (result) => {
-        if (result && ctx)
+        if (result && ctx) {
             addPromotionSummary(ctx.request, result);
-        if (result && ctx)
             addAfterCopySummary(ctx.request, result);
+        }
         if (pre)
             addPreflightSummary(pre.findings);
         if (policies)
@@ -7105,7 +7122,7 @@ async function runPromotion(run, inputs, sessions, controller) {
         }
         result = await promote(ctx, pre);
         setOutputs(result);
-        lib_core/* info */.pq(`Promoted ${ctx.request.sourceAmiId} to ${result.targets.flatMap((t) => t.regions.map((r) => `${r.imageId} (${t.accountId}, ${r.region})`)).join(', ')}.`);
+        lib_core/* info */.pq(`Promoted ${ctx.request.sourceAmiId} to ${imageList(promotedImages(result))}.`);
     }
     catch (caught) {
         await summarise();

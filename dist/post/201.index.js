@@ -15,6 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __webpack_require__(6257);
+// EXTERNAL MODULE: ./src/aws/errors.ts
+var errors = __webpack_require__(9378);
 ;// CONCATENATED MODULE: ./src/github/deployment.ts
 /**
  * The promotion as a GitHub deployment of the commit to an environment, through the REST API:
@@ -25,6 +27,7 @@ var lib_core = __webpack_require__(6257);
  * one warning after which nothing more is sent.
  */
 
+
 // Short enough that a cancelled main step still saves the deployment's ID before the runner kills it (about 10 s after SIGINT).
 const REQUEST_TIMEOUT_MS = 5_000;
 // "The maximum description length is 140 characters" (deployment statuses); deployments take the same short text.
@@ -33,7 +36,7 @@ const deployment_clip = (text) => (text.length <= DESCRIPTION_LIMIT ? text : `${
 const deployment_imageList = (images) => images.map((i) => `${i.imageId} (${i.accountId} ${i.region})`).join(', ');
 /** The Octokit client of @actions/github (which honours GITHUB_API_URL), loaded only when a deployment is recorded. */
 async function deployment_octokitDeploymentApi(token) {
-    const { getOctokit } = await Promise.resolve(/* import() eager */).then(__webpack_require__.bind(__webpack_require__, 542));
+    const { getOctokit } = await __webpack_require__.e(/* import() */ 542).then(__webpack_require__.bind(__webpack_require__, 542));
     return getOctokit(token).rest.repos;
 }
 /** The deployment target of this run, or undefined (with a warning) outside a workflow run that names its repository and commit. */
@@ -48,7 +51,7 @@ function deployment_deploymentTarget(settings, run) {
 function deployment_recordingWarning(environment, what, error) {
     const status = error.status;
     const name = error.name;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (0,errors/* errorMessage */.gJ)(error);
     const answer = name === 'TimeoutError' || name === 'AbortError' ? `GitHub did not answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `GitHub answered ${typeof status === 'number' ? `${status}: ` : ''}${message}`;
     const head = `Could not record the promotion in environment "${environment}" (${what}): ${answer}. The promotion itself is not affected.`;
     if (status === 403 || status === 401 || status === 404) {
@@ -199,6 +202,7 @@ var run_context = __webpack_require__(7068);
 
 
 
+
 /** The main step's deployment record; undefined without deployment-environment, in a dry run, or outside a workflow run. */
 function openDeploymentRecord(settings, run, request) {
     if (!settings)
@@ -214,7 +218,7 @@ function openDeploymentRecord(settings, run, request) {
 function watchForDeployment(record, journal, pre) {
     return record ? watchPromotedImages(journal, pre, (images) => record.promoted(images)) : journal;
 }
-const firstLine = (error) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+const firstLine = (error) => errorMessage(error).split('\n')[0] ?? '';
 /** The final status from how the main step ended; after a cancellation the post step sets it, once it has cleaned up. */
 async function recordOutcome(record, outcome) {
     if (!record)

@@ -58,8 +58,8 @@ export function clientConfig(region: string, settings: ClientSettings, env: Node
 let services: typeof import('./service-clients.js') | undefined;
 
 /**
- * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it while their first requests
- * (the roles assumed with STS) are on their way, and before they make any of these clients.
+ * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it after their first requests
+ * (the OIDC token, the roles assumed with STS), and before they make any of these clients.
  */
 export async function loadServiceClients(): Promise<void> {
   services ??= await import('./service-clients.js');

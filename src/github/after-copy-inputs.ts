@@ -30,7 +30,7 @@ export function parseLaunchTemplates(name: string, raw: string): string[] {
 
 /** lineage: the value of a tag, so at most 256 characters; the repository when not given. */
 function readLineage(repository: string | undefined): string | undefined {
-  const lineage = optional('lineage')?.trim() || repository;
+  const lineage = optional('lineage') ?? repository;
   if (lineage !== undefined && characterCount(lineage) > TAG_LIMITS.valueLength) {
     throw new InputError('lineage', `is ${characterCount(lineage)} characters long; it is a tag value, so at most ${TAG_LIMITS.valueLength}.`);
   }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { errorMessage } from '../aws/errors.js';
 import type { Journal } from '../domain/journal.js';
 import type { PromotionResult } from '../domain/pipeline.js';
 import type { PreflightResult } from '../domain/preflight/preflight.js';
@@ -26,7 +27,7 @@ export function watchForDeployment(record: DeploymentRecord | undefined, journal
   return record ? watchPromotedImages(journal, pre, (images) => record.promoted(images)) : journal;
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+const firstLine = (error: unknown) => errorMessage(error).split('\n')[0] ?? '';
 
 /** The final status from how the main step ended; after a cancellation the post step sets it, once it has cleaned up. */
 export async function recordOutcome(record: DeploymentRecord | undefined, outcome: { result?: PromotionResult; error?: unknown; cancelled: boolean }): Promise<void> {

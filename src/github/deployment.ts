@@ -7,6 +7,7 @@
  * one warning after which nothing more is sent.
  */
 import * as core from '@actions/core';
+import { errorMessage } from '../aws/errors.js';
 import type { DeploymentSettings } from './deployment-inputs.js';
 import type { RunContext } from './run-context.js';
 
@@ -65,7 +66,7 @@ export const imageList = (images: PromotedImage[]) => images.map((i) => `${i.ima
 
 /** The Octokit client of @actions/github (which honours GITHUB_API_URL), loaded only when a deployment is recorded. */
 export async function octokitDeploymentApi(token: string): Promise<DeploymentApi> {
-  const { getOctokit } = await import(/* webpackMode: "eager" */ '@actions/github');
+  const { getOctokit } = await import('@actions/github');
   return getOctokit(token).rest.repos;
 }
 
@@ -81,7 +82,7 @@ export function deploymentTarget(settings: DeploymentSettings, run: RunContext):
 export function recordingWarning(environment: string, what: string, error: unknown): string {
   const status = (error as { status?: unknown }).status;
   const name = (error as { name?: unknown }).name;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const answer =
     name === 'TimeoutError' || name === 'AbortError' ? `GitHub did not answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `GitHub answered ${typeof status === 'number' ? `${status}: ` : ''}${message}`;
   const head = `Could not record the promotion in environment "${environment}" (${what}): ${answer}. The promotion itself is not affected.`;

@@ -159,7 +159,7 @@ function template(description: string, parameters: ParameterName[], conditions: 
 }
 
 /** The source account: its OIDC provider (optional), the source role, and the source key's statements for the target role. */
-export function sourceAccountTemplate(): object {
+function sourceAccountTemplate(): object {
   const inputs = placeholderInputs('source');
   const policies = generatePolicies(inputs);
   return template(
@@ -178,7 +178,7 @@ export function sourceAccountTemplate(): object {
 }
 
 /** The target account: its OIDC provider (optional), the target role, and the target key's statements for Auto Scaling. */
-export function targetAccountTemplate(): object {
+function targetAccountTemplate(): object {
   const inputs = placeholderInputs('target');
   const withKey = generatePolicies(inputs);
   const withoutKey = generatePolicies({ ...inputs, targetKeyArns: {} });

@@ -18,7 +18,7 @@ import {
   type Need,
 } from './actions.js';
 import type { PolicyInputs } from './generate.js';
-import type { ConditionBlock, PolicyStatement } from './policy-document.js';
+import { oneOrMany, type ConditionBlock, type PolicyStatement } from './policy-document.js';
 import { MARK, ROLE_INTERMEDIATE, ROLE_PROMOTED, TAG } from './tag-keys.js';
 
 /** The condition keys the statements use, as written in them. */
@@ -37,15 +37,8 @@ type Statement = Omit<PolicyStatement, 'Effect'>;
 
 const allow = (statement: Statement): PolicyStatement => ({ Sid: statement.Sid, Effect: 'Allow', ...statement });
 
-function oneOrMany(list: string[]): string | string[] {
-  return list.length === 1 ? (list[0] as string) : list;
-}
-
 /** One action alone, several as a sorted list. */
-function actionsOf(needs: readonly Need[]): string | string[] {
-  const actions = sortedActions(needs);
-  return actions.length === 1 ? (actions[0] as string) : actions;
-}
+const actionList = (needs: readonly Need[]) => oneOrMany(sortedActions(needs));
 
 const only = (needs: readonly Need[], ...actions: string[]): Need[] => needs.filter((need) => actions.includes(need.action));
 
@@ -70,7 +63,7 @@ const NEVER_PUBLIC: ConditionBlock = { StringNotEquals: { [KEYS.addGroup]: 'all'
 
 function regionLimited(sid: string, needs: readonly Need[], regions: string[]): PolicyStatement[] {
   if (needs.length === 0) return [];
-  return [allow({ Sid: sid, Action: actionsOf(needs), Resource: '*', Condition: { StringEquals: { [KEYS.requestedRegion]: oneOrMany(regions) } } })];
+  return [allow({ Sid: sid, Action: actionList(needs), Resource: '*', Condition: { StringEquals: { [KEYS.requestedRegion]: oneOrMany(regions) } } })];
 }
 
 /** The source role in the source region. */
@@ -118,13 +111,13 @@ function intermediateStatements(anyImage: string, anySnapshot: string, ownedBySo
     }),
     allow({
       Sid: 'ShareAndRemoveOnlyIntermediateCopies',
-      Action: actionsOf([...imageActions, ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
+      Action: actionList([...imageActions, ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
       Resource: anyImage,
       Condition: intermediate,
     }),
     allow({
       Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
-      Action: actionsOf([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),
+      Action: actionList([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),
       Resource: anySnapshot,
       Condition: { ...intermediate, ...NEVER_PUBLIC },
     }),
@@ -136,10 +129,10 @@ function sourceShareStatements(anyImage: string, anySnapshot: string, sourceAcco
   const share = SOURCE_EC2.share;
   const owned = { [KEYS.owner]: sourceAccountId };
   return [
-    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionsOf(imageActions), Resource: anyImage, Condition: { StringEquals: owned } }),
+    allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionList(imageActions), Resource: anyImage, Condition: { StringEquals: owned } }),
     allow({
       Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
-      Action: actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
+      Action: actionList(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
       Resource: anySnapshot,
       Condition: { StringEquals: owned, ...NEVER_PUBLIC },
     }),
@@ -171,8 +164,6 @@ function copyStatements(inputs: PolicyInputs, images: string[], snapshots: strin
     allow({ Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Action: 'ec2:CopyImage', Resource: snapshotArn(partition, sourceRegion, '*') }),
     allow({ Sid: 'MakeOnlyCopiesTaggedAsPromoted', Action: 'ec2:CopyImage', Resource: [...images, ...snapshots], Condition: requestTaggedAs(ROLE_PROMOTED) }),
     allow({ Sid: 'TagTheCopiesOnlyAsCopyImageMakesThem', Action: 'ec2:CreateTags', Resource: [...images, ...snapshots], Condition: taggingAtCopy(ROLE_PROMOTED) }),
-    // Cleanup deregisters an unfinished copy with its snapshots (DeleteAssociatedSnapshots needs ec2:DeleteSnapshot).
-    allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: actionsOf(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(ROLE_PROMOTED) }),
   ];
 }
 
@@ -194,7 +185,6 @@ function snapshotCopyStatements(inputs: PolicyInputs, images: string[], snapshot
     allow({ Sid: 'RegisterOnlyAmisTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(images), Condition: requestTaggedAs(ROLE_PROMOTED) }),
     allow({ Sid: 'RegisterOnlyFromSnapshotCopiesTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(snapshots), Condition: taggedAs(ROLE_PROMOTED) }),
     allow({ Sid: 'TagTheAmisOnlyAsRegisterImageMakesThem', Action: 'ec2:CreateTags', Resource: oneOrMany(images), Condition: taggingAtCopy(ROLE_PROMOTED, 'RegisterImage') }),
-    allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: actionsOf(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(ROLE_PROMOTED) }),
   ];
 }
 
@@ -208,15 +198,13 @@ function retireStatements(inputs: PolicyInputs, images: string[], allowedOnEvery
   const needs = byResourceLevel(TARGET_RETIRE[inputs.retire ?? 'none']).scoped.filter((need) => !covered.has(need.action));
   if (needs.length === 0) return [];
   const lineage: Record<string, string> = inputs.lineage ? { [KEYS.resourceTag(TAG.lineage)]: inputs.lineage } : {};
-  return [allow({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Action: actionsOf(needs), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED, lineage) })];
+  return [allow({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Action: actionList(needs), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED, lineage) })];
 }
 
 /** What the copy reads; the default EBS key's name only where a target region uses that key. */
 function copyReads(inputs: PolicyInputs): Need[] {
   const usesDefaultKey = inputs.targetRegions.some((region) => !inputs.targetKeyArns[region]);
-  return [...targetCopyNeeds(inputs.copyMethod), ...TARGET_EC2.cleanup, ...TARGET_EC2.protection, ...TARGET_EC2.deprecation].filter(
-    (need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId',
-  );
+  return targetCopyNeeds(inputs.copyMethod).filter((need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId');
 }
 
 /** The target role in the target regions. */
@@ -230,13 +218,15 @@ export function targetEc2Statements(inputs: PolicyInputs): PolicyStatement[] {
   const statements = [
     ...regionLimited('DescribeCallsAndSettingsHaveNoResourceLevelPermissions', byResourceLevel([...copyReads(inputs), ...templates.unscoped, ...retire]).unscoped, regions),
     ...(inputs.copyMethod === 'snapshots' ? snapshotCopyStatements(inputs, images, snapshots) : copyStatements(inputs, images, snapshots)),
+    // Cleanup deregisters an unfinished copy with its snapshots (DeleteAssociatedSnapshots needs ec2:DeleteSnapshot).
+    allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: actionList(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(ROLE_PROMOTED) }),
   ];
   if (finishing.images.length > 0) {
-    statements.push(allow({ Sid: 'FinishAndShareOnlyPromotedAmis', Action: actionsOf(finishing.images), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED) }));
+    statements.push(allow({ Sid: 'FinishAndShareOnlyPromotedAmis', Action: actionList(finishing.images), Resource: oneOrMany(images), Condition: taggedAs(ROLE_PROMOTED) }));
   }
   if (templates.scoped.length > 0) {
     const arns = regions.map((region) => launchTemplateArn(partition, region, inputs.targetAccountId, '*'));
-    statements.push(allow({ Sid: 'PutThePromotedAmiInLaunchTemplates', Action: actionsOf(templates.scoped), Resource: oneOrMany(arns) }));
+    statements.push(allow({ Sid: 'PutThePromotedAmiInLaunchTemplates', Action: actionList(templates.scoped), Resource: oneOrMany(arns) }));
   }
   return [...statements, ...retireStatements(inputs, images, finishing.images)];
 }

@@ -18,7 +18,7 @@ import {
 import { sourceEc2Statements, targetEc2Statements } from './ec2-statements.js';
 import { autoScalingKeyStatements, autoScalingServiceLinkedRoleArn, recipientKeyStatements, targetRoleKeyStatements } from './key-policy-statements.js';
 import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, RetireMode } from './modes.js';
-import type { PolicyDocument, PolicyStatement } from './policy-document.js';
+import { oneOrMany, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { recipientsOf, type Recipient } from './recipients.js';
 
 export interface PolicyInputs {
@@ -34,7 +34,6 @@ export interface PolicyInputs {
   targetRoleArn: string;
   /** Target region → key ARN; undefined (or no entry) for the target account's default aws/ebs key. */
   targetKeyArns: Record<string, string | undefined>;
-  /** The source AMI, and its snapshots when known: CopyImage and sharing are allowed on them by ARN. */
   /** Whether the source AMI is re-encrypted (an intermediate copy) or shared as it is; undefined when not known: both. */
   reencrypt?: boolean;
   /** Customer-managed keys, other than kmsKeyArn, of the source AMI's snapshots. */
@@ -79,9 +78,6 @@ export interface GeneratedPolicies {
   recipientKeyStatements: PolicyStatement[];
 }
 
-function oneOrMany(list: string[]): string | string[] {
-  return list.length === 1 ? (list[0] as string) : list;
-}
 
 function unique(list: string[]): string[] {
   return [...new Set(list)];
@@ -127,7 +123,6 @@ export function targetRoleSourceKeyStatements(keyArn: string): PolicyStatement[]
   return [sourceKeyUseStatement(keyArn), ebsGrantStatement([keyArn])];
 }
 
-/** share-with: the target role checks the recipients' use of the target keys (ec2-statements.ts shares the AMIs). */
 /** share-with: reading the target key policies, unless the Auto Scaling check already reads them (one statement per need). */
 function shareOnwardStatements(inputs: PolicyInputs, targetKeys: string[]): PolicyStatement[] {
   if (!inputs.shareWith?.length) return [];

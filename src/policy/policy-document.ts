@@ -1,5 +1,10 @@
 export type OneOrMany<T> = T | T[];
 
+/** One element alone, several as a list (as IAM policies write them). */
+export function oneOrMany(list: string[]): string | string[] {
+  return list.length === 1 ? (list[0] as string) : list;
+}
+
 export type ConditionValue = string | boolean | number;
 
 /** Operator → condition key → value(s), as written in a policy. */
