@@ -196,73 +196,97 @@ class CopyWatch {
   }
 }
 
-/**
- * Polls one image until it is available, when its snapshots' progress says completion is likely (see
- * PollSchedule), with one call per poll while the snapshots are pending. Fails on a `failed` copy, on a snapshot in
- * `error`, on a copy that never shows or disappears, and at the deadline.
- */
-export async function waitForImage(target: ImageToWaitFor, options: WaitOptions): Promise<Image> {
+/** What a wait watches: one poll, what it says in the log, and when waiting can no longer end well. */
+interface Watched<T> {
+  /** One poll; the result once done. `expectsCompletion`: the schedule aimed this poll at the estimated completion. */
+  poll(expectsCompletion: boolean): Promise<T | undefined>;
+  /** The slowest snapshot's progress in percent, when this poll read every snapshot's. */
+  progress(): number | undefined;
+  /** The progress line for the log; undefined while there is nothing to show. */
+  report(): string | undefined;
+  /** Throws when waiting cannot end well any more: not visible for too long, or the deadline passed. */
+  giveUp(waitedMs: number, pastDeadline: boolean): void;
+  /** The log line once done, after `seconds`. */
+  doneLine(seconds: number): string;
+}
+
+/** Polls until `watched` is done, when its snapshots' progress says completion is likely (see PollSchedule). */
+async function pollUntilDone<T>(watched: Watched<T>, options: WaitOptions): Promise<T> {
   const { clock, log, signal } = options;
-  const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
   const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
-  const watch = new CopyWatch(target, site, signal);
   const started = clock.now();
-  let lastReport = '';
+  let lastReport: string | undefined;
   for (;;) {
     signal.throwIfAborted();
     const polledAt = clock.now() - started;
-    if (await watch.poll(schedule.expectsCompletion)) {
-      log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
-      return watch.image as Image;
+    const done = await watched.poll(schedule.expectsCompletion);
+    if (done !== undefined) {
+      log.info(watched.doneLine(Math.round((clock.now() - started) / 1000)));
+      return done;
     }
-    const image = watch.image;
-    if (!image && (clock.now() - started >= NOT_VISIBLE_MS || options.deadline <= clock.now())) throw notFound(target, clock.now() - started);
-    if (image) {
-      const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(watch.snapshots)}`;
-      if (report !== lastReport) log.info(report);
-      lastReport = report;
-      if (options.deadline - clock.now() <= 0) throw timedOut(target, image, watch.snapshots);
-    }
-    await clock.sleep(Math.min(schedule.next(polledAt, watch.progress()), options.deadline - clock.now()), signal);
+    const report = watched.report();
+    if (report !== undefined && report !== lastReport) log.info(report);
+    lastReport = report ?? lastReport;
+    watched.giveUp(clock.now() - started, options.deadline <= clock.now());
+    await clock.sleep(Math.min(schedule.next(polledAt, watched.progress()), options.deadline - clock.now()), signal);
   }
+}
+
+const siteOfTarget = (target: Site): Site => ({ side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials });
+
+/**
+ * Polls one image until it is available, with one call per poll while its snapshots are pending. Fails on a `failed`
+ * copy, on a snapshot in `error`, on a copy that never shows or disappears, and at the deadline.
+ */
+export async function waitForImage(target: ImageToWaitFor, options: WaitOptions): Promise<Image> {
+  const watch = new CopyWatch(target, siteOfTarget(target), options.signal);
+  return pollUntilDone<Image>(
+    {
+      poll: async (expectsCompletion) => ((await watch.poll(expectsCompletion)) ? (watch.image as Image) : undefined),
+      progress: () => watch.progress(),
+      report: () => watch.image && `${target.label} ${target.imageId}: ${watch.image.State}, ${progressOf(watch.snapshots)}`,
+      giveUp: (waitedMs, pastDeadline) => {
+        if (!watch.image && (waitedMs >= NOT_VISIBLE_MS || pastDeadline)) throw notFound(target, waitedMs);
+        if (watch.image && pastDeadline) throw timedOut(target, watch.image, watch.snapshots);
+      },
+      doneLine: (seconds) => `${target.label} ${target.imageId} is available after ${seconds} s.`,
+    },
+    options,
+  );
 }
 
 /** Snapshot copies made without an image (CopySnapshot), watched together: `what` names them in messages. */
 export type SnapshotsToWaitFor = Omit<ImageToWaitFor, 'imageId' | 'seen'> & { snapshotIds: string[] };
 
 /**
- * Polls snapshot copies until every one is `completed`, with the same schedule (PollSchedule on the slowest
- * snapshot's progress), progress log and failure explanations as waitForImage. A copy just started may not be visible
- * yet (InvalidSnapshot.NotFound): https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ * Polls snapshot copies until every one is `completed`, with the same schedule, progress log and failure explanations
+ * as waitForImage. A copy just started may not be visible yet (InvalidSnapshot.NotFound):
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
  */
 export async function waitForSnapshots(target: SnapshotsToWaitFor, options: WaitOptions): Promise<Snapshot[]> {
-  const { clock, log, signal } = options;
   const named: ImageToWaitFor = { ...target, imageId: target.snapshotIds.join(', ') };
-  const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
-  const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
-  const started = clock.now();
-  let lastReport = '';
-  for (;;) {
-    signal.throwIfAborted();
-    const polledAt = clock.now() - started;
-    const snapshots = await describeSnapshots(named, site, target.snapshotIds, signal);
-    const broken = snapshots.find((s) => s.State === 'error');
-    if (broken) throw snapshotFailed(named, broken);
-    const all = snapshots.length === target.snapshotIds.length;
-    if (all && snapshots.every((s) => s.State === 'completed')) {
-      log.info(`${target.label} ${named.imageId} completed after ${Math.round((clock.now() - started) / 1000)} s.`);
-      return snapshots;
-    }
-    if (!all && clock.now() - started >= NOT_VISIBLE_MS) {
-      throw failure(named, `DescribeSnapshots did not return every snapshot copy for ${Math.round((clock.now() - started) / 1000)} s.`, 'Run the promotion again; if it happens again, check that nothing deletes new snapshots in this account and region.');
-    }
-    const report = `${target.label}: ${progressOf(snapshots)}`;
-    if (report !== lastReport) log.info(report);
-    lastReport = report;
-    if (options.deadline - clock.now() <= 0) {
-      throw failure(named, `the snapshot copies were still running (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`, 'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.');
-    }
-    const percent = all ? slowestProgress(snapshots.map((s) => s.Progress)) : undefined;
-    await clock.sleep(Math.min(schedule.next(polledAt, percent), options.deadline - clock.now()), signal);
-  }
+  let snapshots: Snapshot[] = [];
+  const all = () => snapshots.length === target.snapshotIds.length;
+  return pollUntilDone<Snapshot[]>(
+    {
+      poll: async () => {
+        snapshots = await describeSnapshots(named, siteOfTarget(target), target.snapshotIds, options.signal);
+        const broken = snapshots.find((s) => s.State === 'error');
+        if (broken) throw snapshotFailed(named, broken);
+        return all() && snapshots.every((s) => s.State === 'completed') ? snapshots : undefined;
+      },
+      progress: () => (all() ? slowestProgress(snapshots.map((s) => s.Progress)) : undefined),
+      report: () => `${target.label}: ${progressOf(snapshots)}`,
+      giveUp: (waitedMs, pastDeadline) => {
+        if (!all() && waitedMs >= NOT_VISIBLE_MS) {
+          throw failure(named, `DescribeSnapshots did not return every snapshot copy for ${Math.round(waitedMs / 1000)} s.`, 'Run the promotion again; if it happens again, check that nothing deletes new snapshots in this account and region.');
+        }
+        if (pastDeadline) {
+          throw failure(named, `the snapshot copies were still running (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`, 'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.');
+        }
+      },
+      doneLine: (seconds) => `${target.label} ${named.imageId} completed after ${seconds} s.`,
+    },
+    options,
+  );
 }
