@@ -21,8 +21,6 @@ export interface GitHubApiRequest {
 export interface GitHubApiOptions {
   /** Answer every request with this HTTP status and GitHub's error body (403: the token lacks deployments: write). */
   failWith?: number;
-  /** Wait this long before answering. */
-  delayMs?: number;
 }
 
 export interface RecordedDeployment {
@@ -94,7 +92,6 @@ export async function startGitHubApi(initial: GitHubApiOptions = {}): Promise<Gi
       .then(async (body) => {
         const request = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', body, authorization: req.headers.authorization, at: Date.now() };
         requests.push(request);
-        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         const [code, answer] = route(request);
         send(res, code, answer);
       })

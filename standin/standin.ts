@@ -5,14 +5,12 @@ import { CallLog, type CallFilter, type CallRecord } from './calllog.js';
 import {
   grantDump,
   imageDump,
-  instanceDump,
   keyDump,
   launchTemplateDump,
   snapshotDump,
   stateDump,
   type GrantDump,
   type ImageDump,
-  type InstanceDump,
   type KeyDump,
   type LaunchTemplateDump,
   type SnapshotDump,
@@ -23,7 +21,7 @@ import type { PolicyDocument } from './policy-types.js';
 import { createStandInServer, type StandInCore } from './server.js';
 import { resolveSettings, type StandInOptions, type StandInSettings } from './settings.js';
 import { Clock, WorldState, type ParameterState } from './state.js';
-import { worldConfigOf, type AllowedImagesConfig, type InstanceStateName, type KeyStateName, type WorldInput } from './world.js';
+import { worldConfigOf, type AllowedImagesConfig, type KeyStateName, type WorldInput } from './world.js';
 
 export interface StandIn {
   /** Base URL for the SDK (endpoint option / AWS_ENDPOINT_URL). */
@@ -57,14 +55,10 @@ export interface StandIn {
   sharedWith(account: string, region: string, imageId: string): { image: string[]; snapshots: Record<string, string[]> };
   /** A launch template of the account and region, by ID or name, with its versions. */
   launchTemplate(account: string, region: string, idOrName: string): LaunchTemplateDump | undefined;
-  launchTemplates(account: string, region: string): LaunchTemplateDump[];
-  instances(account: string, region: string): InstanceDump[];
   /** The Allowed AMIs settings of an account and region (undefined: never set, i.e. disabled). */
   allowedImages(account: string, region: string): AllowedImagesConfig | undefined;
   /** Sets (or with undefined clears) the Allowed AMIs settings of an account and region. */
   setAllowedImages(account: string, region: string, settings: AllowedImagesConfig | undefined): void;
-  /** Adds an instance record, or changes the state of one (only for DescribeImageReferences). */
-  setInstance(account: string, region: string, instance: { instanceId: string; imageId: string; state: InstanceStateName }): void;
   /** Locks or unlocks a snapshot (EBS Snapshot Lock). */
   setSnapshotLocked(account: string, region: string, snapshotId: string, locked: boolean): void;
   /** Sets an image's LastLaunchedTime (ISO). */
@@ -184,18 +178,12 @@ export async function startStandIn(world: WorldInput, options: StandInOptions = 
       );
       return found && launchTemplateDump(found);
     },
-    launchTemplates: (account, region) =>
-      [...state.launchTemplates.values()].filter((t) => t.accountId === account && t.region === region).map(launchTemplateDump),
-    instances: (account, region) => [...state.instances.values()].filter((i) => i.accountId === account && i.region === region).map(instanceDump),
     allowedImages: (account, region) => {
       const settings = state.settings(account, region).allowedImages;
       return settings && structuredClone(settings);
     },
     setAllowedImages: (account, region, allowed) => {
       state.settings(account, region).allowedImages = allowed && structuredClone(allowed);
-    },
-    setInstance: (account, region, instance) => {
-      state.instances.set(instance.instanceId, { ...instance, accountId: account, region });
     },
     setSnapshotLocked: (account, region, snapshotId, locked) => {
       const found = state.snapshots.get(snapshotId);

@@ -134,7 +134,7 @@ export interface SnapshotState {
   /** Tags per tagging account: each account sees only its own. */
   tags: Map<string, Map<string, string>>;
   copy?: CopyJob;
-  /** EBS Snapshot Lock: a locked snapshot cannot be deleted. */
+  /** EBS Snapshot Lock: "A locked snapshot can't be deleted" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LockSnapshot.html). */
   locked?: boolean;
 }
 

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   CopyImageCommand,
+  DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
   DescribeImageReferencesCommand,
@@ -146,6 +147,11 @@ describe('DeregisterImage with DeleteAssociatedSnapshots', () => {
     const locked = await admin.ec2.send(new DeregisterImageCommand({ ImageId: OTHER, DeleteAssociatedSnapshots: true }));
     expect(locked.DeleteSnapshotResults).toEqual([{ SnapshotId: 'snap-0ccccccccccccccc3', ReturnCode: 'client-error' }]);
     expect(standin.snapshots(targetAccount, region).map((s) => s.snapshotId).sort()).toEqual(['snap-0aaaaaaaaaaaaaaa2', 'snap-0ccccccccccccccc3']);
+    // DeleteSnapshot refuses it too, until it is unlocked.
+    await expectAwsError(admin.ec2.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-0ccccccccccccccc3' })), 'SnapshotLocked');
+    standin.setSnapshotLocked(targetAccount, region, 'snap-0ccccccccccccccc3', false);
+    await admin.ec2.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-0ccccccccccccccc3' }));
+    expect(standin.snapshot(targetAccount, region, 'snap-0ccccccccccccccc3')).toBeUndefined();
   });
 
   it('answers missing-permissions without ec2:DeleteSnapshot, and deregisters the AMI all the same', async () => {

@@ -254,6 +254,7 @@ async function enableDeprecation(ctx: CallContext, input: EnableImageDeprecation
     throw awsError('InvalidParameterValue', 'The deprecation time can be at most 10 years in the future.');
   }
   // "If you specify a value for seconds, Amazon EC2 rounds the seconds to the nearest minute."
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html
   const minute = new Date(Math.round(when / 60000) * 60000);
   image.deprecationTime = minute.toISOString();
   ctx.mutated = true;

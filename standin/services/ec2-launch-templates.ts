@@ -85,7 +85,7 @@ async function gateTemplate(ctx: CallContext, action: string, input: { LaunchTem
 
 const latest = (template: LaunchTemplateState) => template.versions.length;
 
-export function templateView(template: LaunchTemplateState): LaunchTemplate {
+function templateView(template: LaunchTemplateState): LaunchTemplate {
   return {
     LaunchTemplateId: template.launchTemplateId,
     LaunchTemplateName: template.name,
@@ -105,7 +105,7 @@ function resolvedData(ctx: CallContext, data: Record<string, unknown>, resolveAl
   return { ...(structuredClone(data) as ResponseLaunchTemplateData), ImageId: parameter?.value ?? imageId };
 }
 
-export function versionView(template: LaunchTemplateState, version: LaunchTemplateVersionState, data: ResponseLaunchTemplateData): LaunchTemplateVersion {
+function versionView(template: LaunchTemplateState, version: LaunchTemplateVersionState, data: ResponseLaunchTemplateData): LaunchTemplateVersion {
   return {
     LaunchTemplateId: template.launchTemplateId,
     LaunchTemplateName: template.name,

@@ -10,7 +10,8 @@
  * without a snapshot and of a snapshot not completed (InvalidParameterCombination, InvalidBlockDeviceMapping,
  * IncorrectState here); the AMI is available at once (AWS shows it pending for a short while).
  * Authorization: ec2:RegisterImage on the new image (with the request's tags) and on each snapshot, ec2:CreateTags
- * with ec2:CreateAction = RegisterImage for TagSpecifications (Service Authorization Reference for EC2).
+ * with ec2:CreateAction = RegisterImage for TagSpecifications (Service Authorization Reference for EC2:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
  */
 import type { BlockDeviceMapping, RegisterImageRequest, RegisterImageResult } from '@aws-sdk/client-ec2';
 import { requestTagContext, type Ec2Resource } from '../auth/ec2-context.js';

@@ -13,7 +13,7 @@ import { callerOf, type CallContext } from './context.js';
 const bool = (value: boolean) => (value ? 'true' : 'false');
 
 /** ec2:ImageID, ec2:ImageType, ec2:Owner, ec2:Public, ec2:RootDeviceType and the caller's tags. */
-export function imageFacts(image: ImageState, viewer: string): ConditionContext {
+function imageFacts(image: ImageState, viewer: string): ConditionContext {
   return {
     ...resourceTagContext(image.tags.get(viewer)),
     'ec2:ImageID': image.imageId,
@@ -25,7 +25,7 @@ export function imageFacts(image: ImageState, viewer: string): ConditionContext 
 }
 
 /** ec2:SnapshotID, ec2:Owner, ec2:Encrypted, ec2:VolumeSize, ec2:SnapshotTime and the caller's tags. */
-export function snapshotFacts(snapshot: SnapshotState, viewer: string): ConditionContext {
+function snapshotFacts(snapshot: SnapshotState, viewer: string): ConditionContext {
   return {
     ...resourceTagContext(snapshot.tags.get(viewer)),
     'ec2:SnapshotID': snapshot.snapshotId,

@@ -87,7 +87,8 @@ function permissionChanges(input: ModifySnapshotAttributeRequest): { add: Create
 
 /**
  * ec2:Add/userId, ec2:Add/group, ec2:Remove/userId and ec2:Remove/group: the accounts and groups the call adds or
- * removes (the SAR lists them for ModifySnapshotAttribute only, not for ModifyImageAttribute). Several values are
+ * removes (the SAR, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html, lists them
+ * for ModifySnapshotAttribute only, not for ModifyImageAttribute). Several values are
  * passed as a multivalued key: UNCONFIRMED in AWS.
  */
 function permissionContext(add: CreateVolumePermission[], remove: CreateVolumePermission[]): Record<string, string | string[]> {
@@ -147,6 +148,9 @@ async function deleteSnapshot(ctx: CallContext, input: DeleteSnapshotRequest): P
   ownedSnapshot(ctx, snapshotId);
   const user = imageUsing(ctx.state, snapshotId);
   if (user) throw awsError('InvalidSnapshot.InUse', `The snapshot ${snapshotId} is currently in use by ${user.imageId}`);
+  // "A locked snapshot can't be deleted": https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LockSnapshot.html
+  // UNDOCUMENTED in AWS: the error code; the stand-in answers SnapshotLocked.
+  if (ctx.state.snapshots.get(snapshotId)?.locked) throw awsError('SnapshotLocked', `The snapshot ${snapshotId} is locked and cannot be deleted.`);
   ctx.state.snapshots.delete(snapshotId);
   ctx.mutated = true;
   return {};
