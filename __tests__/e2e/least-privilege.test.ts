@@ -116,18 +116,20 @@ async function withExactly<T>(generated: Generated, fn: (standin: StandIn) => Pr
 
 const INTERMEDIATE_STARTED = /Re-encrypting \S+ with \S+ as ami-/;
 
-/** The target copies fail (CopyImage refused once the intermediate copy exists): main cleans up. */
-function failTargetCopy(standin: StandIn): RunOptions {
+/** `operation` fails (HTTP 500) once the intermediate copy exists: CopyImage (the target copies) or, with copy-method snapshots, RegisterImage. Main cleans up. */
+function failOnceIntermediateStarts(standin: StandIn, operation: 'CopyImage' | 'RegisterImage'): RunOptions {
   let armed = false;
   return {
     env: { AWS_MAX_ATTEMPTS: '1' },
     onLog: (log) => {
       if (armed || !INTERMEDIATE_STARTED.test(log)) return;
       armed = true;
-      standin.setFaults({ errorRate: 1, operations: ['CopyImage'] });
+      standin.setFaults({ errorRate: 1, operations: [operation] });
     },
   };
 }
+
+const failTargetCopy = (standin: StandIn) => failOnceIntermediateStarts(standin, 'CopyImage');
 
 /** SIGTERM while a target copy is pending (copies made long once the intermediate one exists): the post step cleans up. */
 function cancelDuringTargetCopy(standin: StandIn): RunOptions {
@@ -143,19 +145,6 @@ function cancelDuringTargetCopy(standin: StandIn): RunOptions {
         sent = true;
         send('SIGTERM');
       }
-    },
-  };
-}
-
-/** copy-method snapshots: RegisterImage refused (HTTP 500) once the intermediate copy exists, after the snapshot copies. */
-function failRegistration(standin: StandIn): RunOptions {
-  let armed = false;
-  return {
-    env: { AWS_MAX_ATTEMPTS: '1' },
-    onLog: (log) => {
-      if (armed || !INTERMEDIATE_STARTED.test(log)) return;
-      armed = true;
-      standin.setFaults({ errorRate: 1, operations: ['RegisterImage'] });
     },
   };
 }
@@ -319,7 +308,7 @@ describe('the generated policies after a failure and a cancellation', () => {
       const generated = await generatedFor(snapshots);
       await withExactly(generated, async (standin) => {
         const before = worldView(standin);
-        const run = await promote(standin, snapshots, failRegistration(standin));
+        const run = await promote(standin, snapshots, failOnceIntermediateStarts(standin, 'RegisterImage'));
         expect(run.main.code).toBe(1);
         expect(run.error).toMatch(/Registering \S+ from the snapshot copies/);
         expect(run.main.summary + run.post.summary).not.toMatch(/<tr><td>failed<\/td>/);

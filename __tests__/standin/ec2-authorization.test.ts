@@ -18,7 +18,7 @@ import { CreateGrantCommand } from '@aws-sdk/client-kms';
 import { decodeAuthorizationMessage } from '../../standin/auth/authorization-message.js';
 import { sarConditionKeys, sarResourceRows } from '../../standin/auth/ec2-context.js';
 import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
-import { policyOf, type PolicyStatement } from '../../standin/index.js';
+import { allow as allowStatement, policyOf, type PolicyStatement } from '../../standin/index.js';
 import type { StandInOptions } from '../../standin/settings.js';
 import { startStandIn, type StandIn } from '../../standin/standin.js';
 import { assumeRole, clientsFor, expectAwsError } from './test-helpers.js';
@@ -50,12 +50,9 @@ async function start(options: StandInOptions = {}): Promise<void> {
   running = true;
 }
 
-const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: PolicyStatement['Condition']): PolicyStatement => ({
-  Effect: 'Allow',
-  Action,
-  Resource,
-  ...(Condition ? { Condition } : {}),
-});
+/** The stand-in's allow statement, with its condition as the third argument. */
+const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: PolicyStatement['Condition']): PolicyStatement =>
+  allowStatement(Action, Resource, Condition ? { Condition } : {});
 
 /** Replaces the role's EC2 policy by these statements. */
 function ec2Policy(account: string, roleName: string, ...statements: PolicyStatement[]): void {

@@ -4,11 +4,12 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { DEFAULTS, defaultWorld } from '../../standin/default-world.js';
 import { sdkEnv } from '../../standin/sdk-env.js';
 import type { StandInOptions } from '../../standin/settings.js';
 import { startStandIn, type StandIn } from '../../standin/standin.js';
-import { assumeRole, clientsFor, expectAwsError } from './test-helpers.js';
+import { assumeRole, clientsFor, expectAwsError, sessionOf } from './test-helpers.js';
 import type { WorldBuilder } from '../../standin/world.js';
 import { allow, assumeRoleTrust, githubOidcTrust, policyOf, statements, type PolicyDocument } from '../../standin/policy-types.js';
 import { roleArn, userArn } from '../../standin/arns.js';
@@ -200,22 +201,19 @@ describe('AssumeRole (role chaining)', () => {
     });
     return w;
   }
-  const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
-    new STSClient({ region, endpoint: standin.url, maxAttempts: 1, credentials });
+  const sts = (credentials: AwsCredentialIdentity) => clientsFor(standin, region, credentials).sts;
   const userSts = () => sts(standin.credentials(sourceAccount, 'ci'));
   const assumeWith = (client: STSClient, RoleArn: string, DurationSeconds?: number) =>
     client.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'chained', DurationSeconds }));
   async function runnerSession() {
-    const c = (await assumeWith(userSts(), runnerRole)).Credentials;
-    return sts({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken });
+    return sts(sessionOf((await assumeWith(userSts(), runnerRole)).Credentials));
   }
 
   it('issues a session of the role to a user its trust policy and the user\'s IAM policy allow', async () => {
     await start(world());
     const out = await assumeWith(userSts(), targetRoleArn);
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${targetAccount}:assumed-role/${DEFAULTS.targetRoleName}/chained`);
-    const c = out.Credentials;
-    const who = await sts({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken }).send(new GetCallerIdentityCommand({}));
+    const who = await sts(sessionOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
     expect(who.Arn).toBe(out.AssumedRoleUser?.Arn);
     expect(standin.calls({ operation: 'AssumeRole' })[0]).toMatchObject({ account: sourceAccount, outcome: 'ok' });
   });

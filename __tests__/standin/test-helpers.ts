@@ -4,7 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { DEFAULTS } from '../../standin/default-world.js';
 import { sdkClientConfig } from '../../standin/sdk-env.js';
@@ -46,7 +46,11 @@ export async function assumeRole(
       DurationSeconds: options.durationSeconds,
     }),
   );
-  const c = response.Credentials;
+  return sessionOf(response.Credentials);
+}
+
+/** The credentials of a session STS issued (AssumeRole, AssumeRoleWithWebIdentity), as the SDK takes them. */
+export function sessionOf(c: Credentials | undefined): AwsCredentialIdentity {
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
 }
