@@ -2,6 +2,7 @@
 // and the polling calls it makes, for copies of 10 s to 2 h against the local stand-in (whose snapshot progress
 // rises linearly over copyDurationMs). The clock is virtual: each sleep advances the stand-in's clock, so a 2 h
 // copy takes a second or two. Run alone with `tsx scripts/detection-delay.ts`, or as part of `npm run bench`.
+import { pathToFileURL } from 'node:url';
 import { CopyImageCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DEFAULTS, defaultWorld, sdkClientConfig, startStandIn, type StandIn } from '../standin/index.js';
 import { waitForImage } from '../src/domain/steps/wait.js';
@@ -116,7 +117,7 @@ export function printDetectionDelay(rows: DelayRow[]): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { rows } = await detectionDelay();
   printDetectionDelay(rows);
 }

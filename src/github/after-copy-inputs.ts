@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
 import type { PromotionRequest, RetireMode } from '../domain/types.js';
-import { InputError, bool, integer, oneOf, optional } from './input-values.js';
+import { InputError, bool, integer, nonEmptyLines, oneOf, optional } from './input-values.js';
 
 const RETIRE_MODES: RetireMode[] = ['none', 'deprecate', 'disable', 'deregister'];
 
@@ -15,10 +15,8 @@ const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 /** launch-template: names or IDs, one per line, none twice. */
 export function parseLaunchTemplates(name: string, raw: string): string[] {
   const templates: string[] = [];
-  for (const [index, line] of raw.split('\n').entries()) {
-    const text = line.trim();
-    if (text === '') continue;
-    const where = `line ${index + 1} ("${text}")`;
+  for (const { text, number } of nonEmptyLines(raw)) {
+    const where = `line ${number} ("${text}")`;
     if (!TEMPLATE_ID.test(text) && (text.startsWith('lt-') || !TEMPLATE_NAME.test(text))) {
       throw new InputError(name, `${where} is neither a launch template ID (lt- and 17 hexadecimal digits) nor a name (3 to 128 letters, digits and ( ) . - / _).`);
     }

@@ -108,5 +108,4 @@ export async function finishAfterCancellation(api: DeploymentApi, target: Deploy
   } catch (error) {
     core.warning(recordingWarning(target.environment, `setting its status to ${state}`, error));
   }
-  saveDeploymentState({ ...saved, finished: true });
 }

@@ -126,3 +126,11 @@ export function oneOf<T extends string>(name: string, modes: readonly T[], fallb
   if (!(modes as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
   return value as T;
 }
+
+/** The non-blank lines of a multi-line input, trimmed, each with its line number (from 1) for messages. */
+export function nonEmptyLines(raw: string): { text: string; number: number }[] {
+  return raw
+    .split('\n')
+    .map((line, i) => ({ text: line.trim(), number: i + 1 }))
+    .filter((line) => line.text !== '');
+}

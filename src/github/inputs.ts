@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { isRegion } from '../aws/arn.js';
 import { TAG_LIMITS, characterCount } from '../domain/tags.js';
 import type { AutoscalingAccessMode, CopyMethod, KeyAccessMode, PromotionRequest, Tag } from '../domain/types.js';
-import { InputError, bool, integer, oneOf, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
+import { InputError, bool, integer, nonEmptyLines, oneOf, optional, parseKmsKeyArn, parseRegionList, parseRole, required } from './input-values.js';
 import { readAfterCopy } from './after-copy-inputs.js';
 import { readTargets } from './target-inputs.js';
 import type { RunContext } from './run-context.js';
@@ -188,10 +188,8 @@ export function readInputs(run: RunContext): ActionInputs {
 export function parseShareWith(name: string, raw: string): Recipient[] {
   const recipients: Recipient[] = [];
   const lines = new Map<string, number>();
-  for (const [index, line] of raw.split('\n').entries()) {
-    const text = line.trim();
-    if (text === '') continue;
-    const where = `line ${index + 1} ("${text}")`;
+  for (const { text, number } of nonEmptyLines(raw)) {
+    const where = `line ${number} ("${text}")`;
     if (text.toLowerCase() === 'all') {
       throw new InputError(name, `${where}: "all" would make the promoted AMI public, which this action never does. Name the accounts, organizations or OUs to share it with.`);
     }
@@ -199,7 +197,7 @@ export function parseShareWith(name: string, raw: string): Recipient[] {
     if (typeof recipient === 'string') throw new InputError(name, `${where} is not a recipient: ${recipient}.`);
     const first = lines.get(recipientId(recipient));
     if (first !== undefined) throw new InputError(name, `${where} repeats line ${first}.`);
-    lines.set(recipientId(recipient), index + 1);
+    lines.set(recipientId(recipient), number);
     recipients.push(recipient);
   }
   return recipients;

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { parse } from 'yaml';
 import { isRegion } from '../aws/arn.js';
 import type { TargetSpec } from '../domain/types.js';
-import { InputError, checkRegions, inputError, optional, parseRole, parseTargetKey, type Where } from './input-values.js';
+import { InputError, checkRegions, inputError, nonEmptyLines, optional, parseRole, parseTargetKey, type Where } from './input-values.js';
 
 /** What every target gets unless its entry of `targets` says otherwise. */
 export interface TargetDefaults {
@@ -45,10 +45,7 @@ export function readTargets(defaults: TargetDefaults): TargetSpec[] {
 
 /** One target per line of target-role-arn, each with target-regions and target-kms-key. */
 function targetsOfRoleLines(raw: string, defaults: TargetDefaults): GivenTarget[] {
-  const lines = raw
-    .split('\n')
-    .map((line, i) => ({ text: line.trim(), place: `line ${i + 1}` }))
-    .filter((line) => line.text !== '');
+  const lines = nonEmptyLines(raw).map(({ text, number }) => ({ text, place: `line ${number}` }));
   const keyRaw = optional('target-kms-key');
   if (lines.length > 1 && keyRaw?.startsWith('arn:')) {
     throw new InputError(
