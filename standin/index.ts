@@ -54,7 +54,7 @@ export type { OidcOptions, TokenClaims, IssueOptions } from './oidc.js';
 export type { CallRecord, CallFilter, ServiceName } from './calllog.js';
 export type { ImageDump, SnapshotDump, KeyDump, GrantDump, LaunchTemplateDump, LaunchTemplateVersionDump, InstanceDump } from './dump.js';
 export { keyArn } from './arns.js';
-export { runStep, runAction, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
+export { runStep, runAction, runnerEnvironment, parseFileCommands, CONTEXT_ENV, type StepOptions, type StepResult } from './runner/runner.js';
 export { node24, DIST_ENTRY, DIST_POST, runNode24, type ProcessResult } from './runner/node24.js';
 export { actionYaml, runnerInputs, setInputs, VALID_INPUTS, JOB_TOKEN } from './runner/inputs-env.js';
 export { startGitHubApi, type GitHubApiStandIn, type GitHubApiOptions, type GitHubApiRequest, type RecordedDeployment } from './github-api.js';

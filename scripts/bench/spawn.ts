@@ -2,13 +2,10 @@
 // and answers every other request with 500: the time from spawn to the first request the server receives and to the
 // first AWS request (the child is killed then), or to the child's exit.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CONTEXT_ENV, node24 } from '../../standin/index.js';
+import { node24, runnerEnvironment } from '../../standin/index.js';
 
 export interface Timing {
   /** Spawn to the first HTTP request received; undefined when none came. */
@@ -23,12 +20,7 @@ export interface Timing {
 }
 
 /** The runner's environment: its context variables and empty file-command files (GITHUB_STATE included). */
-export function runnerEnv(): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH'].map((name) => [name, join(dir, name)]));
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  return { PATH: process.env.PATH ?? '', HOME: dir, RUNNER_TEMP: dir, GITHUB_WORKSPACE: dir, ...CONTEXT_ENV, ...files };
-}
+export const runnerEnv = (): Record<string, string> => runnerEnvironment().env;
 
 const TOKEN_PATH = '/_oidc/token';
 

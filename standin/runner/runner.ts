@@ -70,8 +70,11 @@ function commands(log: string, name: string): string[] {
     .map((line) => line.slice(line.indexOf('::', 2) + 2).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
 }
 
-/** Runs a step's bundle with Node 24 as the runner runs it: INPUT_* variables, file commands; with `state`, the post step with STATE_*. */
-export function runStep(options: StepOptions): Promise<StepResult> {
+/**
+ * The environment the runner gives a step, in a fresh temporary folder: PATH, HOME, RUNNER_TEMP and the workspace, the
+ * context variables, and empty file-command files (GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY, GITHUB_ENV, GITHUB_PATH).
+ */
+export function runnerEnvironment(): { env: Record<string, string>; files: Record<'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_PATH', string> } {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -81,16 +84,17 @@ export function runStep(options: StepOptions): Promise<StepResult> {
     GITHUB_PATH: join(dir, 'path'),
   };
   for (const file of Object.values(files)) writeFileSync(file, '');
+  return { files, env: { PATH: process.env.PATH ?? '', HOME: dir, RUNNER_TEMP: dir, GITHUB_WORKSPACE: dir, ...CONTEXT_ENV, ...files } };
+}
+
+/** Runs a step's bundle with Node 24 as the runner runs it: INPUT_* variables, file commands; with `state`, the post step with STATE_*. */
+export function runStep(options: StepOptions): Promise<StepResult> {
+  const { env: runner, files } = runnerEnvironment();
   const stateEnv = Object.fromEntries(Object.entries(options.state ?? {}).map(([k, v]) => [`STATE_${k}`, v]));
   const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    RUNNER_TEMP: dir,
-    GITHUB_WORKSPACE: dir,
+    ...runner,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...CONTEXT_ENV,
-    ...files,
     ...runnerInputs(options.inputs),
     ...stateEnv,
     ...options.env,
@@ -98,7 +102,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const node = node24();
     const [command = node, ...args] = [...(options.launcher ?? []), node, options.state ? DIST_POST : DIST_ENTRY];
-    const child = spawn(command, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd: runner.GITHUB_WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     const onData = (chunk: Buffer) => {
