@@ -1949,6 +1949,10 @@ function evaluateConditions(entries, context, assumptions) {
 }
 
 ;// CONCATENATED MODULE: ./src/policy/policy-document.ts
+/** One element alone, several as a list (as IAM policies write them). */
+function oneOrMany(list) {
+    return list.length === 1 ? list[0] : list;
+}
 class PolicyFormatError extends Error {
     name = 'PolicyFormatError';
 }
@@ -3354,6 +3358,7 @@ var tag_keys = __webpack_require__(1515);
 
 
 
+
 /** The condition keys the statements use, as written in them. */
 const KEYS = {
     requestedRegion: 'aws:RequestedRegion',
@@ -3366,14 +3371,8 @@ const KEYS = {
     resourceTag: (key) => `ec2:ResourceTag/${key}`,
 };
 const allow = (statement) => ({ Sid: statement.Sid, Effect: 'Allow', ...statement });
-function oneOrMany(list) {
-    return list.length === 1 ? list[0] : list;
-}
 /** One action alone, several as a sorted list. */
-function ec2_statements_actionsOf(needs) {
-    const actions = sortedActions(needs);
-    return actions.length === 1 ? actions[0] : actions;
-}
+const actionList = (needs) => oneOrMany(sortedActions(needs));
 const only = (needs, ...actions) => needs.filter((need) => actions.includes(need.action));
 /** Resources that carry the action's role tag (ec2:ResourceTag, which every image and snapshot action here supports). */
 const taggedAs = (role, more = {}) => ({ StringEquals: { [KEYS.resourceTag(tag_keys/* TAG */.Dk.role)]: role, ...more } });
@@ -3393,7 +3392,7 @@ const NEVER_PUBLIC = { StringNotEquals: { [KEYS.addGroup]: 'all' } };
 function regionLimited(sid, needs, regions) {
     if (needs.length === 0)
         return [];
-    return [allow({ Sid: sid, Action: ec2_statements_actionsOf(needs), Resource: '*', Condition: { StringEquals: { [KEYS.requestedRegion]: oneOrMany(regions) } } })];
+    return [allow({ Sid: sid, Action: actionList(needs), Resource: '*', Condition: { StringEquals: { [KEYS.requestedRegion]: oneOrMany(regions) } } })];
 }
 /** The source role in the source region. */
 function sourceEc2Statements(inputs) {
@@ -3438,13 +3437,13 @@ function intermediateStatements(anyImage, anySnapshot, ownedBySource, imageActio
         }),
         allow({
             Sid: 'ShareAndRemoveOnlyIntermediateCopies',
-            Action: ec2_statements_actionsOf([...imageActions, ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
+            Action: actionList([...imageActions, ...only(SOURCE_EC2.cleanup, 'ec2:DeregisterImage')]),
             Resource: anyImage,
             Condition: intermediate,
         }),
         allow({
             Sid: 'ShareAndDeleteOnlyIntermediateSnapshotsNeverPublicly',
-            Action: ec2_statements_actionsOf([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),
+            Action: actionList([...only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute'), ...only(SOURCE_EC2.cleanup, 'ec2:DeleteSnapshot')]),
             Resource: anySnapshot,
             Condition: { ...intermediate, ...NEVER_PUBLIC },
         }),
@@ -3455,10 +3454,10 @@ function sourceShareStatements(anyImage, anySnapshot, sourceAccountId, imageActi
     const share = SOURCE_EC2.share;
     const owned = { [KEYS.owner]: sourceAccountId };
     return [
-        allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: ec2_statements_actionsOf(imageActions), Resource: anyImage, Condition: { StringEquals: owned } }),
+        allow({ Sid: 'ShareSourceAmisOfTheSourceAccount', Action: actionList(imageActions), Resource: anyImage, Condition: { StringEquals: owned } }),
         allow({
             Sid: 'ShareSourceSnapshotsOfTheSourceAccountNeverPublicly',
-            Action: ec2_statements_actionsOf(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
+            Action: actionList(only(share, 'ec2:DescribeSnapshotAttribute', 'ec2:ModifySnapshotAttribute')),
             Resource: anySnapshot,
             Condition: { StringEquals: owned, ...NEVER_PUBLIC },
         }),
@@ -3485,8 +3484,6 @@ function copyStatements(inputs, images, snapshots) {
         allow({ Sid: 'CopyTheirSnapshotsWhichHaveNoOwnerKeyForCopyImage', Action: 'ec2:CopyImage', Resource: (0,aws_arn/* snapshotArn */.mi)(partition, sourceRegion, '*') }),
         allow({ Sid: 'MakeOnlyCopiesTaggedAsPromoted', Action: 'ec2:CopyImage', Resource: [...images, ...snapshots], Condition: requestTaggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
         allow({ Sid: 'TagTheCopiesOnlyAsCopyImageMakesThem', Action: 'ec2:CreateTags', Resource: [...images, ...snapshots], Condition: taggingAtCopy(tag_keys/* ROLE_PROMOTED */.qZ) }),
-        // Cleanup deregisters an unfinished copy with its snapshots (DeleteAssociatedSnapshots needs ec2:DeleteSnapshot).
-        allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: ec2_statements_actionsOf(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
     ];
 }
 /**
@@ -3507,7 +3504,6 @@ function snapshotCopyStatements(inputs, images, snapshots) {
         allow({ Sid: 'RegisterOnlyAmisTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(images), Condition: requestTaggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
         allow({ Sid: 'RegisterOnlyFromSnapshotCopiesTaggedAsPromoted', Action: 'ec2:RegisterImage', Resource: oneOrMany(snapshots), Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
         allow({ Sid: 'TagTheAmisOnlyAsRegisterImageMakesThem', Action: 'ec2:CreateTags', Resource: oneOrMany(images), Condition: taggingAtCopy(tag_keys/* ROLE_PROMOTED */.qZ, 'RegisterImage') }),
-        allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: ec2_statements_actionsOf(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
     ];
 }
 /**
@@ -3521,12 +3517,12 @@ function retireStatements(inputs, images, allowedOnEveryPromoted) {
     if (needs.length === 0)
         return [];
     const lineage = inputs.lineage ? { [KEYS.resourceTag(tag_keys/* TAG */.Dk.lineage)]: inputs.lineage } : {};
-    return [allow({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Action: ec2_statements_actionsOf(needs), Resource: oneOrMany(images), Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ, lineage) })];
+    return [allow({ Sid: 'RetireOnlyEarlierPromotionsOfTheLineage', Action: actionList(needs), Resource: oneOrMany(images), Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ, lineage) })];
 }
 /** What the copy reads; the default EBS key's name only where a target region uses that key. */
 function copyReads(inputs) {
     const usesDefaultKey = inputs.targetRegions.some((region) => !inputs.targetKeyArns[region]);
-    return [...targetCopyNeeds(inputs.copyMethod), ...TARGET_EC2.cleanup, ...TARGET_EC2.protection, ...TARGET_EC2.deprecation].filter((need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId');
+    return targetCopyNeeds(inputs.copyMethod).filter((need) => usesDefaultKey || need.action !== 'ec2:GetEbsDefaultKmsKeyId');
 }
 /** The target role in the target regions. */
 function targetEc2Statements(inputs) {
@@ -3539,13 +3535,15 @@ function targetEc2Statements(inputs) {
     const statements = [
         ...regionLimited('DescribeCallsAndSettingsHaveNoResourceLevelPermissions', byResourceLevel([...copyReads(inputs), ...templates.unscoped, ...retire]).unscoped, regions),
         ...(inputs.copyMethod === 'snapshots' ? snapshotCopyStatements(inputs, images, snapshots) : copyStatements(inputs, images, snapshots)),
+        // Cleanup deregisters an unfinished copy with its snapshots (DeleteAssociatedSnapshots needs ec2:DeleteSnapshot).
+        allow({ Sid: 'RemoveOnlyCopiesTaggedAsPromoted', Action: actionList(TARGET_EC2.cleanup), Resource: [...images, ...snapshots], Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }),
     ];
     if (finishing.images.length > 0) {
-        statements.push(allow({ Sid: 'FinishAndShareOnlyPromotedAmis', Action: ec2_statements_actionsOf(finishing.images), Resource: oneOrMany(images), Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }));
+        statements.push(allow({ Sid: 'FinishAndShareOnlyPromotedAmis', Action: actionList(finishing.images), Resource: oneOrMany(images), Condition: taggedAs(tag_keys/* ROLE_PROMOTED */.qZ) }));
     }
     if (templates.scoped.length > 0) {
         const arns = regions.map((region) => (0,aws_arn/* launchTemplateArn */.DG)(partition, region, inputs.targetAccountId, '*'));
-        statements.push(allow({ Sid: 'PutThePromotedAmiInLaunchTemplates', Action: ec2_statements_actionsOf(templates.scoped), Resource: oneOrMany(arns) }));
+        statements.push(allow({ Sid: 'PutThePromotedAmiInLaunchTemplates', Action: actionList(templates.scoped), Resource: oneOrMany(arns) }));
     }
     return [...statements, ...retireStatements(inputs, images, finishing.images)];
 }
@@ -3557,14 +3555,12 @@ function targetEc2Statements(inputs) {
 
 
 
-function generate_oneOrMany(list) {
-    return list.length === 1 ? list[0] : list;
-}
+
 function generate_unique(list) {
     return [...new Set(list)];
 }
 function ebsGrantStatement(keyArns) {
-    return { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: EBS_GRANT.action, Resource: generate_oneOrMany(keyArns), Condition: GRANT_FOR_AWS_RESOURCE };
+    return { Sid: 'LetEc2CreateGrantsOnTheKeys', Effect: 'Allow', Action: EBS_GRANT.action, Resource: oneOrMany(keyArns), Condition: GRANT_FOR_AWS_RESOURCE };
 }
 function sourceRoleIamPolicy(inputs, extraKeys) {
     const keyActions = sortedActions([...EBS_KEY_USE, ...SOURCE_KEY_CHECK, ...SOURCE_KEY_ACCESS[inputs.keyAccess]]);
@@ -3577,7 +3573,7 @@ function sourceRoleIamPolicy(inputs, extraKeys) {
             Sid: 'ReadTheSourceSnapshotKeys',
             Effect: 'Allow',
             Action: sortedActions(SOURCE_OTHER_KEYS),
-            Resource: generate_oneOrMany(extraKeys),
+            Resource: oneOrMany(extraKeys),
         });
     }
     statements.push(ebsGrantStatement([inputs.kmsKeyArn, ...extraKeys]));
@@ -3599,14 +3595,13 @@ function sourceKeyUseStatement(keyArn) {
 function targetRoleSourceKeyStatements(keyArn) {
     return [sourceKeyUseStatement(keyArn), ebsGrantStatement([keyArn])];
 }
-/** share-with: the target role checks the recipients' use of the target keys (ec2-statements.ts shares the AMIs). */
 /** share-with: reading the target key policies, unless the Auto Scaling check already reads them (one statement per need). */
 function shareOnwardStatements(inputs, targetKeys) {
     if (!inputs.shareWith?.length)
         return [];
     if (targetKeys.length === 0 || TARGET_AUTOSCALING[inputs.autoscalingAccess].some((need) => need.action === TARGET_RECIPIENT_CHECK.action))
         return [];
-    return [{ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: generate_oneOrMany(targetKeys) }];
+    return [{ Sid: 'CheckRecipientAccessToTheTargetKeys', Effect: 'Allow', Action: [TARGET_RECIPIENT_CHECK.action], Resource: oneOrMany(targetKeys) }];
 }
 function targetRoleIamPolicy(inputs, targetKeys) {
     const statements = [sourceKeyUseStatement(inputs.kmsKeyArn)];
@@ -3615,20 +3610,20 @@ function targetRoleIamPolicy(inputs, targetKeys) {
             Sid: 'UseTheTargetKeys',
             Effect: 'Allow',
             Action: sortedActions(EBS_KEY_USE),
-            Resource: generate_oneOrMany(targetKeys),
+            Resource: oneOrMany(targetKeys),
         });
     }
     statements.push(ebsGrantStatement([inputs.kmsKeyArn, ...targetKeys]), ...targetEc2Statements(inputs));
     const autoscaling = TARGET_AUTOSCALING[inputs.autoscalingAccess];
     if (targetKeys.length > 0 && autoscaling.length > 0) {
-        statements.push({ Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: sortedActions(autoscaling), Resource: generate_oneOrMany(targetKeys) });
+        statements.push({ Sid: 'CheckAutoScalingAccessToTheTargetKeys', Effect: 'Allow', Action: sortedActions(autoscaling), Resource: oneOrMany(targetKeys) });
     }
     if (targetKeys.length > 0 && inputs.autoscalingAccess === 'grant') {
         statements.push({
             Sid: 'GrantAutoScalingUseOfTheTargetKeys',
             Effect: 'Allow',
             Action: AUTOSCALING_GRANT.action,
-            Resource: generate_oneOrMany(targetKeys),
+            Resource: oneOrMany(targetKeys),
             Condition: { StringEquals: { 'kms:GranteePrincipal': autoScalingServiceLinkedRoleArn(inputs.partition, inputs.targetAccountId) } },
         });
     }
@@ -3639,7 +3634,7 @@ function targetRoleIamPolicy(inputs, targetKeys) {
             Sid: 'PublishThePromotedAmiId',
             Effect: 'Allow',
             Action: TARGET_PUBLISH.action,
-            Resource: generate_oneOrMany(inputs.targetRegions.map((region) => (0,aws_arn/* ssmParameterArn */.Yx)(inputs.partition, region, inputs.targetAccountId, ssmParameter))),
+            Resource: oneOrMany(inputs.targetRegions.map((region) => (0,aws_arn/* ssmParameterArn */.Yx)(inputs.partition, region, inputs.targetAccountId, ssmParameter))),
         });
     }
     statements.push({ Sid: 'CheckOwnPermissionsInDryRun', Effect: 'Allow', Action: TARGET_SELF_SIMULATION.action, Resource: inputs.targetRoleArn });
@@ -5215,76 +5210,77 @@ class CopyWatch {
         return image.State === 'available';
     }
 }
-/**
- * Polls one image until it is available, when its snapshots' progress says completion is likely (see
- * PollSchedule), with one call per poll while the snapshots are pending. Fails on a `failed` copy, on a snapshot in
- * `error`, on a copy that never shows or disappears, and at the deadline.
- */
-async function waitForImage(target, options) {
+/** Polls until `watched` is done, when its snapshots' progress says completion is likely (see PollSchedule). */
+async function pollUntilDone(watched, options) {
     const { clock, log, signal } = options;
-    const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
     const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
-    const watch = new CopyWatch(target, site, signal);
     const started = clock.now();
-    let lastReport = '';
+    let lastReport;
     for (;;) {
         signal.throwIfAborted();
         const polledAt = clock.now() - started;
-        if (await watch.poll(schedule.expectsCompletion)) {
-            log.info(`${target.label} ${target.imageId} is available after ${Math.round((clock.now() - started) / 1000)} s.`);
-            return watch.image;
+        const done = await watched.poll(schedule.expectsCompletion);
+        if (done !== undefined) {
+            log.info(watched.doneLine(Math.round((clock.now() - started) / 1000)));
+            return done;
         }
-        const image = watch.image;
-        if (!image && (clock.now() - started >= NOT_VISIBLE_MS || options.deadline <= clock.now()))
-            throw notFound(target, clock.now() - started);
-        if (image) {
-            const report = `${target.label} ${target.imageId}: ${image.State}, ${progressOf(watch.snapshots)}`;
-            if (report !== lastReport)
-                log.info(report);
-            lastReport = report;
-            if (options.deadline - clock.now() <= 0)
-                throw timedOut(target, image, watch.snapshots);
-        }
-        await clock.sleep(Math.min(schedule.next(polledAt, watch.progress()), options.deadline - clock.now()), signal);
+        const report = watched.report();
+        if (report !== undefined && report !== lastReport)
+            log.info(report);
+        lastReport = report ?? lastReport;
+        watched.giveUp(clock.now() - started, options.deadline <= clock.now());
+        await clock.sleep(Math.min(schedule.next(polledAt, watched.progress()), options.deadline - clock.now()), signal);
     }
 }
+const siteOfTarget = (target) => ({ side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials });
 /**
- * Polls snapshot copies until every one is `completed`, with the same schedule (PollSchedule on the slowest
- * snapshot's progress), progress log and failure explanations as waitForImage. A copy just started may not be visible
- * yet (InvalidSnapshot.NotFound): https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ * Polls one image until it is available, with one call per poll while its snapshots are pending. Fails on a `failed`
+ * copy, on a snapshot in `error`, on a copy that never shows or disappears, and at the deadline.
+ */
+async function waitForImage(target, options) {
+    const watch = new CopyWatch(target, siteOfTarget(target), options.signal);
+    return pollUntilDone({
+        poll: async (expectsCompletion) => ((await watch.poll(expectsCompletion)) ? watch.image : undefined),
+        progress: () => watch.progress(),
+        report: () => watch.image && `${target.label} ${target.imageId}: ${watch.image.State}, ${progressOf(watch.snapshots)}`,
+        giveUp: (waitedMs, pastDeadline) => {
+            if (!watch.image && (waitedMs >= NOT_VISIBLE_MS || pastDeadline))
+                throw notFound(target, waitedMs);
+            if (watch.image && pastDeadline)
+                throw timedOut(target, watch.image, watch.snapshots);
+        },
+        doneLine: (seconds) => `${target.label} ${target.imageId} is available after ${seconds} s.`,
+    }, options);
+}
+/**
+ * Polls snapshot copies until every one is `completed`, with the same schedule, progress log and failure explanations
+ * as waitForImage. A copy just started may not be visible yet (InvalidSnapshot.NotFound):
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
  */
 async function waitForSnapshots(target, options) {
-    const { clock, log, signal } = options;
     const named = { ...target, imageId: target.snapshotIds.join(', ') };
-    const site = { side: target.side, accountId: target.accountId, region: target.region, principal: target.principal, credentials: target.credentials };
-    const schedule = new PollSchedule({ firstDelayMs: options.firstDelayMs, maxDelayMs: options.maxDelayMs });
-    const started = clock.now();
-    let lastReport = '';
-    for (;;) {
-        signal.throwIfAborted();
-        const polledAt = clock.now() - started;
-        const snapshots = await describeSnapshots(named, site, target.snapshotIds, signal);
-        const broken = snapshots.find((s) => s.State === 'error');
-        if (broken)
-            throw snapshotFailed(named, broken);
-        const all = snapshots.length === target.snapshotIds.length;
-        if (all && snapshots.every((s) => s.State === 'completed')) {
-            log.info(`${target.label} ${named.imageId} completed after ${Math.round((clock.now() - started) / 1000)} s.`);
-            return snapshots;
-        }
-        if (!all && clock.now() - started >= NOT_VISIBLE_MS) {
-            throw failure(named, `DescribeSnapshots did not return every snapshot copy for ${Math.round((clock.now() - started) / 1000)} s.`, 'Run the promotion again; if it happens again, check that nothing deletes new snapshots in this account and region.');
-        }
-        const report = `${target.label}: ${progressOf(snapshots)}`;
-        if (report !== lastReport)
-            log.info(report);
-        lastReport = report;
-        if (options.deadline - clock.now() <= 0) {
-            throw failure(named, `the snapshot copies were still running (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`, 'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.');
-        }
-        const percent = all ? slowestProgress(snapshots.map((s) => s.Progress)) : undefined;
-        await clock.sleep(Math.min(schedule.next(polledAt, percent), options.deadline - clock.now()), signal);
-    }
+    let snapshots = [];
+    const all = () => snapshots.length === target.snapshotIds.length;
+    return pollUntilDone({
+        poll: async () => {
+            snapshots = await describeSnapshots(named, siteOfTarget(target), target.snapshotIds, options.signal);
+            const broken = snapshots.find((s) => s.State === 'error');
+            if (broken)
+                throw snapshotFailed(named, broken);
+            return all() && snapshots.every((s) => s.State === 'completed') ? snapshots : undefined;
+        },
+        progress: () => (all() ? slowestProgress(snapshots.map((s) => s.Progress)) : undefined),
+        report: () => `${target.label}: ${progressOf(snapshots)}`,
+        giveUp: (waitedMs, pastDeadline) => {
+            if (!all() && waitedMs >= NOT_VISIBLE_MS) {
+                throw failure(named, `DescribeSnapshots did not return every snapshot copy for ${Math.round(waitedMs / 1000)} s.`, 'Run the promotion again; if it happens again, check that nothing deletes new snapshots in this account and region.');
+            }
+            if (pastDeadline) {
+                throw failure(named, `the snapshot copies were still running (${progressOf(snapshots)}) when wait-timeout-minutes ran out.`, 'Raise wait-timeout-minutes (large volumes and cross-region copies take long), or set copy-completion-minutes for a time-based copy.');
+            }
+        },
+        doneLine: (seconds) => `${target.label} ${named.imageId} completed after ${seconds} s.`,
+    }, options);
 }
 
 ;// CONCATENATED MODULE: ./src/domain/steps/copy.ts
@@ -6798,7 +6794,7 @@ function createPersistedJournal() {
 }
 /** The state name under which the main step saves the GitHub deployment it recorded, for the post step. */
 const DEPLOYMENT_STATE = 'deployment';
-function state_saveDeploymentState(state) {
+function saveDeploymentState(state) {
     lib_core/* saveState */.LZ(DEPLOYMENT_STATE, JSON.stringify(state));
 }
 /** The saved deployment, or undefined when none was recorded (or the state is unreadable: recording never fails a step). */
@@ -6849,7 +6845,7 @@ class DeploymentRecord {
         if (id === undefined)
             return;
         await this.attempt(`setting its status to ${state}`, (api) => setStatus(api, this.target, id, state, description));
-        state_saveDeploymentState({ id, finished: true });
+        saveDeploymentState({ id, finished: true });
     }
     /** The job was cancelled: a creation in flight ends (or times out) so that the post step finds the deployment to close. */
     async settle() {
@@ -6880,7 +6876,7 @@ class DeploymentRecord {
         });
         if (id === undefined)
             return undefined;
-        state_saveDeploymentState({ id, finished: false });
+        saveDeploymentState({ id, finished: false });
         lib_core/* info */.pq(`Recorded the promotion as deployment ${id} of ${sha.slice(0, 7)} in environment "${environment}".`);
         await this.attempt('setting its status to in_progress', (api) => setStatus(api, this.target, id, 'in_progress', `Copying: ${imageList(images)}`));
         return id;
@@ -6911,7 +6907,6 @@ async function deployment_record_finishAfterCancellation(api, target, saved, cle
     catch (error) {
         core.warning(recordingWarning(target.environment, `setting its status to ${state}`, error));
     }
-    saveDeploymentState({ ...saved, finished: true });
 }
 
 ;// CONCATENATED MODULE: ./src/github/deployment-step.ts

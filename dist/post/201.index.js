@@ -90,7 +90,7 @@ function readDeploymentSettings() {
 }
 
 // EXTERNAL MODULE: ./src/github/state.ts + 1 modules
-var github_state = __webpack_require__(7422);
+var state = __webpack_require__(7422);
 ;// CONCATENATED MODULE: ./src/github/deployment-record.ts
 
 
@@ -190,7 +190,6 @@ async function finishAfterCancellation(api, target, saved, cleanedUp) {
     catch (error) {
         lib_core/* warning */.$e(deployment_recordingWarning(target.environment, `setting its status to ${state}`, error));
     }
-    (0,github_state/* saveDeploymentState */.QH)({ ...saved, finished: true });
 }
 
 // EXTERNAL MODULE: ./src/github/run-context.ts

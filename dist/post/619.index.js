@@ -1263,8 +1263,8 @@ function clientConfig(region, settings, env = process.env) {
 }
 let services;
 /**
- * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it while their first requests
- * (the roles assumed with STS) are on their way, and before they make any of these clients.
+ * Loads the EC2, KMS, SSM and IAM clients, most of the action's code: the steps call it after their first requests
+ * (the OIDC token, the roles assumed with STS), and before they make any of these clients.
  */
 async function loadServiceClients() {
     services ??= await Promise.all(/* import() */[__webpack_require__.e(453), __webpack_require__.e(771)]).then(__webpack_require__.bind(__webpack_require__, 5771));
@@ -1515,6 +1515,13 @@ function oneOf(name, modes, fallback) {
         throw new InputError(name, `must be one of ${modes.join(', ')} (got "${value}").`);
     return value;
 }
+/** The non-blank lines of a multi-line input, trimmed, each with its line number (from 1) for messages. */
+function nonEmptyLines(raw) {
+    return raw
+        .split('\n')
+        .map((line, i) => ({ text: line.trim(), number: i + 1 }))
+        .filter((line) => line.text !== '');
+}
 
 ;// CONCATENATED MODULE: ./src/github/after-copy-inputs.ts
 
@@ -1530,11 +1537,8 @@ const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 /** launch-template: names or IDs, one per line, none twice. */
 function parseLaunchTemplates(name, raw) {
     const templates = [];
-    for (const [index, line] of raw.split('\n').entries()) {
-        const text = line.trim();
-        if (text === '')
-            continue;
-        const where = `line ${index + 1} ("${text}")`;
+    for (const { text, number } of nonEmptyLines(raw)) {
+        const where = `line ${number} ("${text}")`;
         if (!TEMPLATE_ID.test(text) && (text.startsWith('lt-') || !TEMPLATE_NAME.test(text))) {
             throw new InputError(name, `${where} is neither a launch template ID (lt- and 17 hexadecimal digits) nor a name (3 to 128 letters, digits and ( ) . - / _).`);
         }
@@ -1546,7 +1550,7 @@ function parseLaunchTemplates(name, raw) {
 }
 /** lineage: the value of a tag, so at most 256 characters; the repository when not given. */
 function readLineage(repository) {
-    const lineage = optional('lineage')?.trim() || repository;
+    const lineage = optional('lineage') ?? repository;
     if (lineage !== undefined && characterCount(lineage) > TAG_LIMITS.valueLength) {
         throw new InputError('lineage', `is ${characterCount(lineage)} characters long; it is a tag value, so at most ${TAG_LIMITS.valueLength}.`);
     }
@@ -1604,10 +1608,7 @@ function readTargets(defaults) {
 }
 /** One target per line of target-role-arn, each with target-regions and target-kms-key. */
 function targetsOfRoleLines(raw, defaults) {
-    const lines = raw
-        .split('\n')
-        .map((line, i) => ({ text: line.trim(), place: `line ${i + 1}` }))
-        .filter((line) => line.text !== '');
+    const lines = nonEmptyLines(raw).map(({ text, number }) => ({ text, place: `line ${number}` }));
     const keyRaw = optional('target-kms-key');
     if (lines.length > 1 && keyRaw?.startsWith('arn:')) {
         throw new InputError('target-kms-key', `"${keyRaw}" is a key ARN, which names one account, but target-role-arn names ${lines.length} accounts. ` +
@@ -1905,11 +1906,8 @@ function readInputs(run) {
 function parseShareWith(name, raw) {
     const recipients = [];
     const lines = new Map();
-    for (const [index, line] of raw.split('\n').entries()) {
-        const text = line.trim();
-        if (text === '')
-            continue;
-        const where = `line ${index + 1} ("${text}")`;
+    for (const { text, number } of nonEmptyLines(raw)) {
+        const where = `line ${number} ("${text}")`;
         if (text.toLowerCase() === 'all') {
             throw new InputError(name, `${where}: "all" would make the promoted AMI public, which this action never does. Name the accounts, organizations or OUs to share it with.`);
         }
@@ -1919,7 +1917,7 @@ function parseShareWith(name, raw) {
         const first = lines.get(recipientId(recipient));
         if (first !== undefined)
             throw new InputError(name, `${where} repeats line ${first}.`);
-        lines.set(recipientId(recipient), index + 1);
+        lines.set(recipientId(recipient), number);
         recipients.push(recipient);
     }
     return recipients;
